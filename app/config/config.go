@@ -1,0 +1,175 @@
+// Package config reads the platform's configuration once from the environment
+// and validates it. A Config is passed by value; nothing else reads the environment.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the validated configuration of one process.
+type Config struct {
+	Addr          string // listen address, host:port
+	BaseURL       *url.URL
+	DatabaseURL   string // empty: start the embedded PostgreSQL under DataDir
+	DataDir       string
+	MeiliURL      string
+	MeiliKey      string
+	SMTPURL       string
+	SessionSecret string
+	LogLevel      string
+}
+
+// Secure reports whether the platform is served over HTTPS (production).
+func (c Config) Secure() bool { return c.BaseURL.Scheme == "https" }
+
+// Local reports whether the platform runs for local development: plain HTTP on a
+// loopback host. Development-only pages (the local mailbox) exist only then.
+func (c Config) Local() bool {
+	if c.Secure() {
+		return false
+	}
+	host := c.BaseURL.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Error names the variable that holds a wrong value.
+type Error struct {
+	Var    string
+	Reason string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Reason }
+
+// Load reads and validates the configuration. getenv is os.Getenv in the program
+// and a map lookup in tests. The session secret, when unset on a local run, is
+// generated once and kept in DataDir/session.key.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Addr:        get("ADDR", "127.0.0.1:8080"),
+		DatabaseURL: get("DATABASE_URL", ""),
+		DataDir:     get("DATA_DIR", "./data"),
+		MeiliURL:    get("MEILI_URL", ""),
+		MeiliKey:    get("MEILI_KEY", ""),
+		SMTPURL:     get("SMTP_URL", ""),
+		LogLevel:    get("LOG_LEVEL", "info"),
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		return c, &Error{"ADDR", "attendu hôte:port, par exemple 127.0.0.1:8080"}
+	}
+	base, err := parseBaseURL(get("BASE_URL", "http://"+localURLHost(c.Addr)))
+	if err != nil {
+		return c, &Error{"BASE_URL", err.Error()}
+	}
+	c.BaseURL = base
+	if c.DatabaseURL != "" {
+		if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+			return c, &Error{"DATABASE_URL", err.Error()}
+		}
+	}
+	if c.MeiliURL != "" {
+		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, &Error{"MEILI_URL", "attendu une adresse http(s)://hôte:port"}
+		}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return c, &Error{"SMTP_URL", "attendu smtp://utilisateur:motdepasse@hôte:port ou smtps://…"}
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, &Error{"LOG_LEVEL", "attendu debug, info, warn ou error"}
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return c, &Error{"DATA_DIR", err.Error()}
+	}
+	c.DataDir = abs
+	c.SessionSecret = getenv("SESSION_SECRET")
+	switch {
+	case c.SessionSecret != "" && len(c.SessionSecret) < 32:
+		return c, &Error{"SESSION_SECRET", "au moins 32 caractères"}
+	case c.SessionSecret == "" && c.Secure():
+		return c, &Error{"SESSION_SECRET", "obligatoire quand BASE_URL est en https"}
+	}
+	return c, nil
+}
+
+// EnsureSessionSecret fills SessionSecret from DataDir/session.key, creating the
+// file with a random secret on first use. It is for the local run only.
+func (c *Config) EnsureSessionSecret() error {
+	if c.SessionSecret != "" {
+		return nil
+	}
+	path := filepath.Join(c.DataDir, "session.key")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		c.SessionSecret = strings.TrimSpace(string(b))
+		return nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+		return &Error{"DATA_DIR", err.Error()}
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return &Error{"DATA_DIR", "impossible d'écrire " + path + ": " + err.Error()}
+	}
+	c.SessionSecret = secret
+	return nil
+}
+
+func localURLHost(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("attendu une adresse http(s)://hôte[:port] sans chemin de requête")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, errors.New("pas de paramètres ni de fragment dans l'adresse")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u, nil
+}
+
+func checkDatabaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("adresse illisible, attendu postgres://utilisateur:motdepasse@hôte:5432/base")
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return fmt.Errorf("schéma %q inconnu, attendu postgres://utilisateur:motdepasse@hôte:5432/base", u.Scheme)
+	}
+	if strings.TrimPrefix(u.Path, "/") == "" {
+		return errors.New("nom de base manquant, attendu postgres://utilisateur:motdepasse@hôte:5432/base")
+	}
+	return nil
+}

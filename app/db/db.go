@@ -1,0 +1,99 @@
+// Package db opens the PostgreSQL database through GORM, carries transactions in
+// the context, applies the migrations and runs the embedded PostgreSQL of the
+// local run. It is, with the domain store files, the only place that sees GORM.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DB is the application's handle on PostgreSQL. Stores take a *DB and reach
+// GORM through Conn, so a transaction opened higher up (InTx) is used by every
+// store call made with its context.
+type DB struct {
+	g *gorm.DB
+}
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string) (*DB, error) {
+	g, err := gorm.Open(postgres.New(postgres.Config{DSN: url}), &gorm.Config{
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		Logger:                 logger.Discard,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(40)
+	sqlDB.SetMaxIdleConns(40)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	d := &DB{g: g}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.Ping(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return d, nil
+}
+
+// SQL returns the underlying pool, for the migration runner and bulk tools.
+func (d *DB) SQL() *sql.DB {
+	s, _ := d.g.DB()
+	return s
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	return d.SQL().PingContext(ctx)
+}
+
+// Close closes the pool.
+func (d *DB) Close() error { return d.SQL().Close() }
+
+type txKey struct{}
+
+// Conn returns the GORM handle to use for ctx: the transaction carried by ctx
+// when there is one, the pool otherwise.
+func (d *DB) Conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return d.g.WithContext(ctx)
+}
+
+// InTx runs fn in a transaction carried by the context it receives. Nested
+// calls join the outer transaction. The transaction commits when fn returns nil.
+func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return d.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// ErrNotFound is returned by stores through IsNotFound checks on GORM errors.
+var ErrNotFound = gorm.ErrRecordNotFound
+
+// IsNotFound reports whether err means that no row matched.
+func IsNotFound(err error) bool {
+	return errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows)
+}
+
+// IsUniqueViolation reports whether err comes from a unique constraint.
+func IsUniqueViolation(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}

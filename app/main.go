@@ -1,0 +1,197 @@
+// Command concertation runs the platform of the national concertation on
+// digital inclusion: concertation serve | migrate | seed | version | help.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cnr-numerique/concertation/app/config"
+	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/app/hub"
+	"github.com/cnr-numerique/concertation/app/seed"
+	"github.com/cnr-numerique/concertation/app/web"
+	"github.com/cnr-numerique/concertation/migrations"
+	"github.com/cnr-numerique/concertation/seeds"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `concertation – plateforme de la concertation nationale sur l'inclusion numérique
+
+Usage :
+  concertation serve      migre, charge les données de référence si la base est vide, puis sert le site
+  concertation migrate    applique les migrations en attente
+  concertation seed       charge les données de référence (idempotent)
+  concertation version    affiche la version
+  concertation help       affiche cette aide
+
+Configuration par variables d'environnement : voir README.md.
+`
+
+// exitError carries the exit status of a failed command: 2 for a wrong
+// configuration or usage, 1 otherwise.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil {
+		return
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	fmt.Fprintln(os.Stderr, "concertation: "+oneLine(err.Error()))
+	os.Exit(code)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	cmd := "help"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "version", "--version":
+		fmt.Fprintln(stdout, "concertation", version)
+		return nil
+	case "serve", "migrate", "seed":
+	default:
+		fmt.Fprint(stderr, usage)
+		return &exitError{2, fmt.Errorf("commande inconnue %q", cmd)}
+	}
+	if len(args) > 1 {
+		return &exitError{2, fmt.Errorf("%s : argument inattendu %q", cmd, args[1])}
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return &exitError{2, fmt.Errorf("configuration : %w", err)}
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	d, closeDB, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+
+	switch cmd {
+	case "migrate":
+		_, err := d.Migrate(ctx, migrations.FS, log)
+		return err
+	case "seed":
+		if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
+			return err
+		}
+		if err := seed.Reference(ctx, d, seeds.FS); err != nil {
+			return err
+		}
+		log.Info("reference data loaded")
+		return nil
+	default:
+		return serve(ctx, cfg, log, d)
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL
+// under DATA_DIR when it is unset. The returned func closes the pool and stops
+// the embedded server.
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, func(), error) {
+	if cfg.DatabaseURL != "" {
+		d, err := db.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, nil, &exitError{2, fmt.Errorf("DATABASE_URL : connexion impossible : %w", err)}
+		}
+		return d, func() { _ = d.Close() }, nil
+	}
+	emb := &db.Embedded{Dir: cfg.DataDir, Log: log}
+	log.Info("starting the embedded PostgreSQL", "dir", cfg.DataDir)
+	if err := emb.Start(ctx); err != nil {
+		if errors.Is(err, db.ErrBusy) {
+			return nil, nil, &exitError{2, err}
+		}
+		return nil, nil, fmt.Errorf("base de données intégrée : %w", err)
+	}
+	d, err := db.Open(ctx, emb.URL(emb.Database))
+	if err != nil {
+		_ = emb.Stop()
+		return nil, nil, err
+	}
+	return d, func() {
+		_ = d.Close()
+		if err := emb.Stop(); err != nil {
+			log.Error("stop the embedded PostgreSQL", "err", err)
+			return
+		}
+		log.Info("embedded PostgreSQL stopped")
+	}, nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) error {
+	if err := cfg.EnsureSessionSecret(); err != nil {
+		return &exitError{2, fmt.Errorf("configuration : %w", err)}
+	}
+	if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
+		return err
+	}
+	consultations := consultation.NewStore(d)
+	if _, err := consultations.Current(ctx); errors.Is(err, consultation.ErrNotFound) {
+		log.Info("empty database: loading the reference data")
+		if err := seed.Reference(ctx, d, seeds.FS); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	app, err := web.New(web.Deps{
+		Config:        cfg,
+		Log:           log,
+		DB:            d,
+		Consultations: consultations,
+		Hubs:          hub.NewStore(d),
+	})
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(cfg.Addr) }()
+	log.Info("serving", "addr", cfg.Addr, "url", cfg.BaseURL.String())
+	select {
+	case err := <-errc:
+		return &exitError{2, fmt.Errorf("ADDR : écoute impossible sur %s : %w", cfg.Addr, err)}
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	return app.ShutdownWithTimeout(20 * time.Second)
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cnr-numerique/concertation/app/consultation"
+)
+
+// Page is what the layout needs on every page. Page data structs embed it.
+type Page struct {
+	Title        string // the page's own title; the site name is appended
+	Path         string // current path, for the navigation's aria-current
+	Consultation consultation.Consultation
+	Phase        consultation.Phase
+	CSRF         string
+	User         *Viewer
+	Flash        string
+}
+
+// Viewer is the signed-in person as the pages see them.
+type Viewer struct {
+	ID          int64
+	DisplayName string
+}
+
+// Open reports whether the consultation accepts contributions now.
+func (p Page) Open() bool { return p.Phase == consultation.PhaseOpen }
+
+// Closed reports whether the consultation is closed.
+func (p Page) Closed() bool { return p.Phase == consultation.PhaseClosed }
+
+// Upcoming reports whether the consultation has not opened yet.
+func (p Page) Upcoming() bool { return p.Phase == consultation.PhaseUpcoming }
+
+var paris = loadParis()
+
+func loadParis() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// frenchDate formats t as "23 novembre 2026" in Paris time.
+func frenchDate(t time.Time) string {
+	t = t.In(paris)
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		day = "1er"
+	}
+	return day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// frenchDateTime formats t as "23 novembre 2026 à 14 h 05" in Paris time.
+func frenchDateTime(t time.Time) string {
+	t = t.In(paris)
+	return frenchDate(t) + " à " + strconv.Itoa(t.Hour()) + " h " + pad2(t.Minute())
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// paragraphs splits plain text on blank lines into escaped paragraphs.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"frenchDate":     frenchDate,
+		"frenchDateTime": frenchDateTime,
+		"paragraphs":     paragraphs,
+		"plural": func(n int, one, many string) string {
+			if n > 1 || n < -1 {
+				return many
+			}
+			return one
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+}

@@ -1,0 +1,187 @@
+// Package web is the HTTP edge of the platform and the only importer of Fiber:
+// the routes in one list (routes.go), one file per area, the middleware, the
+// French error pages and the template functions.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cnr-numerique/concertation/app/config"
+	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/app/hub"
+	"github.com/cnr-numerique/concertation/static"
+	"github.com/cnr-numerique/concertation/views"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// Deps are what the handlers need, built once by the serve command.
+type Deps struct {
+	Config        config.Config
+	Log           *slog.Logger
+	DB            *db.DB
+	Consultations *consultation.Store
+	Hubs          *hub.Store
+	Now           func() time.Time // the clock; time.Now when nil
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	Deps
+	render *Renderer
+}
+
+// New builds the Fiber application with every route.
+func New(d Deps) (*fiber.App, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	r, err := NewRenderer(views.FS, templateFuncs())
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, render: r}
+	app := fiber.New(fiber.Config{
+		AppName:               "concertation",
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             1 << 20,
+		ProxyHeader:           "", // set by the deployment when behind a trusted proxy
+	})
+	app.Use(s.logRequests)
+	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
+	app.Use(securityHeaders(d.Config.Secure()))
+	app.Use("/static", filesystem.New(filesystem.Config{
+		Root:   http.FS(static.FS),
+		MaxAge: 3600,
+	}))
+	for _, rt := range s.routes() {
+		app.Add(rt.method, rt.path, rt.handler)
+	}
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app, nil
+}
+
+// logRequests logs each request once, with its status and duration.
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the error handler write the response now, so the status is known.
+		if herr := s.handleError(c, err); herr != nil {
+			s.Log.Error("error handler", "err", herr)
+		}
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.Log.Log(c.UserContext(), level, "request",
+		"method", c.Method(), "path", c.Path(), "status", status, "took", time.Since(start))
+	return nil
+}
+
+func securityHeaders(secure bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		h := &c.Response().Header
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		if secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return c.Next()
+	}
+}
+
+// Error pages.
+const (
+	tplNotFound = "site/404"
+	tplError    = "site/error"
+)
+
+type errorPage struct {
+	Page
+	Status  int
+	Message string
+}
+
+// handleError turns any error into a French page. Internal details are
+// logged, never shown.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status := http.StatusInternalServerError
+	message := ""
+	var fe *fiber.Error
+	var ue *UserError
+	switch {
+	case errors.As(err, &ue):
+		status, message = ue.Status, ue.Message
+	case errors.As(err, &fe):
+		status = fe.Code
+	case errors.Is(err, context.DeadlineExceeded):
+		status = http.StatusServiceUnavailable
+	}
+	if status >= 500 {
+		s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	if message == "" {
+		message = defaultMessage(status)
+	}
+	page := errorPage{Page: Page{Title: message, Path: c.Path()}, Status: status, Message: message}
+	if cons, cerr := s.Consultations.Current(c.UserContext()); cerr == nil {
+		page.Consultation, page.Phase = cons, cons.PhaseAt(s.Now())
+	}
+	tpl := tplError
+	if status == http.StatusNotFound {
+		tpl = tplNotFound
+	}
+	if rerr := s.render.Render(c, status, tpl, page); rerr != nil {
+		s.Log.Error("render error page", "err", rerr)
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.Status(status).SendString(message)
+	}
+	return nil
+}
+
+// UserError is an error whose message is meant for the person: French, plain,
+// with the HTTP status to answer.
+type UserError struct {
+	Status  int
+	Message string
+}
+
+func (e *UserError) Error() string { return e.Message }
+
+func defaultMessage(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "La demande n'a pas pu être comprise."
+	case http.StatusForbidden:
+		return "Vous n'avez pas accès à cette page."
+	case http.StatusNotFound:
+		return "Page non trouvée"
+	case http.StatusMethodNotAllowed:
+		return "Cette action n'est pas possible sur cette page."
+	case http.StatusRequestEntityTooLarge:
+		return "Le texte envoyé est trop long."
+	case http.StatusTooManyRequests:
+		return "Trop de demandes en peu de temps. Merci de patienter un instant avant de réessayer."
+	case http.StatusServiceUnavailable:
+		return "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes."
+	}
+	if status >= 500 {
+		return "Une erreur est survenue de notre côté."
+	}
+	return "La demande n'a pas pu aboutir."
+}

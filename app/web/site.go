@@ -1,0 +1,119 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/hub"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Site pages.
+const (
+	tplHome          = "site/home"
+	tplAxis          = "site/axis"
+	tplHubList       = "hub/list"
+	tplHubShow       = "hub/show"
+	tplAccessibility = "site/accessibility"
+)
+
+// page builds the common page data: the current consultation and its phase.
+func (s *Server) page(c *fiber.Ctx, title string) (Page, error) {
+	cons, err := s.Consultations.Current(c.UserContext())
+	if err != nil && !errors.Is(err, consultation.ErrNotFound) {
+		return Page{}, err
+	}
+	return Page{Title: title, Path: c.Path(), Consultation: cons, Phase: cons.PhaseAt(s.Now())}, nil
+}
+
+type homePage struct {
+	Page
+}
+
+func (s *Server) home(c *fiber.Ctx) error {
+	p, err := s.page(c, "")
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplHome, homePage{Page: p})
+}
+
+type axisPage struct {
+	Page
+	Axis consultation.Axis
+}
+
+func (s *Server) axis(c *fiber.Ctx) error {
+	p, err := s.page(c, "")
+	if err != nil {
+		return err
+	}
+	a, ok := p.Consultation.Axis(c.Params("slug"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	p.Title = a.Title
+	return s.render.Render(c, http.StatusOK, tplAxis, axisPage{Page: p, Axis: a})
+}
+
+type hubListPage struct {
+	Page
+	Hubs []hub.Hub
+}
+
+func (s *Server) hubList(c *fiber.Ctx) error {
+	p, err := s.page(c, "Les Hubs territoriaux")
+	if err != nil {
+		return err
+	}
+	hubs, err := s.Hubs.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplHubList, hubListPage{Page: p, Hubs: hubs})
+}
+
+type hubShowPage struct {
+	Page
+	Hub hub.Hub
+}
+
+func (s *Server) hubShow(c *fiber.Ctx) error {
+	h, err := s.Hubs.BySlug(c.UserContext(), c.Params("slug"))
+	if errors.Is(err, hub.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	p, err := s.page(c, h.Name)
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplHubShow, hubShowPage{Page: p, Hub: h})
+}
+
+func (s *Server) accessibility(c *fiber.Ctx) error {
+	p, err := s.page(c, "Déclaration d'accessibilité")
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplAccessibility, p)
+}
+
+// healthz answers as long as the process serves requests.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.SendString("ok")
+}
+
+// readyz answers 200 when the database is reachable, 503 otherwise.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if err := s.DB.Ping(c.UserContext()); err != nil {
+		s.Log.Warn("readiness: database unreachable", "err", err)
+		return c.Status(http.StatusServiceUnavailable).SendString("base de données injoignable")
+	}
+	return c.SendString("ok")
+}

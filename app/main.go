@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/db"
@@ -180,6 +181,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		DB:            d,
 		Consultations: consultations,
 		Hubs:          hub.NewStore(d),
+		Accounts:      account.NewStore(d),
+		Sessions:      account.NewSessions(d, nil),
 	})
 	if err != nil {
 		return err

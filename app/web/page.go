@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/consultation"
 )
 
@@ -16,14 +17,8 @@ type Page struct {
 	Consultation consultation.Consultation
 	Phase        consultation.Phase
 	CSRF         string
-	User         *Viewer
+	User         *account.Viewer
 	Flash        string
-}
-
-// Viewer is the signed-in person as the pages see them.
-type Viewer struct {
-	ID          int64
-	DisplayName string
 }
 
 // Open reports whether the consultation accepts contributions now.

@@ -8,9 +8,10 @@ type route struct {
 	handler fiber.Handler
 }
 
-// routes is the list of every route of the platform.
+// routes is the list of every route of the platform, grouped by area.
 func (s *Server) routes() []route {
 	return []route{
+		// site
 		{fiber.MethodGet, "/", s.home},
 		{fiber.MethodGet, "/axes/:slug", s.axis},
 		{fiber.MethodGet, "/hubs", s.hubList},
@@ -18,5 +19,15 @@ func (s *Server) routes() []route {
 		{fiber.MethodGet, "/accessibilite", s.accessibility},
 		{fiber.MethodGet, "/healthz", s.healthz},
 		{fiber.MethodGet, "/readyz", s.readyz},
+
+		// accounts
+
+		// contributions
+
+		// search
+
+		// synthesis
+
+		// moderation
 	}
 }

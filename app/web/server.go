@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/db"
@@ -28,6 +29,8 @@ type Deps struct {
 	DB            *db.DB
 	Consultations *consultation.Store
 	Hubs          *hub.Store
+	Accounts      *account.Store
+	Sessions      *account.Sessions
 	Now           func() time.Time // the clock; time.Now when nil
 }
 
@@ -38,7 +41,10 @@ type Server struct {
 }
 
 // New builds the Fiber application with every route.
-func New(d Deps) (*fiber.App, error) {
+func New(d Deps) (*fiber.App, error) { return build(d, nil) }
+
+// build builds the application with the routes of routes() and extra.
+func build(d Deps, extra []route) (*fiber.App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -64,7 +70,9 @@ func New(d Deps) (*fiber.App, error) {
 		Root:   http.FS(static.FS),
 		MaxAge: 3600,
 	}))
-	for _, rt := range s.routes() {
+	app.Use(s.loadSession)
+	app.Use(s.checkCSRF)
+	for _, rt := range append(s.routes(), extra...) {
 		app.Add(rt.method, rt.path, rt.handler)
 	}
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
@@ -138,7 +146,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if message == "" {
 		message = defaultMessage(status)
 	}
-	page := errorPage{Page: Page{Title: message, Path: c.Path()}, Status: status, Message: message}
+	page := errorPage{Page: Page{Title: message, Path: c.Path(), User: viewer(c), CSRF: s.csrfToken(c)}, Status: status, Message: message}
 	if cons, cerr := s.Consultations.Current(c.UserContext()); cerr == nil {
 		page.Consultation, page.Phase = cons, cons.PhaseAt(s.Now())
 	}

@@ -24,7 +24,10 @@ func (s *Server) page(c *fiber.Ctx, title string) (Page, error) {
 	if err != nil && !errors.Is(err, consultation.ErrNotFound) {
 		return Page{}, err
 	}
-	return Page{Title: title, Path: c.Path(), Consultation: cons, Phase: cons.PhaseAt(s.Now())}, nil
+	return Page{
+		Title: title, Path: c.Path(), Consultation: cons, Phase: cons.PhaseAt(s.Now()),
+		User: viewer(c), CSRF: s.csrfToken(c),
+	}, nil
 }
 
 type homePage struct {

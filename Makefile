@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/concertation
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+DSFR := node_modules/@gouvfr/dsfr/dist
+VENDOR := static/vendor
+
+.PHONY: run build assets test vet bench fmt clean
+
+## run: build the assets and the binary, then serve on the embedded PostgreSQL
+run: build
+	./$(BIN) serve
+
+## build: the single binary, with every asset embedded
+build: assets
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./app
+
+## assets: install the npm packages when missing and copy them to static/vendor
+assets: $(VENDOR)/.stamp
+
+node_modules/.package-lock.json: package.json package-lock.json .dsfr.yml
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENDOR)/.stamp: node_modules/.package-lock.json
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/htmx
+	cp -r $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js \
+	      $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
+	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/dsfr/utility/icons/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	@touch $@
+
+## test: vet, then every test (real PostgreSQL started by the tests themselves)
+test: assets vet
+	$(GO) test -count=1 -timeout 9m ./...
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on: $$out"; exit 1; fi
+	$(GO) vet ./...
+
+## bench: the benchmarks of the issues (not tests: they print figures)
+bench: build
+	$(GO) run ./bench
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin $(VENDOR)

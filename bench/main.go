@@ -1,0 +1,38 @@
+// Command bench runs the benchmarks of the platform (make bench). They are not
+// tests: they print figures. Each benchmark lives in its own file and adds
+// itself to the list below.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+type benchmark struct {
+	name string
+	run  func() error
+}
+
+// benchmarks is the list run by `make bench`, in order.
+var benchmarks = []benchmark{}
+
+func main() {
+	only := flag.String("only", "", "run only the benchmarks whose name contains this")
+	flag.Parse()
+	failed := false
+	for _, b := range benchmarks {
+		if *only != "" && !strings.Contains(b.name, *only) {
+			continue
+		}
+		fmt.Printf("== %s\n", b.name)
+		if err := b.run(); err != nil {
+			fmt.Fprintf(os.Stderr, "bench %s: %v\n", b.name, err)
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}

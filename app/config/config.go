@@ -25,6 +25,7 @@ type Config struct {
 	SMTPURL       string
 	SessionSecret string
 	LogLevel      string
+	ProxyHeader   string // header holding the client address, set by a trusted proxy
 }
 
 // Secure reports whether the platform is served over HTTPS (production).
@@ -70,6 +71,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MeiliKey:    get("MEILI_KEY", ""),
 		SMTPURL:     get("SMTP_URL", ""),
 		LogLevel:    get("LOG_LEVEL", "info"),
+		ProxyHeader: get("PROXY_HEADER", ""),
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		return c, &Error{"ADDR", "attendu hôte:port, par exemple 127.0.0.1:8080"}

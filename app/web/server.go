@@ -61,7 +61,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             1 << 20,
-		ProxyHeader:           "", // set by the deployment when behind a trusted proxy
+		ProxyHeader:           d.Config.ProxyHeader, // set only behind a trusted proxy
 	})
 	app.Use(s.logRequests)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))

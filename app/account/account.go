@@ -89,4 +89,6 @@ func (v *Viewer) Blocked(t time.Time) bool {
 }
 
 // ProfileComplete reports whether the account has what contributing needs.
-func (v *Viewer) ProfileComplete() bool { return v != nil && v.Category != "" && v.DepartementID != nil }
+func (v *Viewer) ProfileComplete() bool {
+	return v != nil && v.Category != "" && v.DepartementID != nil
+}

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/cnr-numerique/concertation/app/db"
 )
@@ -15,10 +14,6 @@ type Store struct {
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store { return &Store{db: d} }
-
-// NormalizeEmail trims an address; uniqueness is case-insensitive in the
-// database (unique index on lower(email)).
-func NormalizeEmail(email string) string { return strings.TrimSpace(email) }
 
 // Categories returns the author categories in display order.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {

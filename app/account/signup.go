@@ -1,0 +1,169 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sign-in errors.
+var (
+	ErrBadCredentials = errors.New("account: wrong e-mail or password")
+	ErrNotVerified    = errors.New("account: e-mail not verified yet")
+)
+
+// FieldErrors maps a form field to its French error message.
+type FieldErrors map[string]string
+
+// Profile is what a person tells about themself: what contributions show.
+type Profile struct {
+	DisplayName     string
+	Category        string
+	DepartementCode string // INSEE code, e.g. "29", "2A", "971"
+	AcceptTerms     bool
+}
+
+// SignUp is the sign-up form.
+type SignUp struct {
+	Email    string
+	Password string
+	Profile
+}
+
+// checkProfile validates p, resolving its département; it returns the
+// département id and the cleaned display name.
+func (s *Store) checkProfile(ctx context.Context, p *Profile, errs FieldErrors) *int64 {
+	name, err := CleanDisplayName(p.DisplayName)
+	if err != nil {
+		errs["display_name"] = err.Error()
+	}
+	p.DisplayName = name
+	var n int64
+	if p.Category == "" {
+		errs["category"] = "Choisissez la catégorie qui vous décrit le mieux."
+	} else if err := s.db.Conn(ctx).Raw(`SELECT count(*) FROM author_categories WHERE code = ?`, p.Category).Scan(&n).Error; err != nil || n == 0 {
+		errs["category"] = "Choisissez une catégorie de la liste."
+	}
+	var dep struct{ ID int64 }
+	code := strings.ToUpper(strings.TrimSpace(p.DepartementCode))
+	if code == "" {
+		errs["departement"] = "Choisissez votre département."
+	} else if err := s.db.Conn(ctx).Raw(`SELECT id FROM territories WHERE kind = 'departement' AND code = ?`, code).Scan(&dep).Error; err != nil || dep.ID == 0 {
+		errs["departement"] = "Choisissez un département de la liste."
+	}
+	if !p.AcceptTerms {
+		errs["terms"] = "Pour participer, acceptez les conditions d'utilisation."
+	}
+	if dep.ID == 0 {
+		return nil
+	}
+	return &dep.ID
+}
+
+// Register creates an unverified account from f. When the address already
+// has an account, nothing changes and created is false, with the existing
+// account: the caller answers the same way (no enumeration). The password is
+// hashed in both cases, so both take the same time.
+func (s *Store) Register(ctx context.Context, f SignUp, now time.Time) (u User, created bool, errs FieldErrors, err error) {
+	errs = FieldErrors{}
+	f.Email = NormalizeEmail(f.Email)
+	if err := ValidateEmail(f.Email); err != nil {
+		errs["email"] = err.Error()
+	}
+	if err := ValidatePassword(f.Password); err != nil {
+		errs["password"] = err.Error()
+	}
+	depID := s.checkProfile(ctx, &f.Profile, errs)
+	if len(errs) > 0 {
+		return u, false, errs, nil
+	}
+	hash, err := HashPassword(f.Password)
+	if err != nil {
+		return u, false, nil, err
+	}
+	cat := f.Category
+	u = User{Email: f.Email, DisplayName: f.DisplayName, Category: &cat, DepartementID: depID, PasswordHash: &hash, TermsAcceptedAt: &now}
+	err = s.Create(ctx, &u)
+	if errors.Is(err, ErrEmailTaken) {
+		existing, err := s.ByEmail(ctx, f.Email)
+		return existing, false, nil, err
+	}
+	if err != nil {
+		return u, false, nil, err
+	}
+	return u, true, nil, nil
+}
+
+// Authenticate checks an address and a password. An unknown address costs the
+// same time as a wrong password and gives the same error. ErrNotVerified is
+// returned only to someone who knows the password.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+	u, err := s.ByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) || (err == nil && u.PasswordHash == nil) {
+		BurnPasswordCheck(password)
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if len(password) > 4*PasswordMax || !CheckPassword(*u.PasswordHash, password) {
+		return User{}, ErrBadCredentials
+	}
+	if u.EmailVerifiedAt == nil {
+		return u, ErrNotVerified
+	}
+	return u, nil
+}
+
+// MarkVerified records that the account's address receives mail.
+func (s *Store) MarkVerified(ctx context.Context, userID int64, now time.Time) error {
+	return s.db.Conn(ctx).Exec(`UPDATE users SET email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?`,
+		now, now, userID).Error
+}
+
+// SetPassword replaces the password of an account; the address is then known
+// to receive mail (a reset token came through it).
+func (s *Store) SetPassword(ctx context.Context, userID int64, password string, now time.Time) error {
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	err = s.db.Conn(ctx).Exec(`UPDATE users SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?), updated_at = ? WHERE id = ?`,
+		hash, now, now, userID).Error
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// UpdateProfile validates and saves p for userID. Terms acceptance is recorded
+// the first time.
+func (s *Store) UpdateProfile(ctx context.Context, userID int64, p Profile, now time.Time) (FieldErrors, error) {
+	errs := FieldErrors{}
+	depID := s.checkProfile(ctx, &p, errs)
+	if len(errs) > 0 {
+		return errs, nil
+	}
+	err := s.db.Conn(ctx).Exec(`UPDATE users SET display_name = ?, category = ?, departement_id = ?,
+		terms_accepted_at = coalesce(terms_accepted_at, ?), updated_at = ? WHERE id = ?`,
+		p.DisplayName, p.Category, depID, now, now, userID).Error
+	if err != nil {
+		return nil, fmt.Errorf("update profile: %w", err)
+	}
+	return nil, nil
+}
+
+// DepartementCode returns the INSEE code of a département id ("" if none).
+func (s *Store) DepartementCode(ctx context.Context, id *int64) string {
+	if id == nil {
+		return ""
+	}
+	var code string
+	_ = s.db.Conn(ctx).Raw(`SELECT code FROM territories WHERE id = ?`, *id).Scan(&code).Error
+	return code
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/cnr-numerique/concertation/app/account"
+	"github.com/cnr-numerique/concertation/app/config"
+	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/app/hub"
+	"github.com/cnr-numerique/concertation/app/moderation"
+	"github.com/cnr-numerique/concertation/migrations"
+)
+
+const userUsage = `Usage : concertation user grant|revoke EMAIL ROLE [--hub SLUG]
+Rôles : rapporteur, moderator, admin, hub-member (avec --hub SLUG du Hub)`
+
+// userArgs is a parsed "user" command line.
+type userArgs struct {
+	grant bool
+	email string
+	role  string
+	hub   string
+}
+
+// parseUserArgs reads grant|revoke EMAIL ROLE [--hub SLUG | --hub=SLUG].
+func parseUserArgs(args []string) (userArgs, error) {
+	var u userArgs
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--hub":
+			if i+1 >= len(args) {
+				return u, errors.New("--hub : nom court (slug) du Hub attendu")
+			}
+			u.hub = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--hub="):
+			u.hub = strings.TrimPrefix(a, "--hub=")
+		case strings.HasPrefix(a, "-"):
+			return u, fmt.Errorf("option inconnue %q", a)
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) != 3 {
+		return u, errors.New("trois arguments attendus : grant|revoke EMAIL ROLE")
+	}
+	switch pos[0] {
+	case "grant":
+		u.grant = true
+	case "revoke":
+	default:
+		return u, fmt.Errorf("action %q inconnue : grant ou revoke", pos[0])
+	}
+	u.email, u.role = account.NormalizeEmail(pos[1]), pos[2]
+	switch {
+	case u.role == account.RoleHubMember && u.hub == "":
+		return u, errors.New("le rôle hub-member demande --hub SLUG")
+	case u.role != account.RoleHubMember && u.hub != "":
+		return u, errors.New("--hub ne va qu'avec le rôle hub-member")
+	case u.role != account.RoleHubMember && !account.ValidRole(u.role):
+		return u, fmt.Errorf("rôle %q inconnu : rapporteur, moderator, admin ou hub-member", u.role)
+	}
+	return u, nil
+}
+
+// runUser is "concertation user grant|revoke EMAIL ROLE [--hub SLUG]".
+func runUser(args []string, stdout, stderr io.Writer) error {
+	ua, err := parseUserArgs(args)
+	if err != nil {
+		fmt.Fprintln(stderr, userUsage)
+		return &exitError{2, fmt.Errorf("user : %w", err)}
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return &exitError{2, fmt.Errorf("configuration : %w", err)}
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, closeDB, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
+		return err
+	}
+	msg, err := applyUser(ctx, d, ua)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, msg)
+	return nil
+}
+
+// applyUser grants or revokes the role of ua, with its audit entry (no
+// actor: the command line), in one transaction.
+func applyUser(ctx context.Context, d *db.DB, ua userArgs) (string, error) {
+	accounts, hubs, audit := account.NewStore(d), hub.NewStore(d), moderation.NewAudit(d)
+	u, err := accounts.ByEmail(ctx, ua.email)
+	if errors.Is(err, account.ErrNotFound) {
+		return "", &exitError{1, fmt.Errorf("aucun compte pour %s", ua.email)}
+	}
+	if err != nil {
+		return "", err
+	}
+	target := "user:" + strconv.FormatInt(u.ID, 10)
+	verb := map[bool]string{true: "accordé à", false: "retiré à"}[ua.grant]
+	err = d.InTx(ctx, func(ctx context.Context) error {
+		if ua.role == account.RoleHubMember {
+			h, err := hubs.BySlug(ctx, ua.hub)
+			if errors.Is(err, hub.ErrNotFound) {
+				return &exitError{1, fmt.Errorf("aucun Hub %q", ua.hub)}
+			}
+			if err != nil {
+				return err
+			}
+			action := moderation.AuditHubMemberRemoved
+			if ua.grant {
+				action, err = moderation.AuditHubMemberAdded, accounts.AddHubMember(ctx, h.ID, u.ID)
+			} else {
+				err = accounts.RemoveHubMember(ctx, h.ID, u.ID)
+			}
+			if err != nil {
+				return err
+			}
+			return audit.Record(ctx, nil, action, target, map[string]any{"hub": h.Slug, "by": "cli"})
+		}
+		action, change := moderation.AuditRoleRevoked, accounts.RevokeRole
+		if ua.grant {
+			action, change = moderation.AuditRoleGranted, accounts.GrantRole
+		}
+		if err := change(ctx, u.ID, ua.role); err != nil {
+			return err
+		}
+		return audit.Record(ctx, nil, action, target, map[string]any{"role": ua.role, "by": "cli"})
+	})
+	if err != nil {
+		return "", err
+	}
+	role := ua.role
+	if ua.hub != "" {
+		role += " (" + ua.hub + ")"
+	}
+	return fmt.Sprintf("rôle %s %s %s", role, verb, u.Email), nil
+}

@@ -1,0 +1,151 @@
+// Package ratelimit counts attempts per key in PostgreSQL, so that every app
+// instance shares the same counters. It is a sliding-window estimate over
+// fixed windows: the count of the current window plus the previous one's,
+// weighted by how much of it still overlaps the sliding window.
+//
+// Keys name what is limited, e.g. "signin:ip:203.0.113.7" or
+// "signin:account:nom@exemple.fr". They are stored hashed.
+package ratelimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cnr-numerique/concertation/app/db"
+)
+
+// Limit allows Max attempts per Window.
+type Limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// Rules are limits by name, e.g. "signin:ip".
+type Rules map[string]Limit
+
+// DefaultRules are the limits of the account flows, of writing (contributing,
+// supporting, arguing, reporting) and of searching. RATE_LIMITS overrides them.
+var DefaultRules = Rules{
+	"signin:ip":      {Max: 30, Window: 15 * time.Minute},
+	"signin:account": {Max: 10, Window: 15 * time.Minute},
+	"signup:ip":      {Max: 10, Window: time.Hour},
+	"signup:account": {Max: 3, Window: time.Hour},
+	"reset:ip":       {Max: 10, Window: time.Hour},
+	"reset:account":  {Max: 3, Window: time.Hour},
+
+	// Writing and searching: generous for a person, even a fast one, but
+	// they stop bursts from scripts. Per address, several people can share
+	// one (a mediation centre, a school): hence the higher limits.
+	"contribute:account": {Max: 30, Window: time.Hour}, // creations and edits
+	"contribute:ip":      {Max: 200, Window: time.Hour},
+	"support:account":    {Max: 120, Window: time.Minute}, // supports and their removal
+	"support:ip":         {Max: 600, Window: time.Minute},
+	"argue:account":      {Max: 30, Window: 10 * time.Minute},
+	"argue:ip":           {Max: 300, Window: 10 * time.Minute},
+	"report:account":     {Max: 20, Window: time.Hour},
+	"report:ip":          {Max: 200, Window: time.Hour},
+	"search:account":     {Max: 120, Window: time.Minute}, // lists with a searched text (q)
+	"search:ip":          {Max: 600, Window: time.Minute},
+}
+
+// ParseRules reads "name=max/window,…" (e.g. "signin:ip=30/15m") over base.
+func ParseRules(s string, base Rules) (Rules, error) {
+	out := Rules{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, spec, ok := strings.Cut(item, "=")
+		maxS, winS, ok2 := strings.Cut(spec, "/")
+		n, err1 := strconv.Atoi(maxS)
+		w, err2 := time.ParseDuration(winS)
+		if !ok || !ok2 || err1 != nil || err2 != nil || n < 1 || w < time.Second || name == "" {
+			return nil, fmt.Errorf("rate limit %q: expected name=max/duration, e.g. signin:ip=30/15m", item)
+		}
+		out[strings.TrimSpace(name)] = Limit{Max: n, Window: w}
+	}
+	return out, nil
+}
+
+// Decision is the answer for one attempt.
+type Decision struct {
+	Allowed    bool
+	RetryAfter time.Duration // when refused: how long before trying again
+}
+
+// Limiter counts attempts in PostgreSQL.
+type Limiter struct {
+	db    *db.DB
+	rules Rules
+	now   func() time.Time
+}
+
+// New returns a limiter with rules (DefaultRules when nil); now is the clock.
+func New(d *db.DB, rules Rules, now func() time.Time) *Limiter {
+	if rules == nil {
+		rules = DefaultRules
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{db: d, rules: rules, now: now}
+}
+
+// Check counts one attempt of rule for subject (key "rule:subject"). An
+// unknown rule is always allowed.
+func (l *Limiter) Check(ctx context.Context, rule, subject string) (Decision, error) {
+	lim, ok := l.rules[rule]
+	if !ok {
+		return Decision{Allowed: true}, nil
+	}
+	return l.Allow(ctx, rule+":"+subject, lim)
+}
+
+// Allow counts one attempt on key and tells whether it is within lim.
+// Refused attempts count too, so hammering keeps the door shut.
+func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (Decision, error) {
+	now := l.now()
+	win := lim.Window.Truncate(time.Second)
+	start := now.Truncate(win)
+	h := sha256.Sum256([]byte(key + "\x00" + win.String()))
+	var row struct {
+		Cur  int
+		Prev int
+	}
+	// "( ?" and not "(?": GORM expands a []byte placed right after "(".
+	err := l.db.Conn(ctx).Raw(`
+		WITH cur AS (
+			INSERT INTO rate_limits (key_hash, window_start, hits, expires_at) VALUES ( ?, ?, 1, ?)
+			ON CONFLICT (key_hash, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+			RETURNING hits)
+		SELECT (SELECT hits FROM cur) AS cur,
+		       coalesce((SELECT hits FROM rate_limits WHERE key_hash = ? AND window_start = ?), 0) AS prev`,
+		h[:], start, start.Add(2*win), h[:], start.Add(-win)).Scan(&row).Error
+	if err != nil {
+		return Decision{}, fmt.Errorf("rate limit: %w", err)
+	}
+	if rand.IntN(200) == 0 {
+		_ = l.Purge(ctx)
+	}
+	elapsed := now.Sub(start)
+	weight := 1 - float64(elapsed)/float64(win)
+	estimate := float64(row.Cur) + float64(row.Prev)*weight
+	if estimate <= float64(lim.Max) {
+		return Decision{Allowed: true}, nil
+	}
+	return Decision{Allowed: false, RetryAfter: win - elapsed}, nil
+}
+
+// Purge deletes counters that no window can use any more.
+func (l *Limiter) Purge(ctx context.Context) error {
+	return l.db.Conn(ctx).Exec(`DELETE FROM rate_limits WHERE expires_at < ?`, l.now()).Error
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+type myDataPage struct {
+	Page
+	Error string
+}
+
+// myData is the "Mes données" page: download or delete.
+func (s *Server) myData(c *fiber.Ctx) error {
+	if viewer(c) == nil {
+		return s.toSignIn(c)
+	}
+	return s.renderMyData(c, http.StatusOK, "")
+}
+
+func (s *Server) renderMyData(c *fiber.Ctx, status int, msg string) error {
+	p, err := s.page(c, "Mes données")
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, status, tplMyData, myDataPage{Page: p, Error: msg})
+}
+
+// exportData sends every piece of data about the signed-in person as a JSON
+// file, in answer to a form (POST): there is no link to share or to cache.
+func (s *Server) exportData(c *fiber.Ctx) error {
+	v := viewer(c)
+	if v == nil {
+		return errNotSignedIn
+	}
+	e, err := s.Accounts.ExportData(c.UserContext(), v.ID, s.Now())
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Pragma", "no-cache")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="mes-donnees-concertation.json"`)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Status(http.StatusOK).Send(b)
+}
+
+// deleteAccount deletes the signed-in person's account, keeping their
+// contributions anonymised or deleting them, as they chose.
+func (s *Server) deleteAccount(c *fiber.Ctx) error {
+	v := viewer(c)
+	if v == nil {
+		return errNotSignedIn
+	}
+	choice := c.FormValue("contributions")
+	if c.FormValue("confirmer") != "oui" || (choice != "anonymiser" && choice != "supprimer") {
+		return s.renderMyData(c, http.StatusUnprocessableEntity,
+			"Pour supprimer votre compte, choisissez ce que deviennent vos contributions et cochez la case de confirmation.")
+	}
+	ctx := c.UserContext()
+	u, err := s.Accounts.ByID(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.Delete(ctx, v.ID, choice == "anonymiser"); err != nil {
+		return err
+	}
+	if s.Mailbox != nil {
+		s.Mailbox.Forget(u.Email)
+	}
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	return c.Redirect("/connexion?info=compte-supprime", http.StatusSeeOther)
+}

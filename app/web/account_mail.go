@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+
+	"github.com/cnr-numerique/concertation/app/mail"
+	"github.com/gofiber/fiber/v2"
+)
+
+// sendMail sends m to one address.
+func (s *Server) sendMail(c *fiber.Ctx, to string, m mail.Message) error {
+	m.To, m.At = to, s.Now()
+	return s.Mailer.Send(c.UserContext(), m)
+}
+
+const mailSignature = "\n\n— L'équipe de la concertation nationale sur l'inclusion numérique\n" +
+	"Vous n'êtes pas à l'origine de cette demande ? Ignorez simplement ce message."
+
+func mailVerify(base, token string) mail.Message {
+	return mail.Message{Subject: "Confirmez votre adresse e-mail", Body: "Bonjour,\n\n" +
+		"Pour terminer la création de votre compte sur la concertation, ouvrez ce lien puis cliquez sur « Confirmer mon adresse » :\n\n" +
+		base + "/inscription/confirmer?jeton=" + url.QueryEscape(token) + "\n\n" +
+		"Ce lien est valable 48 heures." + mailSignature}
+}
+
+func mailAlreadyRegistered(base string) mail.Message {
+	return mail.Message{Subject: "Vous avez déjà un compte", Body: "Bonjour,\n\n" +
+		"Quelqu'un (peut-être vous) a voulu créer un compte avec cette adresse, mais elle a déjà un compte sur la concertation.\n\n" +
+		"Pour vous connecter : " + base + "/connexion\n" +
+		"Mot de passe oublié : " + base + "/mot-de-passe-oublie" + mailSignature}
+}
+
+func mailReset(base, token string) mail.Message {
+	return mail.Message{Subject: "Choisissez un nouveau mot de passe", Body: "Bonjour,\n\n" +
+		"Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n" +
+		base + "/mot-de-passe/nouveau?jeton=" + url.QueryEscape(token) + "\n\n" +
+		"Ce lien est valable une heure et ne sert qu'une fois." + mailSignature}
+}
+
+type devMailsPage struct {
+	Page
+	Mails []devMail
+}
+
+type devMail struct {
+	mail.Message
+	Links []string
+}
+
+var linkRE = regexp.MustCompile(`https?://[^\s]+`)
+
+// devMails shows the local mailbox. It exists only on a local run (plain
+// HTTP on a loopback address), never in production.
+func (s *Server) devMails(c *fiber.Ctx) error {
+	if !s.Config.Local() || s.Mailbox == nil {
+		return fiber.ErrNotFound
+	}
+	p, err := s.page(c, "Boîte mail locale")
+	if err != nil {
+		return err
+	}
+	var mails []devMail
+	base := s.Config.BaseURL.String()
+	for _, m := range s.Mailbox.Messages() {
+		d := devMail{Message: m}
+		for _, l := range linkRE.FindAllString(m.Body, -1) {
+			if len(l) > len(base) && l[:len(base)+1] == base+"/" {
+				d.Links = append(d.Links, l[len(base):]) // same-site paths only
+			}
+		}
+		mails = append(mails, d)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.render.Render(c, http.StatusOK, tplDevMails, devMailsPage{Page: p, Mails: mails})
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/cnr-numerique/concertation/app/account"
+	"github.com/gofiber/fiber/v2"
+)
+
+type signUpPage struct {
+	Page
+	choices
+	Email     string
+	Form      profileForm
+	Errors    account.FieldErrors
+	TermsDone bool // always false: the sign-up form asks for the terms
+}
+
+func (s *Server) signUpForm(c *fiber.Ctx) error {
+	return s.renderSignUp(c, http.StatusOK, "", profileForm{}, nil)
+}
+
+func (s *Server) renderSignUp(c *fiber.Ctx, status int, email string, f profileForm, errs account.FieldErrors) error {
+	p, err := s.page(c, "Créer un compte")
+	if err != nil {
+		return err
+	}
+	ch, err := s.choices(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, status, tplSignUp, signUpPage{Page: p, choices: ch, Email: email, Form: f, Errors: errs})
+}
+
+// signUp creates an unverified account and mails a confirmation link. The
+// answer is the same when the address already has an account (that person
+// gets a mail saying so): no one learns who has an account.
+func (s *Server) signUp(c *fiber.Ctx) error {
+	email := account.NormalizeEmail(c.FormValue("email"))
+	if err := s.limit(c, "signup:ip", c.IP()); err != nil {
+		return err
+	}
+	if err := s.limit(c, "signup:account", strings.ToLower(email)); err != nil {
+		return err
+	}
+	f := readProfile(c)
+	ctx := c.UserContext()
+	u, created, errs, err := s.Accounts.Register(ctx, account.SignUp{Email: email, Password: c.FormValue("password"), Profile: f.domain()}, s.Now())
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return s.renderSignUp(c, http.StatusUnprocessableEntity, email, f, errs)
+	}
+	if created || u.EmailVerifiedAt == nil {
+		err = s.sendVerification(c, u)
+	} else {
+		err = s.sendMail(c, u.Email, mailAlreadyRegistered(s.Config.BaseURL.String()))
+	}
+	if err != nil {
+		return err
+	}
+	return s.checkMailbox(c, email)
+}
+
+func (s *Server) checkMailbox(c *fiber.Ctx, email string) error {
+	return s.message(c, http.StatusOK, "Vérifiez votre boîte mail", []string{
+		"Nous avons envoyé un e-mail à " + email + ".",
+		"Ouvrez-le et suivez le lien pour confirmer votre adresse. Le lien est valable 48 heures.",
+		"Vous ne le trouvez pas ? Regardez dans les courriers indésirables (spam).",
+	}, "/connexion", "Aller à la page de connexion")
+}
+
+func (s *Server) sendVerification(c *fiber.Ctx, u account.User) error {
+	token, err := s.Accounts.IssueToken(c.UserContext(), u.ID, account.PurposeVerify, s.Now())
+	if err != nil {
+		return err
+	}
+	return s.sendMail(c, u.Email, mailVerify(s.Config.BaseURL.String(), token))
+}
+
+type verifyPage struct {
+	Page
+	Token string
+}
+
+// verifyForm shows a button that confirms the address: following the link
+// (a GET, which mail scanners also do) changes nothing.
+func (s *Server) verifyForm(c *fiber.Ctx) error {
+	token := c.Query("jeton")
+	if err := s.Accounts.PeekToken(c.UserContext(), token, account.PurposeVerify, s.Now()); err != nil {
+		return s.invalidLink(c)
+	}
+	p, err := s.page(c, "Confirmer mon adresse e-mail")
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplVerify, verifyPage{Page: p, Token: token})
+}
+
+func (s *Server) invalidLink(c *fiber.Ctx) error {
+	return s.message(c, http.StatusBadRequest, "Lien non valable", []string{notices["lien-invalide"]},
+		"/connexion", "Aller à la page de connexion")
+}
+
+// verify uses the token once, confirms the address and signs the person in.
+func (s *Server) verify(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	userID, err := s.Accounts.ConsumeToken(ctx, c.FormValue("jeton"), account.PurposeVerify, s.Now())
+	if errors.Is(err, account.ErrTokenInvalid) {
+		return s.invalidLink(c)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.MarkVerified(ctx, userID, s.Now()); err != nil {
+		return err
+	}
+	u, err := s.Accounts.ByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.startSession(c, &userID, nil); err != nil {
+		return err
+	}
+	next := afterSignIn(u, "/compte?info=verifie")
+	return c.Redirect(next, http.StatusSeeOther)
+}

@@ -1,0 +1,107 @@
+package contribution
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// MaxArguments is the number of arguments a contribution page shows.
+const MaxArguments = 500
+
+// Arguments returns the published arguments of contribution id and those
+// hidden by moderation (shown with their reason instead of their text),
+// oldest first, each with its replies (one level).
+func (s *Store) Arguments(ctx context.Context, id int64) ([]Argument, error) {
+	var rows []argumentRow
+	err := s.db.Conn(ctx).Raw(`SELECT a.id, a.contribution_id, a.parent_id, a.author_id, a.author_category, a.stance,
+		a.body, a.status, a.hidden_reason, a.created_at, a.edited_at, COALESCE(u.display_name, '') AS author_name
+		FROM arguments a LEFT JOIN users u ON u.id = a.author_id
+		WHERE a.contribution_id = ? AND a.status IN ('published', 'hidden')
+		ORDER BY a.created_at, a.id LIMIT ?`, id, MaxArguments).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("arguments of %d: %w", id, err)
+	}
+	var top []Argument
+	index := map[int64]int{}
+	for _, r := range rows {
+		a := r.Argument
+		a.AuthorName = r.Name
+		if a.ParentID == nil {
+			index[a.ID] = len(top)
+			top = append(top, a)
+		}
+	}
+	for _, r := range rows {
+		a := r.Argument
+		a.AuthorName = r.Name
+		if a.ParentID != nil {
+			if i, ok := index[*a.ParentID]; ok {
+				top[i].Replies = append(top[i].Replies, a)
+			}
+		}
+	}
+	return top, nil
+}
+
+type argumentRow struct {
+	Argument
+	Name string `gorm:"column:author_name"`
+}
+
+// AddArgument publishes an argument of actor on contribution id, or a reply
+// when d.ParentID is set (replies to replies are refused: one level).
+func (s *Store) AddArgument(ctx context.Context, actor Actor, id int64, d ArgumentDraft) (Problems, error) {
+	if p := d.Normalize(); len(p) > 0 {
+		return p, nil
+	}
+	if actor.UserID == 0 || actor.Category == "" {
+		return nil, ErrNotAllowed
+	}
+	var problems Problems
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		conn := s.db.Conn(ctx)
+		var status string
+		if err := conn.Raw(`SELECT status FROM contributions WHERE id = ?`, id).Scan(&status).Error; err != nil {
+			return fmt.Errorf("argument target: %w", err)
+		}
+		switch status {
+		case "":
+			return ErrNotFound
+		case StatusPublished:
+		default:
+			return ErrNotPublished
+		}
+		var parent *int64
+		if d.ParentID != 0 {
+			var n int64
+			err := conn.Raw(`SELECT count(*) FROM arguments WHERE id = ? AND contribution_id = ? AND parent_id IS NULL AND status = 'published'`,
+				d.ParentID, id).Scan(&n).Error
+			if err != nil {
+				return fmt.Errorf("argument parent: %w", err)
+			}
+			if n == 0 {
+				problems = Problems{FieldBody: "On ne peut répondre qu'à un argument publié de cette contribution."}
+				return nil
+			}
+			parent = &d.ParentID
+		}
+		err := conn.Exec(`INSERT INTO arguments (contribution_id, parent_id, author_id, author_category, stance, body)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, parent, actor.UserID, actor.Category, d.Stance, d.Body).Error
+		if err != nil {
+			return fmt.Errorf("insert argument: %w", err)
+		}
+		col := "arguments_" + d.Stance // validated by Normalize
+		if err := conn.Exec(`UPDATE contribution_counters SET `+col+` = `+col+` + 1 WHERE contribution_id = ?`, id).Error; err != nil {
+			return fmt.Errorf("argument counter: %w", err)
+		}
+		return s.outbox(ctx, id)
+	})
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotPublished) {
+		return nil, err
+	}
+	if err == nil && len(problems) == 0 {
+		s.cache.bump() // the "most discussed" order changed
+	}
+	return problems, err
+}

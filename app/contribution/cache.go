@@ -1,0 +1,118 @@
+package contribution
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// cache keeps list orders and facet counts for a short time, per process.
+// A fresh entry is served as is; an entry past its lifetime (but less than
+// staleFor) is served while one background query refreshes it, so that an
+// expiry never sends every concurrent request to the database at once; a
+// missing entry is computed once for all the requests waiting for it.
+//
+// Entries carry the generation at which they were computed: a change made
+// through this process (new, edited or withdrawn contribution, argument)
+// bumps the generation, so its author sees it at once.
+type cache struct {
+	listTTL, facetTTL time.Duration
+
+	mu      sync.Mutex
+	gen     uint64
+	entries map[string]*cacheEntry
+	group   singleflight.Group
+}
+
+type cacheEntry struct {
+	gen        uint64
+	expires    time.Time
+	value      any
+	refreshing bool
+}
+
+const (
+	cacheMaxEntries = 20000
+	staleFor        = time.Minute
+	refreshTimeout  = 30 * time.Second
+)
+
+func newCache(listTTL, facetTTL time.Duration) *cache {
+	return &cache{listTTL: listTTL, facetTTL: facetTTL, entries: map[string]*cacheEntry{}}
+}
+
+// fetch returns the value of key, computing it with load when needed. With
+// ttl <= 0 it always calls load.
+func (c *cache) fetch(ctx context.Context, key string, ttl time.Duration, load func(context.Context) (any, error)) (any, error) {
+	return c.fetchStale(ctx, key, ttl, true, load)
+}
+
+// fetchStale is fetch; with allowStale false an expired entry is recomputed
+// in the request (for loads that must not outlive it).
+func (c *cache) fetchStale(ctx context.Context, key string, ttl time.Duration, allowStale bool, load func(context.Context) (any, error)) (any, error) {
+	if ttl <= 0 {
+		return load(ctx)
+	}
+	now := time.Now()
+	c.mu.Lock()
+	gen := c.gen
+	if e, ok := c.entries[key]; ok && e.gen == gen {
+		if now.Before(e.expires) {
+			c.mu.Unlock()
+			return e.value, nil
+		}
+		if allowStale && now.Before(e.expires.Add(staleFor)) {
+			if !e.refreshing {
+				e.refreshing = true
+				go c.refresh(key, gen, ttl, load)
+			}
+			c.mu.Unlock()
+			return e.value, nil
+		}
+	}
+	c.mu.Unlock()
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		v, err := load(ctx)
+		if err == nil {
+			c.put(key, gen, ttl, v)
+		}
+		return v, err
+	})
+	return v, err
+}
+
+func (c *cache) refresh(key string, gen uint64, ttl time.Duration, load func(context.Context) (any, error)) {
+	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+	defer cancel()
+	v, err := load(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[key]; ok {
+		e.refreshing = false
+	}
+	if err == nil && gen == c.gen {
+		c.entries[key] = &cacheEntry{gen: gen, expires: time.Now().Add(ttl), value: v}
+	}
+}
+
+func (c *cache) put(key string, gen uint64, ttl time.Duration, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // computed before a change: do not keep it
+	}
+	if len(c.entries) >= cacheMaxEntries {
+		c.entries = map[string]*cacheEntry{}
+	}
+	c.entries[key] = &cacheEntry{gen: gen, expires: time.Now().Add(ttl), value: v}
+}
+
+// bump invalidates every entry.
+func (c *cache) bump() {
+	c.mu.Lock()
+	c.gen++
+	c.entries = map[string]*cacheEntry{}
+	c.mu.Unlock()
+}

@@ -1,0 +1,234 @@
+package contribution
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/db"
+)
+
+// Store reads and writes contributions, supports and arguments in PostgreSQL.
+// It caches the reference data (categories, territories, Hubs) and, for a
+// short time, the order of list pages and the facet counts; the texts and
+// counters of the rows shown are always read fresh.
+type Store struct {
+	db              *db.DB
+	cache           *cache
+	refs            refsCache
+	consultationTTL time.Duration
+}
+
+// Cache lifetimes by default.
+const (
+	DefaultListTTL  = 2 * time.Second  // order of the ids of a list page
+	DefaultFacetTTL = 10 * time.Second // facet counts and total of a filter
+	refsTTL         = time.Minute      // categories, territories, Hubs
+)
+
+// NewStore returns a Store on d with the default cache lifetimes.
+func NewStore(d *db.DB) *Store {
+	return &Store{db: d, cache: newCache(DefaultListTTL, DefaultFacetTTL), consultationTTL: consultationTTL}
+}
+
+// NewUncachedStore returns a Store that caches nothing: every list page runs
+// its queries (tests count them).
+func NewUncachedStore(d *db.DB) *Store {
+	return &Store{db: d, cache: newCache(0, 0)}
+}
+
+// Consultation returns the current consultation's row, without its axes: what
+// the closing guard needs, in one query.
+func (s *Store) Consultation(ctx context.Context) (consultation.Consultation, error) {
+	var c consultation.Consultation
+	err := s.db.Conn(ctx).Where("status <> ?", consultation.StatusDraft).Order("opens_at DESC, id DESC").Take(&c).Error
+	if db.IsNotFound(err) {
+		return c, consultation.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("current consultation: %w", err)
+	}
+	return c, nil
+}
+
+// viewColumns and viewJoins read a contribution with its counters, its
+// author's name (never for a Hub proposal) and the title of the Hub proposal
+// it reacts to. Few joins keep planning cheap; the names of Hubs,
+// territories and categories come from the cached reference data.
+const viewColumns = `c.id, c.consultation_id, c.entry, c.axis_id, c.hub_id, c.author_id, c.author_category,
+	c.territory_id, c.region_id, c.departement_id, c.reacts_to_id, c.reaction_type, c.title, %s AS body,
+	c.status, c.hidden_reason, c.created_at, c.edited_at, c.updated_at,
+	COALESCE(k.supports, 0) AS supports,
+	COALESCE(k.reactions_soutient, 0) AS reactions_soutient, COALESCE(k.reactions_complete, 0) AS reactions_complete,
+	COALESCE(k.reactions_nuance, 0) AS reactions_nuance, COALESCE(k.reactions_conteste, 0) AS reactions_conteste,
+	COALESCE(k.arguments_pour, 0) AS arguments_pour, COALESCE(k.arguments_contre, 0) AS arguments_contre,
+	COALESCE(k.arguments_neutre, 0) AS arguments_neutre,
+	CASE WHEN c.entry = 'libres' THEN COALESCE(u.display_name, '') ELSE '' END AS author_name,
+	CASE WHEN r.status = 'published' THEN r.title ELSE '' END AS reacts_to_title, r.hub_id AS reacts_to_hub_id`
+
+const viewJoins = ` FROM contributions c
+	LEFT JOIN contribution_counters k ON k.contribution_id = c.id
+	LEFT JOIN users u ON u.id = c.author_id
+	LEFT JOIN contributions r ON r.id = c.reacts_to_id`
+
+type viewRow struct {
+	Contribution
+	Counters
+	AuthorName    string
+	ReactsToTitle string
+	ReactsToHubID *int64
+}
+
+func (r viewRow) view(refs *Reference) View {
+	v := View{Contribution: r.Contribution, Counters: r.Counters, AuthorName: r.AuthorName,
+		CategoryLabel: refs.CategoryLabel(r.AuthorCategory), ReactsToTitle: r.ReactsToTitle}
+	if r.HubID != nil {
+		h, _ := refs.Hub(*r.HubID)
+		v.HubName, v.HubSlug = h.Name, h.Slug
+	}
+	if r.TerritoryID != nil {
+		t, _ := refs.Territory(*r.TerritoryID)
+		v.TerritoryName, v.TerritoryCode, v.TerritoryKind = t.Name, t.Code, t.Kind
+	}
+	if r.ReactsToHubID != nil {
+		h, _ := refs.Hub(*r.ReactsToHubID)
+		v.ReactsToHub = h.Name
+	}
+	return v
+}
+
+// scanViews runs a view query and resolves the names of its rows.
+// With excerpt, Body holds only the beginning of the text (enough for
+// View.Excerpt): lists never carry whole bodies.
+func (s *Store) scanViews(ctx context.Context, excerpt bool, where string, args ...any) ([]View, error) {
+	body := "c.body"
+	if excerpt {
+		body = "left(c.body, 240)"
+	}
+	refs, err := s.Refs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []viewRow
+	if err := s.db.Conn(ctx).Raw(`SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]View, len(rows))
+	for i, r := range rows {
+		out[i] = r.view(refs)
+	}
+	return out, nil
+}
+
+// Get returns one contribution, whatever its status.
+func (s *Store) Get(ctx context.Context, id int64) (View, error) {
+	views, err := s.scanViews(ctx, false, `c.id = ?`, id)
+	if err != nil {
+		return View{}, fmt.Errorf("contribution %d: %w", id, err)
+	}
+	if len(views) == 0 {
+		return View{}, ErrNotFound
+	}
+	return views[0], nil
+}
+
+// views returns the published contributions of ids in the order of ids, in
+// one query, with only the beginning of their bodies. (A list order kept in
+// cache may name a contribution hidden since: it is left out.)
+func (s *Store) views(ctx context.Context, ids []int64) ([]View, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := s.scanViews(ctx, true, `c.id IN ? AND c.status = 'published'`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("contributions: %w", err)
+	}
+	byID := make(map[int64]View, len(rows))
+	for _, v := range rows {
+		byID[v.ID] = v
+	}
+	out := make([]View, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Reactions returns the published reactions to the Hub proposal id, newest
+// first (at most limit).
+func (s *Store) Reactions(ctx context.Context, id int64, limit int) ([]View, error) {
+	out, err := s.scanViews(ctx, true, `c.reacts_to_id = ? AND c.status = 'published' ORDER BY c.created_at DESC, c.id DESC LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reactions to %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// Supported returns which of ids userID supports, in one query.
+func (s *Store) Supported(ctx context.Context, userID int64, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if userID == 0 || len(ids) == 0 {
+		return out, nil
+	}
+	var got []int64
+	err := s.db.Conn(ctx).Raw(`SELECT contribution_id FROM supports WHERE user_id = ? AND contribution_id IN ?`, userID, ids).Scan(&got).Error
+	if err != nil {
+		return nil, fmt.Errorf("supports of %d: %w", userID, err)
+	}
+	for _, id := range got {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// Similar returns up to limit published contributions of the consultation
+// whose title looks like title (pg_trgm similarity), most similar first.
+func (s *Store) Similar(ctx context.Context, consultationID int64, title string, exclude int64, limit int) ([]View, error) {
+	title, ok := CleanLine(title)
+	if !ok || len([]rune(title)) < 4 {
+		return nil, nil
+	}
+	if r := []rune(title); len(r) > MaxTitle {
+		title = string(r[:MaxTitle])
+	}
+	var ids []int64
+	err := s.db.Conn(ctx).Raw(`SELECT id FROM contributions
+		WHERE consultation_id = ? AND status = 'published' AND id <> ? AND title % ?
+		ORDER BY similarity(title, ?) DESC, id DESC LIMIT ?`, consultationID, exclude, title, title, limit).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("similar contributions: %w", err)
+	}
+	return s.views(ctx, ids)
+}
+
+// outbox records that the search document of each id must be rebuilt. It
+// must run in the transaction of the change.
+func (s *Store) outbox(ctx context.Context, ids ...int64) error {
+	for _, id := range ids {
+		if err := s.db.Conn(ctx).Exec(`INSERT INTO search_outbox (contribution_id) VALUES (?)`, id).Error; err != nil {
+			return fmt.Errorf("search outbox: %w", err)
+		}
+	}
+	return nil
+}
+
+// consultationTTL is how long pages reuse the current consultation (axes,
+// entries, dates, status). Writes never rely on it: the closing guard reads
+// the consultation fresh (Consultation).
+const consultationTTL = time.Second
+
+// CachedConsultation returns the current consultation with its axes,
+// questions and entries, read at most once a second per process: what
+// pages need to show the navigation and the phase.
+func (s *Store) CachedConsultation(ctx context.Context) (consultation.Consultation, error) {
+	v, err := s.cache.fetch(ctx, "consultation", s.consultationTTL, func(ctx context.Context) (any, error) {
+		return consultation.NewStore(s.db).Current(ctx)
+	})
+	if err != nil {
+		return consultation.Consultation{}, err
+	}
+	return v.(consultation.Consultation), nil
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cnr-numerique/concertation/app/contribution"
+	"gorm.io/gorm"
+)
+
+// countQueries counts the SQL statements run through d's GORM handle.
+func countQueries(t *testing.T, g *gorm.DB) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	inc := func(*gorm.DB) { n.Add(1) }
+	cb := g.Callback()
+	for i, err := range []error{
+		cb.Query().After("gorm:query").Register("test:count_query", inc),
+		cb.Row().After("gorm:row").Register("test:count_row", inc),
+		cb.Raw().After("gorm:raw").Register("test:count_raw", inc),
+		cb.Create().After("gorm:create").Register("test:count_create", inc),
+		cb.Update().After("gorm:update").Register("test:count_update", inc),
+		cb.Delete().After("gorm:delete").Register("test:count_delete", inc),
+	} {
+		if err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	return &n
+}
+
+// TestListQueriesDoNotGrowWithPageSize counts the SQL statements of list
+// pages, without any cache, with 1 and with 50 contributions shown.
+func TestListQueriesDoNotGrowWithPageSize(t *testing.T) {
+	a := newTestApp(t, nil)
+	deps := a.deps
+	deps.Contributions = contribution.NewUncachedStore(deps.DB)
+	deps.Limiter = permissiveLimiter(t, deps) // 50 contributions by one account
+	app, err := New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.app = app
+	u := a.newUser("u@exemple.fr", "Ulysse")
+	other := a.newUser("o@exemple.fr", "Olga")
+	propose := func(i int) {
+		a.propose(url.Values{"entree": {"libres"}, "axe": {"gouvernance-finances-modeles-economiques"},
+			"titre": {fmt.Sprintf("Contribution %d", i)}, "texte": {"Texte"}})
+	}
+	a.signIn(u.ID)
+	propose(0)
+	n := countQueries(t, deps.DB.Conn(context.Background()))
+	measure := func(path string) int64 {
+		t.Helper()
+		a.get(path) // warm the reference data cache and the CSRF cookie
+		n.Store(0)
+		resp, _ := a.get(path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return n.Load()
+	}
+	paths := []string{"/contributions?par=50", "/contributions?par=50&tri=soutiens&categorie=citoyen&region=53",
+		"/axes/gouvernance-finances-modeles-economiques?par=50&tri=discutees", fmt.Sprintf("/auteurs/%d?par=50", u.ID)}
+	small := map[string]int64{}
+	for _, p := range paths {
+		small[p] = measure(p)
+	}
+	for i := 1; i < 50; i++ {
+		propose(i)
+	}
+	a.signIn(other.ID) // signed in: the supports of the viewer are loaded too
+	for _, p := range paths {
+		large := measure(p)
+		if large != small[p] || large == 0 {
+			t.Errorf("%s: %d queries with 1 contribution, %d with 50", p, small[p], large)
+		}
+		t.Logf("%s: %d queries", p, large)
+	}
+}

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/gofiber/fiber/v2"
+)
+
+type contributionShowPage struct {
+	Page
+	HTML        template.HTML // the main part already rendered, when cached
+	C           contribution.View
+	AxisLabel   string
+	AxisSlug    string
+	Body        any // template.HTML from contribution.RenderBody
+	Support     supportView
+	Arguments   []argumentThread
+	NewArgument argumentFormView
+	Reactions   []contribution.View
+	CanEdit     bool
+	CanReact    bool // a free contribution may react to this Hub proposal
+	Back        string
+}
+
+// argumentThread is an argument with its replies and its reply form.
+type argumentThread struct {
+	contribution.Argument
+	Form argumentFormView
+}
+
+// argumentFormView is the form to argue, or to reply when ParentID is set.
+type argumentFormView struct {
+	ContributionID int64
+	ParentID       int64
+	CSRF           string
+	Stances        []filterOption
+}
+
+const maxReactionsShown = 50
+
+// shownContribution is the main part of a contribution page as anonymous
+// visitors see it, rendered once for all of them for a short time.
+type shownContribution struct {
+	Title string
+	HTML  template.HTML
+}
+
+// contributionShow serves a contribution page. Anonymous visitors all see the
+// same page, so its main part is kept as long as list orders are (a couple of
+// seconds) and dropped by any change made through this process.
+func (s *Server) contributionShow(c *fiber.Ctx) error {
+	id, err := contributionID(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.contributionPage(c, "")
+	if err != nil {
+		return err
+	}
+	if p.User != nil {
+		data, err := s.showData(c, p, id)
+		if err != nil {
+			return err
+		}
+		return s.render.Render(c, http.StatusOK, tplContributionShow, data)
+	}
+	key := "show|" + strconv.FormatInt(id, 10) + "|" + strconv.FormatBool(p.Open())
+	v, err := s.Contributions.CacheList(c.UserContext(), key, func(context.Context) (any, error) {
+		data, err := s.showData(c, p, id)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := s.render.pages[tplContributionShow].ExecuteTemplate(&buf, "contribution-main", data); err != nil {
+			return nil, fmt.Errorf("render contribution: %w", err)
+		}
+		return shownContribution{Title: data.Title, HTML: template.HTML(buf.String())}, nil // escaped by html/template
+	})
+	if err != nil {
+		return err
+	}
+	shown := v.(shownContribution)
+	p.Title = shown.Title
+	return s.render.Render(c, http.StatusOK, tplContributionShow, contributionShowPage{Page: p, HTML: shown.HTML})
+}
+
+// showData loads what the page of contribution id shows to the viewer of p.
+func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage, error) {
+	ctx := c.UserContext()
+	v, err := s.Contributions.Get(ctx, id)
+	if err != nil {
+		return contributionShowPage{}, contributionError(err)
+	}
+	if v.ConsultationID != p.Consultation.ID {
+		return contributionShowPage{}, errContributionNotFound
+	}
+	p.Title = v.Title
+	data := contributionShowPage{Page: p, C: v, Back: c.Path()}
+	if v.Hidden() {
+		data.Title = "Contribution masquée"
+		return data, nil
+	}
+	for _, a := range p.Consultation.Axes {
+		if a.ID == v.AxisID {
+			data.AxisLabel, data.AxisSlug = "Axe "+strconv.Itoa(a.Position)+" : "+a.Title, a.Slug
+		}
+	}
+	data.Body = contribution.RenderBody(v.Body)
+	me := actor(p.User)
+	supported := map[int64]bool{}
+	if p.User != nil {
+		if supported, err = s.Contributions.Supported(ctx, p.User.ID, []int64{id}); err != nil {
+			return data, err
+		}
+	}
+	data.Support = supportView{ID: id, Count: v.Supports, Unit: supportUnit(v.Supports), Supported: supported[id], Own: v.IsOwn(me),
+		SignedIn: p.User != nil, Open: p.Open() && v.Published(), CSRF: p.CSRF, Back: c.Path()}
+	data.CanEdit = p.Open() && v.CanEdit(me)
+	data.CanReact = p.Open() && v.Published() && v.IsHubProposal()
+	args, err := s.Contributions.Arguments(ctx, id)
+	if err != nil {
+		return data, err
+	}
+	var stances []filterOption
+	for _, st := range contribution.Stances {
+		stances = append(stances, filterOption{Value: st, Label: contribution.StanceLabel(st)})
+	}
+	for _, a := range args {
+		data.Arguments = append(data.Arguments, argumentThread{Argument: a,
+			Form: argumentFormView{ContributionID: id, ParentID: a.ID, CSRF: p.CSRF, Stances: stances}})
+	}
+	data.NewArgument = argumentFormView{ContributionID: id, CSRF: p.CSRF, Stances: stances}
+	if v.IsHubProposal() {
+		if data.Reactions, err = s.Contributions.Reactions(ctx, id, maxReactionsShown); err != nil {
+			return data, err
+		}
+	}
+	return data, nil
+}

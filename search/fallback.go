@@ -1,0 +1,54 @@
+package search
+
+import (
+	"context"
+	"errors"
+)
+
+// Fallback returns an engine that searches with primary and, when primary
+// fails (Meilisearch down), with secondary (the PostgreSQL engine, which
+// reads the database directly), so that search stays up. onError, when not
+// nil, hears each primary failure. Writes and rebuilds go to primary only.
+func Fallback(primary, secondary Engine, onError func(error)) Engine {
+	f := fallback{primary, secondary, onError}
+	if rb, ok := primary.(Rebuilder); ok {
+		return fallbackRebuilder{f, rb}
+	}
+	return f
+}
+
+type fallback struct {
+	Engine
+	secondary Engine
+	onError   func(error)
+}
+
+func (f fallback) Search(ctx context.Context, q Query) (Result, error) {
+	res, err := f.Engine.Search(ctx, q)
+	if err == nil || errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		return res, err
+	}
+	if f.onError != nil {
+		f.onError(err)
+	}
+	return f.secondary.Search(ctx, q)
+}
+
+type fallbackRebuilder struct {
+	fallback
+	Rebuilder
+}
+
+func (f fallbackRebuilder) Name() string { return f.fallback.Name() }
+
+func (f fallbackRebuilder) Search(ctx context.Context, q Query) (Result, error) {
+	return f.fallback.Search(ctx, q)
+}
+
+func (f fallbackRebuilder) Index(ctx context.Context, docs []Document) error {
+	return f.fallback.Index(ctx, docs)
+}
+
+func (f fallbackRebuilder) Delete(ctx context.Context, ids []int64) error {
+	return f.fallback.Delete(ctx, ids)
+}

@@ -1,0 +1,271 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Postgres is the default engine: PostgreSQL full-text search on the
+// contributions table itself (migration 00006_search.sql). The stored
+// search_vector column (French, unaccented, title weighted A, body B) is kept
+// by a trigger, so the engine reads the current rows directly: Index and
+// Delete only maintain the dictionary of known words used to correct typos.
+//
+// Cost stays bounded on common words: matches are counted and faceted up to
+// CountLimit rows only (beyond, totals and facets are estimates), relevance
+// ranks at most RankLimit candidates, sorts by date or supports walk their
+// indexes, and every search runs under a statement timeout.
+type Postgres struct {
+	db *sql.DB
+	// CountLimit bounds exact counting: when more contributions match, the
+	// total is the planner's estimate and the facets are counted on the first
+	// CountLimit matches, scaled to that estimate (Result.TotalExact false).
+	CountLimit int
+	// RankLimit bounds the candidates ranked by relevance: half of them among
+	// the contributions whose title matches, the rest among all matches (keep
+	// RankLimit/2 <= CountLimit).
+	RankLimit int
+	// Timeout is the statement timeout of a search.
+	Timeout time.Duration
+}
+
+// NewPostgres returns the engine on the database pool db.
+func NewPostgres(db *sql.DB) *Postgres {
+	return &Postgres{db: db, CountLimit: 500, RankLimit: 400, Timeout: 3 * time.Second}
+}
+
+// Name implements Engine.
+func (p *Postgres) Name() string { return "postgres" }
+
+// ts_headline options; the markers are the HighlightStart/End characters.
+const (
+	pgTitleHeadline = `HighlightAll=true, StartSel=` + HighlightStart + `, StopSel=` + HighlightEnd
+	pgBodyHeadline  = `MaxFragments=2, MaxWords=22, MinWords=8, FragmentDelimiter=" … ", StartSel=` + HighlightStart + `, StopSel=` + HighlightEnd
+)
+
+// Search implements Engine.
+func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
+	q = q.Normalize()
+	tx, err := p.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	ms := strconv.FormatInt(p.Timeout.Milliseconds(), 10)
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('statement_timeout', $1, true)`, ms); err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	res, err := p.search(ctx, tx, q)
+	if err != nil {
+		return Result{}, timeout(err)
+	}
+	if res.Total == 0 && q.Text != "" {
+		corrected, err := p.correct(ctx, tx, q.Text)
+		if err != nil {
+			return Result{}, err
+		}
+		if corrected != "" {
+			cq := q
+			cq.Text = corrected
+			cres, err := p.search(ctx, tx, cq)
+			if err != nil {
+				return Result{}, timeout(err)
+			}
+			if cres.Total > 0 {
+				res = cres
+				res.Corrected = corrected
+			}
+		}
+	}
+	return res, tx.Commit()
+}
+
+func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, error) {
+	w := &where{}
+	if q.Text != "" {
+		// websearch_to_tsquery: words, "phrases", -exclusion, "or"; never a syntax error.
+		var tsq string
+		if err := tx.QueryRowContext(ctx, `SELECT websearch_to_tsquery('fr_unaccent', $1)::text`, q.Text).Scan(&tsq); err != nil {
+			return Result{}, fmt.Errorf("search: parse query: %w", err)
+		}
+		if tsq == "" { // only stop words: nothing to look for
+			return Result{Facets: map[Facet]map[string]int{}, TotalExact: true}, nil // Reachable 0
+		}
+		w.text = "c.search_vector @@ " + w.arg(tsq) + "::tsquery" // $1
+	}
+	w.filters(q.Filters)
+	// One statement: the first CountLimit+1 matches (one index scan), their
+	// count and facets, the page and its highlights.
+	var total int
+	var facets, hits []byte
+	if err := tx.QueryRowContext(ctx, p.statement(w, q), w.args...).Scan(&total, &facets, &hits); err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	res := Result{Total: total, TotalExact: total <= p.CountLimit, Facets: make(map[Facet]map[string]int, len(Facets))}
+	var fs [][3]any
+	if err := json.Unmarshal(facets, &fs); err != nil {
+		return Result{}, fmt.Errorf("search: facets: %w", err)
+	}
+	for _, f := range fs {
+		facet, _ := f[0].(string)
+		value, _ := f[1].(string)
+		n, _ := f[2].(float64)
+		if res.Facets[Facet(facet)] == nil {
+			res.Facets[Facet(facet)] = map[string]int{}
+		}
+		res.Facets[Facet(facet)][value] = int(n)
+	}
+	var hs [][3]any
+	if err := json.Unmarshal(hits, &hs); err != nil {
+		return Result{}, fmt.Errorf("search: hits: %w", err)
+	}
+	for _, h := range hs {
+		id, _ := h[0].(float64)
+		title, _ := h[1].(string)
+		excerpt, _ := h[2].(string)
+		if q.Text == "" {
+			title = stripMarkers(title)
+		}
+		res.Hits = append(res.Hits, Hit{ID: int64(id), Title: title, Excerpt: excerpt})
+	}
+	if res.TotalExact {
+		res.Reachable = res.Total
+		return res, nil
+	}
+	// Beyond CountLimit: the planner's estimate, and facets scaled to it.
+	sample := res.Total
+	est, err := p.estimate(ctx, tx, w)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Total = min(max(est, sample), MaxTotal)
+	res.Reachable = res.Total
+	if q.Sort == SortRelevance {
+		res.Reachable = min(res.Total, p.RankLimit/2) // the candidates are at least RankLimit/2
+	}
+	for _, values := range res.Facets {
+		for v, n := range values {
+			values[v] = max(1, int(float64(n)*float64(res.Total)/float64(sample)+0.5))
+		}
+	}
+	return res, nil
+}
+
+// timeout turns a statement timeout (SQLSTATE 57014) into ErrTimeout.
+func timeout(err error) error {
+	var se interface{ SQLState() string }
+	if errors.As(err, &se) && se.SQLState() == "57014" {
+		return fmt.Errorf("%w: %w", ErrTimeout, err)
+	}
+	return err
+}
+
+// estimate returns the planner's estimate of the number of matches.
+func (p *Postgres) estimate(ctx context.Context, tx *sql.Tx, w *where) (int, error) {
+	var plan []byte
+	if err := tx.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM contributions c WHERE `+w.sql(), w.args...).Scan(&plan); err != nil {
+		return 0, fmt.Errorf("search: estimate: %w", err)
+	}
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(plan, &out); err != nil || len(out) == 0 {
+		return 0, fmt.Errorf("search: estimate: %v", err)
+	}
+	return int(out[0].Plan.Rows), nil
+}
+
+// where builds the WHERE clause of a search, with its arguments.
+type where struct {
+	text  string // the text condition, on $1, or ""
+	conds []string
+	args  []any
+}
+
+// arg adds an argument and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+// add adds a condition whose %s is the placeholder of v.
+func (w *where) add(cond string, v any) {
+	w.conds = append(w.conds, fmt.Sprintf(cond, w.arg(v)))
+}
+
+func (w *where) filters(f Filters) {
+	if st := f.statuses(); len(st) == 1 {
+		w.add("c.status = %s", st[0]) // an equality: the listing index then gives the date order
+	} else {
+		w.add("c.status = ANY(%s)", textArray(st))
+	}
+	if f.ConsultationID != 0 {
+		w.add("c.consultation_id = %s", f.ConsultationID)
+	}
+	if f.AxisID != 0 {
+		w.add("c.axis_id = %s", f.AxisID)
+	}
+	if f.Entry != "" {
+		w.add("c.entry = %s", f.Entry)
+	}
+	if f.AuthorCategory != "" {
+		w.add("c.author_category = %s", f.AuthorCategory)
+	}
+	if f.RegionID != 0 {
+		w.add("c.region_id = %s", f.RegionID)
+	}
+	if f.DepartementID != 0 {
+		w.add("c.departement_id = %s", f.DepartementID)
+	}
+	if f.HubID != 0 {
+		w.add("c.hub_id = %s", f.HubID)
+	}
+}
+
+// sql is the whole condition.
+func (w *where) sql() string {
+	if w.text == "" {
+		return w.filterSQL()
+	}
+	return w.text + " AND " + w.filterSQL()
+}
+
+// filterSQL is the condition without the text.
+func (w *where) filterSQL() string { return strings.Join(w.conds, " AND ") }
+
+// int64Array and textArray format PostgreSQL array literals, for drivers
+// that do not bind Go slices.
+func int64Array(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '{')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, '}'))
+}
+
+func textArray(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}

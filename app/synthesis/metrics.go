@@ -1,0 +1,242 @@
+package synthesis
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Count is a figure for one value of a dimension: contributions, and distinct
+// contributors (accounts; contributions of deleted accounts count as
+// contributions only).
+type Count struct {
+	Code          string
+	Label         string
+	Contributions int
+	Contributors  int
+}
+
+// Breakdown is the figures of one axis or entry, by author category.
+type Breakdown struct {
+	Count
+	ByCategory []Count // every category, in the reference order, zeros included
+}
+
+// TimeCount is the number of contributions published in one period.
+type TimeCount struct {
+	Start         time.Time // first day of the period, Paris time
+	Label         string
+	Contributions int
+}
+
+// Metrics are the figures of a view. One function computes them for the
+// public statistics and for the report, so the two never disagree.
+type Metrics struct {
+	Contributions int
+	Contributors  int
+	ByCategory    []Count
+	Axes          []Breakdown
+	Entries       []Breakdown
+	Regions       []Count // every région, zeros included
+	Departements  []Count // every département, zeros included
+	Bucket        string  // "jour" or "semaine"
+	Timeline      []TimeCount
+}
+
+// Covered returns the territories of list with at least one contribution, and
+// those without.
+func Covered(list []Count) (with, without []Count) {
+	for _, c := range list {
+		if c.Contributions > 0 {
+			with = append(with, c)
+		} else {
+			without = append(without, c)
+		}
+	}
+	return with, without
+}
+
+// Metrics computes the figures of the view f.
+func (s *Store) Metrics(ctx context.Context, refs Refs, f Filter) (Metrics, error) {
+	var m Metrics
+	if err := s.countsByDimension(ctx, refs, f, &m); err != nil {
+		return m, err
+	}
+	if err := s.countsByTerritory(ctx, refs, f, &m); err != nil {
+		return m, err
+	}
+	if err := s.timeline(ctx, refs, f, &m); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+type dimKey struct {
+	axis     int64
+	entry    string
+	category string
+}
+
+func (s *Store) countsByDimension(ctx context.Context, refs Refs, f Filter, m *Metrics) error {
+	var a sqlArgs
+	q := `SELECT GROUPING(c.axis_id), GROUPING(c.entry), GROUPING(c.author_category),
+		coalesce(c.axis_id, 0), coalesce(c.entry, ''), coalesce(c.author_category, ''),
+		count(*), count(DISTINCT c.author_id)
+		FROM contributions c WHERE ` + f.where(refs, &a) + `
+		GROUP BY GROUPING SETS ((), (c.author_category), (c.axis_id), (c.axis_id, c.author_category), (c.entry), (c.entry, c.author_category))`
+	counts := map[dimKey][2]int{}
+	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
+		var gAxis, gEntry, gCat int
+		var k dimKey
+		var n, people int
+		if err := rs.Scan(&gAxis, &gEntry, &gCat, &k.axis, &k.entry, &k.category, &n, &people); err != nil {
+			return err
+		}
+		if gAxis == 1 {
+			k.axis = -1
+		}
+		if gEntry == 1 {
+			k.entry = "*"
+		}
+		if gCat == 1 {
+			k.category = "*"
+		}
+		counts[k] = [2]int{n, people}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("metrics by dimension: %w", err)
+	}
+	total := counts[dimKey{-1, "*", "*"}]
+	m.Contributions, m.Contributors = total[0], total[1]
+	m.ByCategory = byCategory(refs, counts, -1, "*")
+	for _, ax := range refs.Axes {
+		c := counts[dimKey{ax.ID, "*", "*"}]
+		m.Axes = append(m.Axes, Breakdown{
+			Count:      Count{Code: ax.Slug, Label: fmt.Sprintf("Axe %d : %s", ax.Position, ax.Title), Contributions: c[0], Contributors: c[1]},
+			ByCategory: byCategory(refs, counts, ax.ID, "*"),
+		})
+	}
+	for _, e := range refs.Entries {
+		c := counts[dimKey{-1, e.Kind, "*"}]
+		m.Entries = append(m.Entries, Breakdown{
+			Count:      Count{Code: e.Slug, Label: e.Title, Contributions: c[0], Contributors: c[1]},
+			ByCategory: byCategory(refs, counts, -1, e.Kind),
+		})
+	}
+	return nil
+}
+
+func byCategory(refs Refs, counts map[dimKey][2]int, axis int64, entry string) []Count {
+	out := make([]Count, 0, len(refs.Categories))
+	for _, cat := range refs.Categories {
+		c := counts[dimKey{axis, entry, cat.Code}]
+		out = append(out, Count{Code: cat.Code, Label: cat.Label, Contributions: c[0], Contributors: c[1]})
+	}
+	return out
+}
+
+func (s *Store) countsByTerritory(ctx context.Context, refs Refs, f Filter, m *Metrics) error {
+	var a sqlArgs
+	q := `SELECT GROUPING(c.region_id), coalesce(c.region_id, 0), coalesce(c.departement_id, 0), count(*), count(DISTINCT c.author_id)
+		FROM contributions c WHERE ` + f.where(refs, &a) + `
+		GROUP BY GROUPING SETS ((c.region_id), (c.departement_id))`
+	regions, deps := map[int64][2]int{}, map[int64][2]int{}
+	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
+		var g int
+		var region, dep int64
+		var n, people int
+		if err := rs.Scan(&g, &region, &dep, &n, &people); err != nil {
+			return err
+		}
+		if g == 0 {
+			regions[region] = [2]int{n, people}
+		} else {
+			deps[dep] = [2]int{n, people}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("metrics by territory: %w", err)
+	}
+	for _, t := range refs.Regions {
+		c := regions[t.ID]
+		m.Regions = append(m.Regions, Count{Code: t.Code, Label: t.Name, Contributions: c[0], Contributors: c[1]})
+	}
+	for _, t := range refs.Departements {
+		c := deps[t.ID]
+		m.Departements = append(m.Departements, Count{Code: t.Code, Label: t.Name + " (" + t.Code + ")", Contributions: c[0], Contributors: c[1]})
+	}
+	return nil
+}
+
+// timeline counts contributions per day, or per week (from Monday) when the
+// view spans more than 92 days.
+func (s *Store) timeline(ctx context.Context, refs Refs, f Filter, m *Metrics) error {
+	var a sqlArgs
+	where := f.where(refs, &a)
+	var first, last sql.NullTime
+	if err := s.sql().QueryRowContext(ctx, `SELECT min(c.created_at), max(c.created_at) FROM contributions c WHERE `+where, a...).Scan(&first, &last); err != nil {
+		return fmt.Errorf("timeline span: %w", err)
+	}
+	m.Bucket = "jour"
+	if !first.Valid {
+		return nil
+	}
+	if last.Time.Sub(first.Time) > 92*24*time.Hour {
+		m.Bucket = "semaine"
+	}
+	unit := map[string]string{"jour": "day", "semaine": "week"}[m.Bucket]
+	q := `SELECT to_char(date_trunc('` + unit + `', c.created_at AT TIME ZONE 'Europe/Paris'), 'YYYY-MM-DD'), count(*)
+		FROM contributions c WHERE ` + where + ` GROUP BY 1 ORDER BY 1`
+	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
+		var day string
+		var n int
+		if err := rs.Scan(&day, &n); err != nil {
+			return err
+		}
+		start, err := time.ParseInLocation(time.DateOnly, day, Paris)
+		if err != nil {
+			return err
+		}
+		label := FrenchDate(start)
+		if m.Bucket == "semaine" {
+			label = "semaine du " + label
+		}
+		m.Timeline = append(m.Timeline, TimeCount{Start: start, Label: label, Contributions: n})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("timeline: %w", err)
+	}
+	m.Timeline = fillGaps(m.Timeline, m.Bucket)
+	return nil
+}
+
+// fillGaps adds the periods without contributions between the first and the
+// last one, so that a chart shows quiet days too.
+func fillGaps(in []TimeCount, bucket string) []TimeCount {
+	if len(in) < 2 {
+		return in
+	}
+	step := 1
+	if bucket == "semaine" {
+		step = 7
+	}
+	out := make([]TimeCount, 0, len(in))
+	next := in[0].Start
+	for _, tc := range in {
+		for next.Before(tc.Start) {
+			label := FrenchDate(next)
+			if bucket == "semaine" {
+				label = "semaine du " + label
+			}
+			out = append(out, TimeCount{Start: next, Label: label})
+			next = next.AddDate(0, 0, step)
+		}
+		out = append(out, tc)
+		next = tc.Start.AddDate(0, 0, step)
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package synthesis
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Row is one contribution as exported. It holds no e-mail, no name of a
+// person and no IP address: the author is a pseudonym.
+type Row struct {
+	ID              int64
+	URL             string
+	Entry           string // entry title
+	AxisPosition    int
+	Axis            string
+	Hub             string // Hub name, for Hub proposals
+	RegionCode      string
+	Region          string
+	DepartementCode string
+	Departement     string
+	Category        string // author category label
+	Author          string // pseudonym, stable within one export
+	ReactsTo        int64
+	ReactionType    string
+	Title           string
+	Body            string
+	Status          string // French label
+	Hidden          bool
+	Supports        int
+	Reactions       [4]int // soutient, complete, nuance, conteste
+	Arguments       [3]int // pour, contre, neutre
+	CreatedAt       time.Time
+	EditedAt        time.Time // zero when never edited
+	Tags            string    // rapporteur tags, comma separated
+	Retained        bool
+
+	axisID    int64
+	authorID  int64
+	updatedAt time.Time
+}
+
+// pseudonymizer gives each author id an opaque id, stable within one export
+// and unlinkable across exports: an HMAC under a random key drawn per export.
+type pseudonymizer struct{ key []byte }
+
+func newPseudonymizer() pseudonymizer {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return pseudonymizer{key: k}
+}
+
+func (p pseudonymizer) id(userID sql.NullInt64) string {
+	if !userID.Valid {
+		return ""
+	}
+	m := hmac.New(sha256.New, p.key)
+	m.Write([]byte(strconv.FormatInt(userID.Int64, 10)))
+	return hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// order of the rows of an export.
+type order int
+
+const (
+	byID   order = iota
+	byAxis       // axis position, then id: one sheet per axis
+)
+
+// eachRow streams the contributions of the view to fn, one at a time: the
+// rows are read from PostgreSQL as they are written, never held together.
+func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pseudonymizer, fn func(*Row) error) error {
+	var a sqlArgs
+	orderBy := "c.id"
+	if o == byAxis {
+		orderBy = "ax.position, c.id"
+	}
+	tags := "''"
+	retained := "false"
+	if !f.Public {
+		tags = `coalesce((SELECT string_agg(t.tag, ', ' ORDER BY t.tag) FROM synthesis_tags t WHERE t.contribution_id = c.id), '')`
+		retained = `EXISTS (SELECT 1 FROM synthesis_retained r WHERE r.contribution_id = c.id)`
+	}
+	q := `SELECT c.id, c.entry, c.axis_id, ax.position, ax.title, coalesce(h.name, ''),
+		coalesce(rg.code, ''), coalesce(rg.name, ''), coalesce(dp.code, ''), coalesce(dp.name, ''),
+		coalesce(cat.label, c.author_category), c.author_id, coalesce(c.reacts_to_id, 0), coalesce(c.reaction_type, ''),
+		c.title, c.body, c.status, coalesce(cc.supports, 0),
+		coalesce(cc.reactions_soutient, 0), coalesce(cc.reactions_complete, 0), coalesce(cc.reactions_nuance, 0), coalesce(cc.reactions_conteste, 0),
+		coalesce(cc.arguments_pour, 0), coalesce(cc.arguments_contre, 0), coalesce(cc.arguments_neutre, 0),
+		c.created_at, c.edited_at, c.updated_at, ` + tags + `, ` + retained + `
+		FROM contributions c
+		JOIN axes ax ON ax.id = c.axis_id
+		LEFT JOIN hubs h ON h.id = c.hub_id
+		LEFT JOIN territories rg ON rg.id = c.region_id
+		LEFT JOIN territories dp ON dp.id = c.departement_id
+		LEFT JOIN author_categories cat ON cat.code = c.author_category
+		LEFT JOIN contribution_counters cc ON cc.contribution_id = c.id
+		WHERE ` + f.where(refs, &a) + ` ORDER BY ` + orderBy
+	var r Row
+	var author sql.NullInt64
+	var edited sql.NullTime
+	var entry, status string
+	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
+		err := rs.Scan(&r.ID, &entry, &r.axisID, &r.AxisPosition, &r.Axis, &r.Hub,
+			&r.RegionCode, &r.Region, &r.DepartementCode, &r.Departement,
+			&r.Category, &author, &r.ReactsTo, &r.ReactionType,
+			&r.Title, &r.Body, &status, &r.Supports,
+			&r.Reactions[0], &r.Reactions[1], &r.Reactions[2], &r.Reactions[3],
+			&r.Arguments[0], &r.Arguments[1], &r.Arguments[2],
+			&r.CreatedAt, &edited, &r.updatedAt, &r.Tags, &r.Retained)
+		if err != nil {
+			return err
+		}
+		r.URL = s.Permalink(r.ID)
+		r.Entry = refs.EntryTitle(entry)
+		r.Author = p.id(author)
+		r.authorID = author.Int64
+		r.Status = StatusLabel(status)
+		r.Hidden = status == StatusHidden
+		r.EditedAt = time.Time{}
+		if edited.Valid {
+			r.EditedAt = edited.Time
+		}
+		return fn(&r)
+	})
+	if err != nil {
+		return fmt.Errorf("export rows: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package synthesis
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// sqlArgs collects the positional arguments of a query.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// where returns the SQL condition of the view on the contributions aliased c.
+func (f Filter) where(refs Refs, a *sqlArgs) string {
+	conds := []string{"c.consultation_id = " + a.add(refs.ConsultationID)}
+	conds = append(conds, "c.status = ANY("+a.add(f.Statuses)+")")
+	if len(f.Axes) > 0 {
+		conds = append(conds, "c.axis_id = ANY("+a.add(f.Axes)+")")
+	}
+	if len(f.Entries) > 0 {
+		conds = append(conds, "c.entry = ANY("+a.add(f.Entries)+")")
+	}
+	if len(f.Categories) > 0 {
+		conds = append(conds, "c.author_category = ANY("+a.add(f.Categories)+")")
+	}
+	if len(f.Regions) > 0 {
+		conds = append(conds, "c.region_id = ANY("+a.add(f.Regions)+")")
+	}
+	if len(f.Departements) > 0 {
+		conds = append(conds, "c.departement_id = ANY("+a.add(f.Departements)+")")
+	}
+	if len(f.Hubs) > 0 {
+		conds = append(conds, "c.hub_id = ANY("+a.add(f.Hubs)+")")
+	}
+	if f.ReactsTo > 0 {
+		conds = append(conds, "c.reacts_to_id = "+a.add(f.ReactsTo))
+	}
+	if f.Text != "" {
+		// The search document of migration 00006 (title and body, French
+		// stemming, accents removed): exact, from the database itself.
+		conds = append(conds, "c.search_vector @@ websearch_to_tsquery('fr_unaccent', "+a.add(f.Text)+")")
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "c.created_at >= "+a.add(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "c.created_at < "+a.add(f.To))
+	}
+	if !f.Public && len(f.Tags) > 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM synthesis_tags t WHERE t.contribution_id = c.id AND t.tag = ANY("+a.add(f.Tags)+"))")
+	}
+	if !f.Public && f.Retained {
+		conds = append(conds, "EXISTS (SELECT 1 FROM synthesis_retained r WHERE r.contribution_id = c.id)")
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// Describe lists the filters of the view in plain French, one per line; a
+// view without filters says so.
+func (f Filter) Describe(refs Refs) []string {
+	var out []string
+	add := func(label string, vals []string) {
+		if len(vals) > 0 {
+			out = append(out, label+" : "+strings.Join(vals, ", "))
+		}
+	}
+	var names []string
+	for _, id := range f.Axes {
+		a := refs.AxisByID(id)
+		names = append(names, "axe "+strconv.Itoa(a.Position)+" – "+a.Title)
+	}
+	add("Axes", names)
+	names = nil
+	for _, k := range f.Entries {
+		names = append(names, refs.EntryTitle(k))
+	}
+	add("Entrées", names)
+	names = nil
+	for _, c := range f.Categories {
+		names = append(names, refs.CategoryLabel(c))
+	}
+	add("Catégories d'auteur", names)
+	add("Régions", territoryNames(refs.Regions, f.Regions, false))
+	add("Départements", territoryNames(refs.Departements, f.Departements, true))
+	names = nil
+	for _, id := range f.Hubs {
+		for _, h := range refs.Hubs {
+			if h.ID == id {
+				names = append(names, h.Name)
+			}
+		}
+	}
+	add("Hubs", names)
+	if f.Text != "" {
+		out = append(out, "Recherche : « "+f.Text+" »")
+	}
+	if f.ReactsTo > 0 {
+		out = append(out, "Réactions à la proposition n° "+strconv.FormatInt(f.ReactsTo, 10))
+	}
+	if !f.From.IsZero() {
+		out = append(out, "Publiées à partir du "+FrenchDate(f.From))
+	}
+	if !f.To.IsZero() {
+		out = append(out, "Publiées jusqu'au "+FrenchDate(f.To.AddDate(0, 0, -1)))
+	}
+	if !f.Public {
+		names = nil
+		for _, s := range f.Statuses {
+			names = append(names, StatusLabel(s))
+		}
+		add("Statuts", names)
+		add("Étiquettes", f.Tags)
+		if f.Retained {
+			out = append(out, "Seulement les contributions retenues pour le rapport")
+		}
+	}
+	return out
+}
+
+func territoryNames(all []Territory, ids []int64, withCode bool) []string {
+	var out []string
+	for _, id := range ids {
+		for _, t := range all {
+			if t.ID == id {
+				if withCode {
+					out = append(out, t.Name+" ("+t.Code+")")
+				} else {
+					out = append(out, t.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// FrenchDate formats t as "23 novembre 2026" in Paris time.
+func FrenchDate(t time.Time) string {
+	t = t.In(Paris)
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		day = "1er"
+	}
+	return day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// FrenchDateTime formats t as "23 novembre 2026 à 14 h 05" in Paris time.
+func FrenchDateTime(t time.Time) string {
+	t = t.In(Paris)
+	m := strconv.Itoa(t.Minute())
+	if len(m) == 1 {
+		m = "0" + m
+	}
+	return FrenchDate(t) + " à " + strconv.Itoa(t.Hour()) + " h " + m
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/cnr-numerique/concertation/app/moderation"
+	"github.com/cnr-numerique/concertation/app/synthesis"
+	"github.com/gofiber/fiber/v2"
+)
+
+const tplOpenData = "opendata/index"
+
+type openDataPage struct {
+	Page
+	Files       []link
+	Bundles     []link
+	Licence     string
+	LicenceURL  string
+	Version     string
+	Definitions []synthesis.Column
+}
+
+// openData presents the public dataset and its licence.
+func (s *Server) openData(c *fiber.Ctx) error {
+	p, err := s.page(c, "Données ouvertes")
+	if err != nil {
+		return err
+	}
+	data := openDataPage{Page: p, Licence: synthesis.LicenceName, LicenceURL: synthesis.LicenceURL, Version: synthesis.SchemaVersion,
+		Definitions: synthesis.ContributionColumns(true)}
+	data.Bundles = []link{
+		{"Archive CSV (.zip)", "/donnees/donnees-csv.zip", "contributions, soutiens, réactions, arguments et datapackage.json ; les pseudonymes sont communs aux quatre fichiers"},
+		{"Archive JSON Lines (.zip)", "/donnees/donnees-json.zip", "les mêmes fichiers au format JSON Lines, avec leur datapackage.json"},
+	}
+	for _, t := range []struct{ name, label string }{{"contributions", "Contributions"}, {"soutiens", "Soutiens"}, {"reactions", "Réactions aux propositions des Hubs"}, {"arguments", "Arguments"}} {
+		data.Files = append(data.Files,
+			link{t.label + " (CSV)", "/donnees/" + t.name + ".csv", ""},
+			link{t.label + " (JSON Lines)", "/donnees/" + t.name + ".jsonl", ""})
+	}
+	data.Files = append(data.Files, link{"Description des fichiers CSV (datapackage.json)", "/donnees/datapackage.json", ""})
+	return s.render.Render(c, http.StatusOK, tplOpenData, data)
+}
+
+var openDataBundles = map[string]synthesis.Format{
+	"donnees-csv.zip":  synthesis.FormatCSV,
+	"donnees-json.zip": synthesis.FormatJSONL,
+}
+
+// openDataFile streams one file of the public dataset: published
+// contributions only, authors as pseudonyms, no rapporteur mark.
+func (s *Server) openDataFile(c *fiber.Ctx) error {
+	name := c.Params("file")
+	refs, err := s.Synthesis.LoadRefs(c.UserContext())
+	if err != nil {
+		return err
+	}
+	f := synthesis.ParseFilter(nil, refs, true)
+	if name == "datapackage.json" {
+		c.Set(fiber.HeaderContentType, "application/json; charset=utf-8")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+		return s.Synthesis.WriteDatapackage(c, refs, f, synthesis.FormatCSV, "")
+	}
+	file, ok := exportFiles[name]
+	if format, isBundle := openDataBundles[name]; isBundle {
+		file, ok = exportFile{"", format}, true
+	}
+	if !ok || file.format == synthesis.FormatExcelCSV || file.format == synthesis.FormatXLSX || file.format == synthesis.FormatODS {
+		return fiber.ErrNotFound
+	}
+	if err := s.audit(c.UserContext(), viewer(c), moderation.AuditExport, "donnees/"+name, refs, f); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.writeExport(c, "concertation-donnees", name, file, refs, f)
+}

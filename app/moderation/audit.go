@@ -25,6 +25,8 @@ const (
 	AuditRestore          = "moderation.restore"
 	AuditDismiss          = "moderation.dismiss"
 	AuditBlock            = "moderation.block"
+	AuditUnblock          = "moderation.unblock"
+	AuditAutoHide         = "moderation.auto_hide"
 )
 
 // AuditEntry is one line of the audit log.

@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DSFR := node_modules/@gouvfr/dsfr/dist
 VENDOR := static/vendor
 
-.PHONY: run build assets test vet bench fmt clean
+.PHONY: run build assets test vet fuzz bench fmt clean
 
 ## run: build the assets and the binary, then serve on the embedded PostgreSQL
 run: build
@@ -33,9 +33,18 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	@touch $@
 
-## test: vet, then every test (real PostgreSQL started by the tests themselves)
-test: assets vet
+## test: vet, a short fuzzing run, then every test (real PostgreSQL started by the tests themselves)
+test: assets vet fuzz
 	$(GO) test -count=1 -timeout 9m ./...
+
+## fuzz: each fuzz target of app/fuzz for FUZZTIME, one after the other (their seed corpora run in every go test)
+FUZZ_TARGETS := FuzzRenderBody FuzzParseListQuery FuzzContributionForm FuzzArgumentForm FuzzReportForm FuzzHideForm
+FUZZTIME ?= 5s
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t ($(FUZZTIME))"; \
+	  $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=1s ./app/fuzz; \
+	done
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \

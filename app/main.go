@@ -34,6 +34,11 @@ Usage :
   concertation serve      migre, charge les données de référence si la base est vide, puis sert le site
   concertation migrate    applique les migrations en attente
   concertation seed       charge les données de référence (idempotent)
+  concertation seed --synthetic N [--supports M]
+                          ajoute N contributions synthétiques (et M soutiens, 10 × N par défaut) pour les essais de charge
+  concertation reindex    reconstruit l'index de recherche puis le met en service (reprend s'il a été interrompu)
+  concertation user grant|revoke EMAIL ROLE [--hub SLUG]
+                          donne ou retire un rôle (rapporteur, moderator, admin, hub-member)
   concertation version    affiche la version
   concertation help       affiche cette aide
 
@@ -79,10 +84,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "concertation", version)
 		return nil
-	case "serve", "migrate", "seed":
+	case "user":
+		return runUser(args[1:], stdout, stderr)
+	case "serve", "migrate", "seed", "reindex":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{2, fmt.Errorf("commande inconnue %q", cmd)}
+	}
+	var synthetic seed.SyntheticOptions
+	if cmd == "seed" {
+		var perr error
+		if synthetic, perr = parseSeedArgs(args[1:]); perr != nil {
+			return &exitError{2, perr}
+		}
+		args = args[:1]
 	}
 	if len(args) > 1 {
 		return &exitError{2, fmt.Errorf("%s : argument inattendu %q", cmd, args[1])}
@@ -105,6 +120,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "migrate":
 		_, err := d.Migrate(ctx, migrations.FS, log)
 		return err
+	case "reindex":
+		return reindexCmd(ctx, cfg, log, d, stdout, stderr)
 	case "seed":
 		if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
 			return err
@@ -113,7 +130,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		log.Info("reference data loaded")
-		return nil
+		return runSynthetic(ctx, d, synthetic, stderr, log)
 	default:
 		return serve(ctx, cfg, log, d)
 	}
@@ -175,6 +192,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	} else if err != nil {
 		return err
 	}
+	parts, err := newAccountParts(ctx, cfg, log, d)
+	if err != nil {
+		return err
+	}
 	app, err := web.New(web.Deps{
 		Config:        cfg,
 		Log:           log,
@@ -183,10 +204,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		Hubs:          hub.NewStore(d),
 		Accounts:      account.NewStore(d),
 		Sessions:      account.NewSessions(d, nil),
+		Mailer:        parts.mailer,
+		Mailbox:       parts.mailbox,
+		Limiter:       parts.limiter,
+		OIDC:          parts.oidc,
 	})
 	if err != nil {
 		return err
 	}
+	indexer, _ := searchEngines(cfg, d, log) // the searcher goes to web.Deps with the search box
+	startSearchWorker(ctx, cfg, d, log, indexer)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()
 	log.Info("serving", "addr", cfg.Addr, "url", cfg.BaseURL.String())

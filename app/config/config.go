@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +27,9 @@ type Config struct {
 	SessionSecret string
 	LogLevel      string
 	ProxyHeader   string // header holding the client address, set by a trusted proxy
+	// ModerationReportThreshold is the number of reports from distinct accounts
+	// that hides an item until a moderator decides (MODERATION_REPORT_THRESHOLD).
+	ModerationReportThreshold int
 }
 
 // Secure reports whether the platform is served over HTTPS (production).
@@ -95,6 +99,14 @@ func Load(getenv func(string) string) (Config, error) {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			return c, &Error{"SMTP_URL", "attendu smtp://utilisateur:motdepasse@hôte:port ou smtps://…"}
 		}
+	}
+	c.ModerationReportThreshold = 3
+	if v := get("MODERATION_REPORT_THRESHOLD", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return c, &Error{"MODERATION_REPORT_THRESHOLD", "attendu un nombre entier entre 1 et 1000"}
+		}
+		c.ModerationReportThreshold = n
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

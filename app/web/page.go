@@ -87,6 +87,9 @@ func templateFuncs() template.FuncMap {
 			}
 			return one
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":         func(a, b int) int { return a + b },
+		"number":      formatNumber,   // 12 345 (synthesis)
+		"score":       formatScore,    // 1,25 (synthesis)
+		"countsTable": newCountsTable, // (synthesis report)
 	}
 }

@@ -11,10 +11,16 @@ import (
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
+	"github.com/cnr-numerique/concertation/app/account/openid"
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/hub"
+	"github.com/cnr-numerique/concertation/app/mail"
+	"github.com/cnr-numerique/concertation/app/moderation"
+	"github.com/cnr-numerique/concertation/app/ratelimit"
+	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/cnr-numerique/concertation/static"
 	"github.com/cnr-numerique/concertation/views"
 	"github.com/gofiber/fiber/v2"
@@ -31,7 +37,15 @@ type Deps struct {
 	Hubs          *hub.Store
 	Accounts      *account.Store
 	Sessions      *account.Sessions
-	Now           func() time.Time // the clock; time.Now when nil
+	// contributions: nil → contribution.NewStore(DB)
+	Contributions *contribution.Store
+	Synthesis     *synthesis.Store   // synthesis: nil → synthesis.NewStore(DB, Config.BaseURL)
+	Moderation    *moderation.Store  // moderation: nil → moderation.NewStore(DB, Config.ModerationReportThreshold) mailing through Mailer
+	Mailer        mail.Mailer        // accounts: nil → a local Mailbox
+	Mailbox       *mail.Mailbox      // accounts: the local mailbox shown at /dev/mails (local runs only)
+	Limiter       *ratelimit.Limiter // accounts and others: nil → DefaultRules on DB
+	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
+	Now           func() time.Time   // the clock; time.Now when nil
 }
 
 // Server holds the dependencies of the handlers.
@@ -47,6 +61,20 @@ func New(d Deps) (*fiber.App, error) { return build(d, nil) }
 func build(d Deps, extra []route) (*fiber.App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	d.accountDefaults()
+	if d.Contributions == nil {
+		d.Contributions = contribution.NewStore(d.DB)
+	}
+	if d.Synthesis == nil {
+		d.Synthesis = synthesis.NewStore(d.DB, d.Config.BaseURL)
+	}
+	if d.Moderation == nil {
+		d.Moderation = moderation.NewStore(d.DB, d.Config.ModerationReportThreshold)
+		d.Moderation.Mailer, d.Moderation.Log = d.Mailer, d.Log
+		if d.Config.BaseURL != nil {
+			d.Moderation.BaseURL = d.Config.BaseURL.String()
+		}
 	}
 	r, err := NewRenderer(views.FS, templateFuncs())
 	if err != nil {
@@ -70,6 +98,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		Root:   http.FS(static.FS),
 		MaxAge: 3600,
 	}))
+	app.Use(noStoreArea)
 	app.Use(s.loadSession)
 	app.Use(s.checkCSRF)
 	for _, rt := range append(s.routes(), extra...) {
@@ -128,6 +157,10 @@ type errorPage struct {
 // handleError turns any error into a French page. Internal details are
 // logged, never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var re *redirectError
+	if errors.As(err, &re) {
+		return re.send(c)
+	}
 	status := http.StatusInternalServerError
 	message := ""
 	var fe *fiber.Error

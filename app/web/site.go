@@ -45,6 +45,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 type axisPage struct {
 	Page
 	Axis consultation.Axis
+	List *listView // the contributions of the axis
 }
 
 func (s *Server) axis(c *fiber.Ctx) error {
@@ -57,7 +58,11 @@ func (s *Server) axis(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	p.Title = a.Title
-	return s.render.Render(c, http.StatusOK, tplAxis, axisPage{Page: p, Axis: a})
+	lv, err := s.buildList(c, p, "/axes/"+a.Slug, listFixed{AxisID: a.ID})
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplAxis, axisPage{Page: p, Axis: a, List: lv})
 }
 
 type hubListPage struct {
@@ -79,7 +84,8 @@ func (s *Server) hubList(c *fiber.Ctx) error {
 
 type hubShowPage struct {
 	Page
-	Hub hub.Hub
+	Hub  hub.Hub
+	List *listView // the Hub's proposals
 }
 
 func (s *Server) hubShow(c *fiber.Ctx) error {
@@ -94,7 +100,11 @@ func (s *Server) hubShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render.Render(c, http.StatusOK, tplHubShow, hubShowPage{Page: p, Hub: h})
+	lv, err := s.buildList(c, p, "/hubs/"+h.Slug, listFixed{HubID: h.ID})
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplHubShow, hubShowPage{Page: p, Hub: h, List: lv})
 }
 
 func (s *Server) accessibility(c *fiber.Ctx) error {

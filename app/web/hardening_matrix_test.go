@@ -1,0 +1,336 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cnr-numerique/concertation/app/synthesis"
+)
+
+// The roles of the authorisation matrix, in the order of its columns.
+var matrixRoles = [...]string{"anonymous", "citizen", "hub member (this Hub)", "hub member (other Hub)", "rapporteur", "moderator", "admin"}
+
+// matrixFix is the platform with one account per role, a Hub A whose
+// proposals the "this Hub" member may edit, and a Hub B.
+type matrixFix struct {
+	*modFix
+	ids        [len(matrixRoles)]int64 // 0 for anonymous
+	hubA, hubB int64
+	hubAuthor  int64 // another member of Hub A, author of its proposals
+	owner      int64 // a citizen, author of free contributions
+	n          int
+}
+
+func newMatrixFix(t *testing.T) *matrixFix {
+	f := &matrixFix{modFix: newModFix(t)}
+	ctx := context.Background()
+	f.hubA, f.hubB = f.hubID("rhinocc"), f.hubID("hub-bretagne")
+	f.ids[1] = f.user("Citoyenne")
+	f.ids[2] = f.user("Membre A")
+	f.ids[3] = f.user("Membre B")
+	f.ids[4] = f.user("Rapporteuse", "rapporteur")
+	f.ids[5] = f.user("Modérateur", "moderator")
+	f.ids[6] = f.user("Administratrice", "admin")
+	f.hubAuthor = f.user("Autrice du Hub A")
+	f.owner = f.user("Propriétaire")
+	for _, m := range []struct{ hub, user int64 }{{f.hubA, f.ids[2]}, {f.hubB, f.ids[3]}, {f.hubA, f.hubAuthor}} {
+		if err := f.deps.Accounts.AddHubMember(ctx, m.hub, m.user); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// hubProposal writes a proposal of Hub A by another member of the Hub.
+func (f *matrixFix) hubProposal() int64 {
+	f.t.Helper()
+	f.n++
+	id := f.scalar(`INSERT INTO contributions (consultation_id, entry, axis_id, hub_id, author_id, author_category, title, body)
+		VALUES (?, 'hubs', ?, ?, ?, 'citoyen', ?, 'Texte de la proposition.') RETURNING id`, f.cons, f.axis, f.hubA, f.hubAuthor, fmt.Sprintf("Proposition %d", f.n))
+	f.exec(`INSERT INTO contribution_counters (contribution_id) VALUES (?)`, id)
+	return id
+}
+
+// matrixCase is one route of routes() called as every role: build returns
+// the concrete address and form for the account uid (0: anonymous), want the
+// status per role (in matrixRoles order), changed whether the action took
+// effect (checked against the status: a refusal changes nothing).
+type matrixCase struct {
+	method, route string
+	build         func(f *matrixFix, uid int64) (string, url.Values)
+	want          string
+	changed       func(f *matrixFix, path string) bool
+}
+
+func fixed(path string) func(*matrixFix, int64) (string, url.Values) {
+	return func(*matrixFix, int64) (string, url.Values) { return path, nil }
+}
+
+func withForm(path string, form url.Values) func(*matrixFix, int64) (string, url.Values) {
+	return func(*matrixFix, int64) (string, url.Values) { return path, form }
+}
+
+// onProposal builds path (with %d) on a fresh proposal of Hub A.
+func onProposal(path string, form url.Values) func(*matrixFix, int64) (string, url.Values) {
+	return func(f *matrixFix, _ int64) (string, url.Values) { return fmt.Sprintf(path, f.hubProposal()), form }
+}
+
+// onFree builds path (with %d) on a fresh free contribution of the owner.
+func onFree(path string, form url.Values) func(*matrixFix, int64) (string, url.Values) {
+	return func(f *matrixFix, _ int64) (string, url.Values) {
+		return fmt.Sprintf(path, f.contribution(f.owner, "Contribution libre")), form
+	}
+}
+
+func onArgument(path string, form url.Values) func(*matrixFix, int64) (string, url.Values) {
+	return func(f *matrixFix, _ int64) (string, url.Values) {
+		return fmt.Sprintf(path, f.argument(f.contribution(f.owner, "Discutée"), f.owner, "Argument")), form
+	}
+}
+
+func pathID(path string) int64 {
+	for _, part := range strings.Split(path, "/") {
+		if n, err := strconv.ParseInt(part, 10, 64); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+func contributionIs(col, want string) func(*matrixFix, string) bool {
+	return func(f *matrixFix, path string) bool {
+		return f.text(`SELECT `+col+` FROM contributions WHERE id = ?`, pathID(path)) == want
+	}
+}
+
+func argumentIs(col, want string) func(*matrixFix, string) bool {
+	return func(f *matrixFix, path string) bool {
+		return f.text(`SELECT `+col+` FROM arguments WHERE id = ?`, pathID(path)) == want
+	}
+}
+
+var (
+	axisForm   = "gouvernance-finances-modeles-economiques"
+	freeForm   = url.Values{"entree": {"libres"}, "axe": {axisForm}, "titre": {"Nouvelle contribution"}, "texte": {"Texte"}}
+	editForm   = url.Values{"axe": {axisForm}, "titre": {"Titre changé"}, "texte": {"Texte changé"}}
+	argForm    = url.Values{"position": {"pour"}, "texte": {"Un argument"}}
+	reportForm = url.Values{"raison": {"spam"}}
+)
+
+// matrix is THE authorisation table: every route of routes(), as every role.
+// Columns: anonymous, citizen, member of this Hub, member of another Hub,
+// rapporteur, moderator, administrator.
+var matrix = []matrixCase{
+	// site
+	{"GET", "/", fixed("/"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/axes/:slug", fixed("/axes/" + axisForm), "200 200 200 200 200 200 200", nil},
+	{"GET", "/hubs", fixed("/hubs"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/hubs/:slug", fixed("/hubs/rhinocc"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/accessibilite", fixed("/accessibilite"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/healthz", fixed("/healthz"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/readyz", fixed("/readyz"), "200 200 200 200 200 200 200", nil},
+
+	// accounts
+	{"GET", "/inscription", fixed("/inscription"), "200 200 200 200 200 200 200", nil},
+	{"POST", "/inscription", withForm("/inscription", url.Values{"email": {"pas-une-adresse"}}), "422 422 422 422 422 422 422", nil},
+	{"GET", "/inscription/confirmer", fixed("/inscription/confirmer?jeton=faux"), "400 400 400 400 400 400 400", nil},
+	{"POST", "/inscription/confirmer", withForm("/inscription/confirmer", url.Values{"jeton": {"faux"}}), "400 400 400 400 400 400 400", nil},
+	{"GET", "/connexion", fixed("/connexion"), "200 200 200 200 200 200 200", nil},
+	{"POST", "/connexion", withForm("/connexion", url.Values{"email": {"personne@exemple.fr"}, "password": {"mauvais mot de passe"}}), "401 401 401 401 401 401 401", nil},
+	{"POST", "/connexion/oidc/:provider", withForm("/connexion/oidc/inconnu", nil), "404 404 404 404 404 404 404", nil},
+	{"GET", "/connexion/oidc/:provider/retour", fixed("/connexion/oidc/inconnu/retour?state=x&code=y"), "404 404 404 404 404 404 404", nil},
+	{"POST", "/deconnexion", withForm("/deconnexion", nil), "303 303 303 303 303 303 303", nil},
+	{"GET", "/deconnecte", fixed("/deconnecte"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/mot-de-passe-oublie", fixed("/mot-de-passe-oublie"), "200 200 200 200 200 200 200", nil},
+	{"POST", "/mot-de-passe-oublie", withForm("/mot-de-passe-oublie", url.Values{"email": {"personne@exemple.fr"}}), "200 200 200 200 200 200 200", nil},
+	{"GET", "/mot-de-passe/nouveau", fixed("/mot-de-passe/nouveau?jeton=faux"), "400 400 400 400 400 400 400", nil},
+	{"POST", "/mot-de-passe/nouveau", withForm("/mot-de-passe/nouveau", url.Values{"jeton": {"faux"}, "password": {"un mot de passe assez long"}}), "400 400 400 400 400 400 400", nil},
+	{"GET", "/compte", fixed("/compte"), "303 200 200 200 200 200 200", nil},
+	{"POST", "/compte", withForm("/compte", url.Values{"display_name": {"Nom"}, "category": {"citoyen"}, "departement": {"29"}, "terms": {"oui"}}), "401 303 303 303 303 303 303", nil},
+	{"GET", "/compte/completer", fixed("/compte/completer"), "303 200 200 200 200 200 200", nil},
+	{"POST", "/compte/completer", withForm("/compte/completer", url.Values{"display_name": {"Nom"}, "category": {"citoyen"}, "departement": {"29"}, "terms": {"oui"}}), "401 303 303 303 303 303 303", nil},
+	{"GET", "/compte/donnees", fixed("/compte/donnees"), "303 200 200 200 200 200 200", nil},
+	{"POST", "/compte/donnees/export", withForm("/compte/donnees/export", nil), "401 200 200 200 200 200 200", nil},
+	{"POST", "/compte/supprimer", withForm("/compte/supprimer", nil), "401 422 422 422 422 422 422", nil}, // no confirmation: nothing deleted
+	{"GET", "/donnees-personnelles", fixed("/donnees-personnelles"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/dev/mails", fixed("/dev/mails"), "200 200 200 200 200 200 200", nil}, // local runs only (tests run on localhost)
+	{"GET", "/admin/utilisateurs", fixed("/admin/utilisateurs"), "303 403 403 403 403 403 200", nil},
+	{"POST", "/admin/utilisateurs/:id/roles", func(f *matrixFix, _ int64) (string, url.Values) {
+		return fmt.Sprintf("/admin/utilisateurs/%d/roles", f.user("Cible")), url.Values{"role": {"moderator"}, "action": {"grant"}}
+	}, "303 403 403 403 403 403 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM user_roles WHERE user_id = ?`, pathID(path)) == 1
+	}},
+	{"GET", "/admin/hubs", fixed("/admin/hubs"), "303 403 403 403 403 403 200", nil},
+	{"GET", "/admin/hubs/:slug", fixed("/admin/hubs/rhinocc"), "303 403 403 403 403 403 200", nil},
+	{"POST", "/admin/hubs/:slug/territoires", func(f *matrixFix, _ int64) (string, url.Values) {
+		return "/admin/hubs/numi/territoires", url.Values{"territoire": {strconv.FormatInt(f.scalar(`SELECT id FROM territories ORDER BY id LIMIT 1`), 10)}}
+	}, "303 403 403 403 403 403 303", nil},
+	{"GET", "/admin/consultation", fixed("/admin/consultation"), "303 403 403 403 403 403 200", nil},
+	{"POST", "/admin/consultation/statut", withForm("/admin/consultation/statut", url.Values{"status": {"open"}}), "303 403 403 403 403 403 303", nil},
+
+	// contributions
+	{"GET", "/contributions", fixed("/contributions?tri=soutiens&categorie=citoyen"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/contributions/nouvelle", fixed("/contributions/nouvelle"), "401 200 200 200 200 200 200", nil},
+	{"POST", "/contributions/nouvelle", withForm("/contributions/nouvelle", freeForm), "401 303 303 303 303 303 303", nil},
+	{"GET", "/contributions/similaires", fixed("/contributions/similaires?titre=mediation"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/contributions/:id", onProposal("/contributions/%d", nil), "200 200 200 200 200 200 200", nil},
+	// Only the members of its Hub may edit or withdraw a Hub proposal: no
+	// other account, whatever its role (no IDOR).
+	{"GET", "/contributions/:id/modifier", onProposal("/contributions/%d/modifier", nil), "401 403 200 403 403 403 403", nil},
+	{"POST", "/contributions/:id/modifier", onProposal("/contributions/%d/modifier", editForm), "401 403 303 403 403 403 403", contributionIs("title", "Titre changé")},
+	{"GET", "/contributions/:id/retirer", onProposal("/contributions/%d/retirer", nil), "401 403 200 403 403 403 403", nil},
+	{"POST", "/contributions/:id/retirer", onProposal("/contributions/%d/retirer", nil), "401 403 303 403 403 403 403", contributionIs("status", "withdrawn")},
+	// Supporting one's own Hub's proposal is refused.
+	{"POST", "/contributions/:id/soutenir", onProposal("/contributions/%d/soutenir", nil), "401 303 403 303 303 303 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM supports WHERE contribution_id = ?`, pathID(path)) == 1
+	}},
+	{"POST", "/contributions/:id/retirer-soutien", onProposal("/contributions/%d/retirer-soutien", nil), "401 303 403 303 303 303 303", nil},
+	{"POST", "/contributions/:id/arguments", onProposal("/contributions/%d/arguments", argForm), "401 303 303 303 303 303 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM arguments WHERE contribution_id = ?`, pathID(path)) == 1
+	}},
+	{"GET", "/auteurs/:id", func(f *matrixFix, _ int64) (string, url.Values) { return fmt.Sprintf("/auteurs/%d", f.owner), nil }, "200 200 200 200 200 200 200", nil},
+
+	// search
+	{"GET", "/metrics", fixed("/metrics"), "200 200 200 200 200 200 200", nil},
+
+	// synthesis: rapporteurs and administrators only
+	{"GET", "/synthese", fixed("/synthese"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/contributions/:id", onFree("/synthese/contributions/%d", nil), "403 403 403 403 200 403 200", nil},
+	{"POST", "/synthese/contributions/:id/etiquettes", onFree("/synthese/contributions/%d/etiquettes", url.Values{"etiquette": {"à retenir"}}), "403 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/contributions/:id/etiquettes/retirer", onFree("/synthese/contributions/%d/etiquettes/retirer", url.Values{"etiquette": {"à retenir"}}), "403 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/contributions/:id/retenue", onFree("/synthese/contributions/%d/retenue", url.Values{"retenue": {"1"}}), "403 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/contributions/:id/notes", onFree("/synthese/contributions/%d/notes", url.Values{"note": {"Une note"}}), "403 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/selections", func(f *matrixFix, _ int64) (string, url.Values) { // anonymous: 403 as the whole workspace
+		f.n++
+		return "/synthese/selections", url.Values{"nom": {fmt.Sprintf("Sélection %d", f.n)}, "filtres": {"tri=soutiens"}}
+	}, "403 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/selections/:id/supprimer", func(f *matrixFix, uid int64) (string, url.Values) {
+		f.n++
+		owner := uid
+		if owner == 0 {
+			owner = f.ids[4]
+		}
+		id, err := synthesis.NewStore(f.deps.DB, f.deps.Config.BaseURL).SaveFilterSet(context.Background(), owner, fmt.Sprintf("À supprimer %d", f.n), "")
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return fmt.Sprintf("/synthese/selections/%d/supprimer", id), nil
+	}, "403 403 403 403 303 403 303", nil},
+	{"GET", "/synthese/export/:file", fixed("/synthese/export/contributions.xlsx"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapport", fixed("/synthese/rapport"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapport.pdf", fixed("/synthese/rapport.pdf"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapport.odt", fixed("/synthese/rapport.odt"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/statistiques", fixed("/statistiques"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/statistiques/definitions", fixed("/statistiques/definitions"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/donnees", fixed("/donnees"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/donnees/:file", fixed("/donnees/datapackage.json"), "200 200 200 200 200 200 200", nil},
+
+	// moderation
+	{"GET", "/contributions/:id/signaler", onFree("/contributions/%d/signaler", nil), "303 200 200 200 200 200 200", nil},
+	{"POST", "/contributions/:id/signaler", onFree("/contributions/%d/signaler", reportForm), "401 200 200 200 200 200 200", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM reports WHERE contribution_id = ?`, pathID(path)) == 1
+	}},
+	{"GET", "/arguments/:id/signaler", onArgument("/arguments/%d/signaler", nil), "303 200 200 200 200 200 200", nil},
+	{"POST", "/arguments/:id/signaler", onArgument("/arguments/%d/signaler", reportForm), "401 200 200 200 200 200 200", nil},
+	{"GET", "/moderation", fixed("/moderation"), "303 403 403 403 403 200 200", nil},
+	{"POST", "/moderation/contributions/:id/masquer", onFree("/moderation/contributions/%d/masquer", url.Values{"motif": {"spam"}}), "401 403 403 403 403 303 303", contributionIs("status", "hidden")},
+	{"POST", "/moderation/contributions/:id/retablir", func(f *matrixFix, _ int64) (string, url.Values) {
+		id := f.contribution(f.owner, "Masquée")
+		f.exec(`UPDATE contributions SET status = 'hidden', hidden_reason = 'spam' WHERE id = ?`, id)
+		return fmt.Sprintf("/moderation/contributions/%d/retablir", id), nil
+	}, "401 403 403 403 403 303 303", contributionIs("status", "published")},
+	{"POST", "/moderation/contributions/:id/classer", onFree("/moderation/contributions/%d/classer", nil), "401 403 403 403 403 303 303", nil},
+	{"POST", "/moderation/arguments/:id/masquer", onArgument("/moderation/arguments/%d/masquer", url.Values{"motif": {"spam"}}), "401 403 403 403 403 303 303", argumentIs("status", "hidden")},
+	{"POST", "/moderation/arguments/:id/retablir", func(f *matrixFix, _ int64) (string, url.Values) {
+		id := f.argument(f.contribution(f.owner, "Discutée"), f.owner, "Masqué")
+		f.exec(`UPDATE arguments SET status = 'hidden', hidden_reason = 'spam' WHERE id = ?`, id)
+		return fmt.Sprintf("/moderation/arguments/%d/retablir", id), nil
+	}, "401 403 403 403 403 303 303", argumentIs("status", "published")},
+	{"POST", "/moderation/arguments/:id/classer", onArgument("/moderation/arguments/%d/classer", nil), "401 403 403 403 403 303 303", nil},
+	{"POST", "/moderation/comptes/:id/suspendre", func(f *matrixFix, _ int64) (string, url.Values) {
+		return fmt.Sprintf("/moderation/comptes/%d/suspendre", f.user("À suspendre")), url.Values{"duree": {"7"}, "motif": {"spam"}}
+	}, "401 403 403 403 403 303 303", func(f *matrixFix, path string) bool {
+		return f.text(`SELECT blocked_until::text FROM users WHERE id = ?`, pathID(path)) != "<nil>"
+	}},
+	{"POST", "/moderation/comptes/:id/lever-suspension", func(f *matrixFix, _ int64) (string, url.Values) {
+		id := f.user("Suspendu")
+		f.exec(`UPDATE users SET blocked_until = now() + interval '1 day' WHERE id = ?`, id)
+		return fmt.Sprintf("/moderation/comptes/%d/lever-suspension", id), nil
+	}, "401 403 403 403 403 303 303", nil},
+	{"GET", "/moderation/journal", fixed("/moderation/journal"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/moderation/journal.csv", fixed("/moderation/journal.csv"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/compte/notifications", fixed("/compte/notifications"), "303 200 200 200 200 200 200", nil},
+	{"GET", "/admin/journal", fixed("/admin/journal"), "303 403 403 403 403 403 200", nil},
+}
+
+// TestAuthorisationMatrix calls every route of routes() as every role and
+// checks the status of the table above; a route missing from the table
+// fails the test. A refused action changes nothing.
+func TestAuthorisationMatrix(t *testing.T) {
+	inTable := map[string]bool{}
+	for _, m := range matrix {
+		inTable[m.method+" "+m.route] = true
+	}
+	for _, rt := range (&Server{}).routes() {
+		if !inTable[rt.method+" "+rt.path] {
+			t.Errorf("route %s %s is missing from the authorisation matrix", rt.method, rt.path)
+		}
+		delete(inTable, rt.method+" "+rt.path)
+	}
+	for k := range inTable {
+		t.Errorf("the matrix lists %s, which routes() does not have", k)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	f := newMatrixFix(t)
+	f.deps.Limiter = permissiveLimiter(t, f.deps) // the matrix is not about rate limits
+	app, err := New(f.deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.app = app
+	for _, m := range matrix {
+		want := strings.Fields(m.want)
+		if len(want) != len(matrixRoles) {
+			t.Fatalf("%s %s: %d statuses for %d roles", m.method, m.route, len(want), len(matrixRoles))
+		}
+		for i, role := range matrixRoles {
+			path, form := m.build(f, f.ids[i])
+			f.as(f.ids[i])
+			var status int
+			var body, location string
+			if m.method == "GET" {
+				resp, b := f.get(path)
+				status, body, location = resp.StatusCode, b, resp.Header.Get("Location")
+			} else {
+				fm := url.Values{}
+				for k, v := range form {
+					fm[k] = append([]string(nil), v...)
+				}
+				resp, b := f.post(path, fm)
+				status, body, location = resp.StatusCode, b, resp.Header.Get("Location")
+			}
+			if strconv.Itoa(status) != want[i] {
+				t.Errorf("%s %s as %s: status %d, want %s\n%.600s", m.method, path, role, status, want[i], excerpt(body))
+				continue
+			}
+			if status >= 400 && status != 404 && strings.Contains(body, "<html") && !strings.Contains(body, `lang="fr"`) {
+				t.Errorf("%s %s as %s: error page not in French", m.method, path, role)
+			}
+			toSignIn := status == 303 && strings.HasPrefix(location, "/connexion?retour=")
+			if i == 0 && status == 303 && !toSignIn && m.route != "/deconnexion" {
+				t.Errorf("%s %s as anonymous: sent to %q", m.method, path, location)
+			}
+			allowed := status < 400 && !toSignIn
+			if m.changed != nil && m.changed(f, path) != allowed {
+				t.Errorf("%s %s as %s: status %d but the action took effect = %v", m.method, path, role, status, !allowed)
+			}
+		}
+	}
+}

@@ -196,6 +196,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	if err != nil {
 		return err
 	}
+	indexer, searcher := searchEngines(cfg, d, log)
 	app, err := web.New(web.Deps{
 		Config:        cfg,
 		Log:           log,
@@ -208,11 +209,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		Mailbox:       parts.mailbox,
 		Limiter:       parts.limiter,
 		OIDC:          parts.oidc,
+		Search:        searcher,
 	})
 	if err != nil {
 		return err
 	}
-	indexer, _ := searchEngines(cfg, d, log) // the searcher goes to web.Deps with the search box
 	startSearchWorker(ctx, cfg, d, log, indexer)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()

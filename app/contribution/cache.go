@@ -35,7 +35,7 @@ type cacheEntry struct {
 
 const (
 	cacheMaxEntries = 20000
-	staleFor        = time.Minute
+	staleFor        = 5 * time.Second // bounds how old a served entry can be: TTL + staleFor
 	refreshTimeout  = 30 * time.Second
 )
 

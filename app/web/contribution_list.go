@@ -73,6 +73,8 @@ type card struct {
 	Details       string // territory, date, arguments
 	ReactsToTitle string
 	Support       supportView
+	TitleHTML     template.HTML // search results: the title with the words found marked
+	ExcerptHTML   template.HTML // search results: the passage where they were found
 }
 
 func newCard(v contribution.View, axisLabel string, support supportView) card {
@@ -116,6 +118,7 @@ type listView struct {
 	Filtered    bool
 	Open        bool
 	SignedIn    bool
+	Search      *searchInfo // when the list answers a text search
 }
 
 // listFixed says which filter a page fixes through its path.
@@ -199,7 +202,17 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 	if q.Sort == contribution.SortRandom && q.Seed == 0 {
 		q.Seed = seed
 	}
-	res, err := s.Contributions.List(ctx, q)
+	relevance := q.Query != "" && (values.Get(contribution.ParamSort) == "" || values.Get(contribution.ParamSort) == sortRelevance)
+	if relevance {
+		q.Sort = sortRelevance
+	}
+	var res contribution.Result
+	var found *searchInfo
+	if q.Query != "" {
+		res, found, err = s.searchList(ctx, q)
+	} else {
+		res, err = s.Contributions.List(ctx, q)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -215,8 +228,11 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 			return nil, err
 		}
 	}
-	lv := &listView{Heading: listHeading(fixed), Action: action, Query: q, Result: res, Open: p.Open(), SignedIn: v != nil}
+	lv := &listView{Heading: listHeading(fixed), Action: action, Query: q, Result: res, Open: p.Open(), SignedIn: v != nil, Search: found}
 	shared := q.Values(p.Consultation.Axes, refs)
+	if q.Query != "" && q.Sort == contribution.SortRecent { // with a text the default is relevance
+		shared.Set(contribution.ParamSort, contribution.SortRecent)
+	}
 	if fixed.AxisID != 0 {
 		shared.Del(contribution.ParamAxis)
 	}
@@ -233,10 +249,14 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 		axisLabels[a.ID] = "Axe " + strconv.Itoa(a.Position)
 	}
 	for _, it := range res.Items {
-		lv.Cards = append(lv.Cards, newCard(it, axisLabels[it.AxisID], supportView{
+		cd := newCard(it, axisLabels[it.AxisID], supportView{
 			ID: it.ID, Count: it.Supports, Unit: supportUnit(it.Supports), Supported: supported[it.ID], Own: it.IsOwn(actor(v)), SignedIn: v != nil,
 			Open: p.Open(), CSRF: p.CSRF, Back: back,
-		}))
+		})
+		if found != nil {
+			cd.TitleHTML, cd.ExcerptHTML = found.Titles[it.ID], found.Excerpts[it.ID]
+		}
+		lv.Cards = append(lv.Cards, cd)
 	}
 	lv.Fields = listFields(p, refs, q, res.Facets, fixed)
 	for i := range lv.Fields {
@@ -244,6 +264,9 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 			o := &lv.Fields[i].Options[j]
 			o.Text = o.Label + " (" + strconv.Itoa(o.Count) + ")"
 		}
+	}
+	if q.Query != "" {
+		lv.Sorts = append(lv.Sorts, filterOption{Value: sortRelevance, Label: "Pertinence", Text: "Pertinence", Selected: relevance})
 	}
 	for _, so := range contribution.Sorts {
 		lv.Sorts = append(lv.Sorts, filterOption{Value: so, Label: contribution.SortLabel(so), Text: contribution.SortLabel(so), Selected: so == q.Sort})

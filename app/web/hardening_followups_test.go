@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -134,11 +135,20 @@ func TestIncompleteProfileIsSentToComplete(t *testing.T) {
 			t.Errorf("%s %s: %d %q, want 303 %q\n%s", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Location"), want, excerpt(body))
 		}
 	}
+	// The support button with htmx: the whole page goes to the form.
+	req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/contributions/%d/soutenir", target), strings.NewReader(url.Values{"_csrf": {f.csrf()}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	resp := f.do(req)
+	var body string
+	if resp.StatusCode != http.StatusNoContent || !strings.HasPrefix(resp.Header.Get("HX-Redirect"), "/compte/completer?retour=") {
+		t.Errorf("htmx support: %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
+	}
 	if after := f.text(`SELECT (SELECT count(*) FROM contributions) || '/' || (SELECT count(*) FROM supports) || '/' || (SELECT count(*) FROM arguments)`); after != before {
 		t.Errorf("something was written: %s → %s", before, after)
 	}
 	// Completing the profile brings the person back.
-	resp, body := f.post("/compte/completer", url.Values{"display_name": {"Nouvelle"}, "category": {"citoyen"}, "departement": {"29"},
+	resp, body = f.post("/compte/completer", url.Values{"display_name": {"Nouvelle"}, "category": {"citoyen"}, "departement": {"29"},
 		"terms": {"oui"}, "retour": {"/contributions/nouvelle?axe=gouvernance-finances-modeles-economiques"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/contributions/nouvelle?axe=gouvernance-finances-modeles-economiques" {
 		t.Fatalf("complete: %d %q\n%s", resp.StatusCode, resp.Header.Get("Location"), excerpt(body))

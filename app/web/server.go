@@ -21,6 +21,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/moderation"
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 	"github.com/cnr-numerique/concertation/app/synthesis"
+	"github.com/cnr-numerique/concertation/search"
 	"github.com/cnr-numerique/concertation/static"
 	"github.com/cnr-numerique/concertation/views"
 	"github.com/gofiber/fiber/v2"
@@ -45,6 +46,7 @@ type Deps struct {
 	Mailbox       *mail.Mailbox      // accounts: the local mailbox shown at /dev/mails (local runs only)
 	Limiter       *ratelimit.Limiter // accounts and others: nil → DefaultRules on DB
 	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
+	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
 	Now           func() time.Time   // the clock; time.Now when nil
 }
 
@@ -65,6 +67,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	d.accountDefaults()
 	if d.Contributions == nil {
 		d.Contributions = contribution.NewStore(d.DB)
+	}
+	if d.Search == nil {
+		d.Search = search.NewPostgres(d.DB.SQL())
 	}
 	if d.Synthesis == nil {
 		d.Synthesis = synthesis.NewStore(d.DB, d.Config.BaseURL)

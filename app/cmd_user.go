@@ -4,19 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/cnr-numerique/concertation/app/account"
-	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/moderation"
-	"github.com/cnr-numerique/concertation/migrations"
 )
 
 const userUsage = `Usage : concertation user grant|revoke EMAIL ROLE [--hub SLUG]
@@ -71,36 +65,6 @@ func parseUserArgs(args []string) (userArgs, error) {
 		return u, fmt.Errorf("rôle %q inconnu : rapporteur, moderator, admin ou hub-member", u.role)
 	}
 	return u, nil
-}
-
-// runUser is "concertation user grant|revoke EMAIL ROLE [--hub SLUG]".
-func runUser(args []string, stdout, stderr io.Writer) error {
-	ua, err := parseUserArgs(args)
-	if err != nil {
-		fmt.Fprintln(stderr, userUsage)
-		return &exitError{2, fmt.Errorf("user : %w", err)}
-	}
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		return &exitError{2, fmt.Errorf("configuration : %w", err)}
-	}
-	log := newLogger(cfg, stderr)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	d, closeDB, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
-		return err
-	}
-	msg, err := applyUser(ctx, d, ua)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, msg)
-	return nil
 }
 
 // applyUser grants or revokes the role of ua, with its audit entry (no

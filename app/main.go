@@ -84,9 +84,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "concertation", version)
 		return nil
-	case "user":
-		return runUser(args[1:], stdout, stderr)
-	case "serve", "migrate", "seed", "reindex":
+	case "serve", "migrate", "seed", "reindex", "user":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{2, fmt.Errorf("commande inconnue %q", cmd)}
@@ -96,6 +94,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		var perr error
 		if synthetic, perr = parseSeedArgs(args[1:]); perr != nil {
 			return &exitError{2, perr}
+		}
+		args = args[:1]
+	}
+	var ua userArgs
+	if cmd == "user" {
+		var perr error
+		if ua, perr = parseUserArgs(args[1:]); perr != nil {
+			fmt.Fprintln(stderr, userUsage)
+			return &exitError{2, fmt.Errorf("user : %w", perr)}
 		}
 		args = args[:1]
 	}
@@ -122,6 +129,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	case "reindex":
 		return reindexCmd(ctx, cfg, log, d, stdout, stderr)
+	case "user":
+		if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
+			return err
+		}
+		msg, err := applyUser(ctx, d, ua)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, msg)
+		return nil
 	case "seed":
 		if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
 			return err

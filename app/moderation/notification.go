@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/frtime"
 	"github.com/cnr-numerique/concertation/app/mail"
 )
 
@@ -127,31 +127,11 @@ func restoredMessage(it Item) string {
 }
 
 func blockedMessage(until time.Time, reason string) string {
-	return "Votre compte est suspendu par l'équipe de modération jusqu'au " + frenchDateTime(until) +
+	return "Votre compte est suspendu par l'équipe de modération jusqu'au " + frtime.DateTime(until) +
 		". Motif : " + reason + ". Pendant cette période, vous pouvez lire la concertation, " +
 		"mais pas contribuer, soutenir, argumenter ni signaler."
 }
 
 func unblockedMessage() string {
 	return "La suspension de votre compte a été levée par l'équipe de modération : vous pouvez de nouveau participer."
-}
-
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
-
-var months = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// frenchDateTime formats t as "23 novembre 2026 à 14 h 05" in Paris time.
-func frenchDateTime(t time.Time) string {
-	t = t.In(paris)
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %d à %d h %02d", day, months[t.Month()-1], t.Year(), t.Hour(), t.Minute())
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cnr-numerique/concertation/app/frtime"
 )
 
 // Statuses of a contribution, as stored.
@@ -217,15 +219,7 @@ func appendNew[T comparable](s []T, v T) []T {
 }
 
 // Paris is the time zone of dates shown and of the du/au filters.
-var Paris = loadParis()
-
-func loadParis() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}
+var Paris = frtime.Paris
 
 // parseDay reads AAAA-MM-JJ (or JJ/MM/AAAA) as midnight in Paris.
 func parseDay(s string) (time.Time, bool) {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/cnr-numerique/concertation/app/frtime"
 )
 
 // Count is a figure for one value of a dimension: contributions, and distinct
@@ -200,7 +202,7 @@ func (s *Store) timeline(ctx context.Context, refs Refs, f Filter, m *Metrics) e
 		if err != nil {
 			return err
 		}
-		label := FrenchDate(start)
+		label := frtime.Date(start)
 		if m.Bucket == "semaine" {
 			label = "semaine du " + label
 		}
@@ -228,7 +230,7 @@ func fillGaps(in []TimeCount, bucket string) []TimeCount {
 	next := in[0].Start
 	for _, tc := range in {
 		for next.Before(tc.Start) {
-			label := FrenchDate(next)
+			label := frtime.Date(next)
 			if bucket == "semaine" {
 				label = "semaine du " + label
 			}

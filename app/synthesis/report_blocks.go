@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cnr-numerique/concertation/app/frtime"
 )
 
 // block is one piece of the report in a format-neutral form, rendered by the
@@ -75,7 +77,7 @@ func (r Report) SnapshotText() string {
 	if r.Snapshot.IsZero() {
 		return "aucune donnée dans cette sélection"
 	}
-	return FrenchDateTime(r.Snapshot)
+	return frtime.DateTime(r.Snapshot)
 }
 
 // reportBlocks lays the report out: the same sections, in the same order,

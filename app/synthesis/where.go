@@ -3,7 +3,8 @@ package synthesis
 import (
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/cnr-numerique/concertation/app/frtime"
 )
 
 // sqlArgs collects the positional arguments of a query.
@@ -102,10 +103,10 @@ func (f Filter) Describe(refs Refs) []string {
 		out = append(out, "Réactions à la proposition n° "+strconv.FormatInt(f.ReactsTo, 10))
 	}
 	if !f.From.IsZero() {
-		out = append(out, "Publiées à partir du "+FrenchDate(f.From))
+		out = append(out, "Publiées à partir du "+frtime.Date(f.From))
 	}
 	if !f.To.IsZero() {
-		out = append(out, "Publiées jusqu'au "+FrenchDate(f.To.AddDate(0, 0, -1)))
+		out = append(out, "Publiées jusqu'au "+frtime.Date(f.To.AddDate(0, 0, -1)))
 	}
 	if !f.Public {
 		names = nil
@@ -135,26 +136,4 @@ func territoryNames(all []Territory, ids []int64, withCode bool) []string {
 		}
 	}
 	return out
-}
-
-var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// FrenchDate formats t as "23 novembre 2026" in Paris time.
-func FrenchDate(t time.Time) string {
-	t = t.In(Paris)
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
-
-// FrenchDateTime formats t as "23 novembre 2026 à 14 h 05" in Paris time.
-func FrenchDateTime(t time.Time) string {
-	t = t.In(Paris)
-	m := strconv.Itoa(t.Minute())
-	if len(m) == 1 {
-		m = "0" + m
-	}
-	return FrenchDate(t) + " à " + strconv.Itoa(t.Hour()) + " h " + m
 }

@@ -2,12 +2,11 @@ package web
 
 import (
 	"html/template"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/frtime"
 )
 
 // Page is what the layout needs on every page. Page data structs embed it.
@@ -30,40 +29,12 @@ func (p Page) Closed() bool { return p.Phase == consultation.PhaseClosed }
 // Upcoming reports whether the consultation has not opened yet.
 func (p Page) Upcoming() bool { return p.Phase == consultation.PhaseUpcoming }
 
-var paris = loadParis()
+var paris = frtime.Paris
 
-func loadParis() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}
-
-var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// frenchDate formats t as "23 novembre 2026" in Paris time.
-func frenchDate(t time.Time) string {
-	t = t.In(paris)
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
-
-// frenchDateTime formats t as "23 novembre 2026 à 14 h 05" in Paris time.
-func frenchDateTime(t time.Time) string {
-	t = t.In(paris)
-	return frenchDate(t) + " à " + strconv.Itoa(t.Hour()) + " h " + pad2(t.Minute())
-}
-
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
-}
+var (
+	frenchDate     = frtime.Date
+	frenchDateTime = frtime.DateTime
+)
 
 // paragraphs splits plain text on blank lines into escaped paragraphs.
 func paragraphs(s string) []string {

@@ -19,7 +19,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/db"
@@ -60,7 +59,26 @@ type exportResult struct {
 	Bytes      int64   `json:"bytes"`
 	Seconds    float64 `json:"seconds"`
 	HeapPeakMB float64 `json:"heap_peak_mb"`
+	RSSPeakMB  int64   `json:"rss_peak_mb"` // VmHWM of the child itself
 	Rows       int     `json:"rows"`
+}
+
+// peakRSSMB reads the peak resident memory of this process (VmHWM). The
+// getrusage maxrss that the parent sees after wait is not usable: Go starts
+// children with vfork semantics, so it reports the parent's peak.
+func peakRSSMB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb / 1024
+		}
+	}
+	return -1
 }
 
 func runExports() error {
@@ -122,7 +140,7 @@ func runExports() error {
 		if err := json.Unmarshal(bytes.TrimSpace(out), &r); err != nil {
 			return fmt.Errorf("%s: %w (%s)", job.name, err, out)
 		}
-		rssMB := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss / 1024 // Linux: kilobytes
+		rssMB := r.RSSPeakMB
 		verdict := ""
 		if job.limit > 0 {
 			verdict = "OK"
@@ -225,7 +243,7 @@ func exportChild(job string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	_ = json.NewEncoder(os.Stdout).Encode(exportResult{Bytes: w.n, Seconds: elapsed.Seconds(), HeapPeakMB: float64(peak) / 1e6, Rows: rows})
+	_ = json.NewEncoder(os.Stdout).Encode(exportResult{Bytes: w.n, Seconds: elapsed.Seconds(), HeapPeakMB: float64(peak) / 1e6, RSSPeakMB: peakRSSMB(), Rows: rows})
 	return 0
 }
 

@@ -110,15 +110,33 @@ func (s *Store) scanViews(ctx context.Context, excerpt bool, where string, args 
 	if err != nil {
 		return nil, err
 	}
-	var rows []viewRow
-	if err := s.db.Conn(ctx).Raw(`SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...).Scan(&rows).Error; err != nil {
+	rows, err := s.db.Conn(ctx).Raw(`SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...).Rows()
+	if err != nil {
 		return nil, err
 	}
-	out := make([]View, len(rows))
-	for i, r := range rows {
-		out[i] = r.view(refs)
+	defer rows.Close()
+	var out []View
+	for rows.Next() {
+		var r viewRow
+		if err := r.scan(rows); err != nil {
+			return nil, err
+		}
+		out = append(out, r.view(refs))
 	}
-	return out, nil
+	return out, rows.Err()
+}
+
+// scan reads one row of viewColumns. Scanning the columns by hand, rather
+// than through GORM's reflection, matters on list pages (a fifth of their
+// CPU went there).
+func (r *viewRow) scan(rows interface{ Scan(dest ...any) error }) error {
+	c, k := &r.Contribution, &r.Counters
+	return rows.Scan(&c.ID, &c.ConsultationID, &c.Entry, &c.AxisID, &c.HubID, &c.AuthorID, &c.AuthorCategory,
+		&c.TerritoryID, &c.RegionID, &c.DepartementID, &c.ReactsToID, &c.ReactionType, &c.Title, &c.Body,
+		&c.Status, &c.HiddenReason, &c.CreatedAt, &c.EditedAt, &c.UpdatedAt,
+		&k.Supports, &k.ReactionsSoutient, &k.ReactionsComplete, &k.ReactionsNuance, &k.ReactionsConteste,
+		&k.ArgumentsPour, &k.ArgumentsContre, &k.ArgumentsNeutre,
+		&r.AuthorName, &r.ReactsToTitle, &r.ReactsToHubID)
 }
 
 // Get returns one contribution, whatever its status.

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -96,4 +97,24 @@ func IsNotFound(err error) bool {
 // IsUniqueViolation reports whether err comes from a unique constraint.
 func IsUniqueViolation(err error) bool {
 	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+// CountStatements makes every statement run through d add one to n. Tests use
+// it to check that the queries of a page do not grow with its size.
+func (d *DB) CountStatements(n *atomic.Int64) error {
+	inc := func(*gorm.DB) { n.Add(1) }
+	cb := d.g.Callback()
+	for _, err := range []error{
+		cb.Query().After("gorm:query").Register("count:query", inc),
+		cb.Row().After("gorm:row").Register("count:row", inc),
+		cb.Raw().After("gorm:raw").Register("count:raw", inc),
+		cb.Create().After("gorm:create").Register("count:create", inc),
+		cb.Update().After("gorm:update").Register("count:update", inc),
+		cb.Delete().After("gorm:delete").Register("count:delete", inc),
+	} {
+		if err != nil {
+			return fmt.Errorf("count statements: %w", err)
+		}
+	}
+	return nil
 }

@@ -1,33 +1,21 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"sync/atomic"
 	"testing"
 
 	"github.com/cnr-numerique/concertation/app/contribution"
-	"gorm.io/gorm"
+	"github.com/cnr-numerique/concertation/app/db"
 )
 
-// countQueries counts the SQL statements run through d's GORM handle.
-func countQueries(t *testing.T, g *gorm.DB) *atomic.Int64 {
+// countQueries counts the SQL statements run through d.
+func countQueries(t *testing.T, d *db.DB) *atomic.Int64 {
 	t.Helper()
 	var n atomic.Int64
-	inc := func(*gorm.DB) { n.Add(1) }
-	cb := g.Callback()
-	for i, err := range []error{
-		cb.Query().After("gorm:query").Register("test:count_query", inc),
-		cb.Row().After("gorm:row").Register("test:count_row", inc),
-		cb.Raw().After("gorm:raw").Register("test:count_raw", inc),
-		cb.Create().After("gorm:create").Register("test:count_create", inc),
-		cb.Update().After("gorm:update").Register("test:count_update", inc),
-		cb.Delete().After("gorm:delete").Register("test:count_delete", inc),
-	} {
-		if err != nil {
-			t.Fatal(i, err)
-		}
+	if err := d.CountStatements(&n); err != nil {
+		t.Fatal(err)
 	}
 	return &n
 }
@@ -52,7 +40,7 @@ func TestListQueriesDoNotGrowWithPageSize(t *testing.T) {
 	}
 	a.signIn(u.ID)
 	propose(0)
-	n := countQueries(t, deps.DB.Conn(context.Background()))
+	n := countQueries(t, deps.DB)
 	measure := func(path string) int64 {
 		t.Helper()
 		a.get(path) // warm the reference data cache and the CSRF cookie

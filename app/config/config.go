@@ -27,6 +27,7 @@ type Config struct {
 	SessionSecret string
 	LogLevel      string
 	ProxyHeader   string // header holding the client address, set by a trusted proxy
+	MetricsToken  string // when set, /metrics requires "Authorization: Bearer <token>"
 	// ModerationReportThreshold is the number of reports from distinct accounts
 	// that hides an item until a moderator decides (MODERATION_REPORT_THRESHOLD).
 	ModerationReportThreshold int
@@ -68,14 +69,15 @@ func Load(getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		Addr:        get("ADDR", "127.0.0.1:8080"),
-		DatabaseURL: get("DATABASE_URL", ""),
-		DataDir:     get("DATA_DIR", "./data"),
-		MeiliURL:    get("MEILI_URL", ""),
-		MeiliKey:    get("MEILI_KEY", ""),
-		SMTPURL:     get("SMTP_URL", ""),
-		LogLevel:    get("LOG_LEVEL", "info"),
-		ProxyHeader: get("PROXY_HEADER", ""),
+		Addr:         get("ADDR", "127.0.0.1:8080"),
+		DatabaseURL:  get("DATABASE_URL", ""),
+		DataDir:      get("DATA_DIR", "./data"),
+		MeiliURL:     get("MEILI_URL", ""),
+		MeiliKey:     get("MEILI_KEY", ""),
+		SMTPURL:      get("SMTP_URL", ""),
+		LogLevel:     get("LOG_LEVEL", "info"),
+		ProxyHeader:  get("PROXY_HEADER", ""),
+		MetricsToken: get("METRICS_TOKEN", ""),
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		return c, &Error{"ADDR", "attendu hôte:port, par exemple 127.0.0.1:8080"}
@@ -107,6 +109,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, &Error{"MODERATION_REPORT_THRESHOLD", "attendu un nombre entier entre 1 et 1000"}
 		}
 		c.ModerationReportThreshold = n
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return c, &Error{"METRICS_TOKEN", "au moins 16 caractères"}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

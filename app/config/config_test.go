@@ -49,6 +49,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"short session secret", map[string]string{"SESSION_SECRET": "short"}, "SESSION_SECRET"},
 		{"https without session secret", map[string]string{"BASE_URL": "https://concertation.example.gouv.fr"}, "SESSION_SECRET"},
 		{"log level", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
+		{"short metrics token", map[string]string{"METRICS_TOKEN": "court"}, "METRICS_TOKEN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,12 +1,28 @@
 package web
 
 import (
+	"crypto/subtle"
+	"net/http"
+
 	"github.com/cnr-numerique/concertation/app/metrics"
+	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 )
 
-// metricsHandler serves GET /metrics in the Prometheus text format: search
-// engine latency, search outbox lag and pending rows, Go runtime. The
-// figures are operational, not personal; restrict the path at the proxy
-// when it should not be public.
-var metricsHandler = adaptor.HTTPHandler(metrics.Handler())
+var prometheusHandler = adaptor.HTTPHandler(metrics.Handler())
+
+// metrics serves GET /metrics in the Prometheus text format: search engine
+// latency, search outbox lag and pending rows, Go runtime. The figures are
+// operational, not personal; with METRICS_TOKEN set (production), only a
+// scraper sending "Authorization: Bearer <token>" gets them.
+func (s *Server) metrics(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if token := s.Config.MetricsToken; token != "" {
+		sent := []byte(c.Get(fiber.HeaderAuthorization))
+		if subtle.ConstantTimeCompare(sent, []byte("Bearer "+token)) != 1 {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			return c.Status(http.StatusUnauthorized).SendString("Accès réservé à la supervision.")
+		}
+	}
+	return prometheusHandler(c)
+}

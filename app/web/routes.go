@@ -71,7 +71,7 @@ func (s *Server) routes() []route {
 		{fiber.MethodGet, "/auteurs/:id", s.authorShow},
 
 		// search
-		{fiber.MethodGet, "/metrics", metricsHandler},
+		{fiber.MethodGet, "/metrics", s.metrics},
 
 		// synthesis
 		{fiber.MethodGet, "/synthese", s.rapporteurOnly(s.synthesisWorkspace)},

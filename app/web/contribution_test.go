@@ -199,7 +199,7 @@ func TestContributionBadInput(t *testing.T) {
 		{"long title", with("titre", strings.Repeat("a", 141)), 422, "140 caractères au plus"},
 		{"empty body", with("texte", ""), 422, "Écrivez le texte"},
 		{"long body", with("texte", strings.Repeat("é", 5001)), 422, "5 000 caractères au plus"},
-		{"invalid UTF-8", with("titre", "abc\xff"), 422, "caractères invalides"},
+		{"invalid UTF-8", with("titre", "abc\xff"), 400, "caractères invalides"}, // refused before the handler (input.go)
 		{"unknown axis", with("axe", "nulle-part"), 422, "Choisissez un axe"},
 		{"unknown entry", with("entree", "autre"), 422, "Choisissez une entrée"},
 		{"bad territory", with("territoire", "commune:1"), 422, "territoire dans la liste"},

@@ -104,6 +104,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		MaxAge: 3600,
 	}))
 	app.Use(noStoreArea)
+	app.Use(rejectBadInput)
 	app.Use(s.loadSession)
 	app.Use(s.checkCSRF)
 	for _, rt := range append(s.routes(), extra...) {

@@ -2,6 +2,7 @@ package contribution
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,7 +35,9 @@ type cacheEntry struct {
 }
 
 const (
-	cacheMaxEntries = 20000
+	// cacheMaxEntries bounds the memory of the cache: an entry can be a
+	// rendered list page (tens of kilobytes).
+	cacheMaxEntries = 2000
 	staleFor        = 5 * time.Second // bounds how old a served entry can be: TTL + staleFor
 	refreshTimeout  = 30 * time.Second
 )
@@ -103,10 +106,43 @@ func (c *cache) put(key string, gen uint64, ttl time.Duration, v any) {
 	if gen != c.gen {
 		return // computed before a change: do not keep it
 	}
-	if len(c.entries) >= cacheMaxEntries {
-		c.entries = map[string]*cacheEntry{}
+	if _, ok := c.entries[key]; !ok && len(c.entries) >= cacheMaxEntries {
+		c.evict()
 	}
 	c.entries[key] = &cacheEntry{gen: gen, expires: time.Now().Add(ttl), value: v}
+}
+
+// evict makes room when the cache is full: it drops the entries too old to be
+// served, then, if that is not enough, about a tenth of the others (Go's map
+// order: arbitrary ones), rather than everything. c.mu is held.
+func (c *cache) evict() {
+	now := time.Now()
+	for k, e := range c.entries {
+		if !e.refreshing && now.After(e.expires.Add(staleFor)) {
+			delete(c.entries, k)
+		}
+	}
+	for k, e := range c.entries {
+		if len(c.entries) < cacheMaxEntries*9/10 {
+			break
+		}
+		if !e.refreshing {
+			delete(c.entries, k)
+		}
+	}
+}
+
+// count returns the number of entries whose key starts with prefix.
+func (c *cache) count(prefix string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k := range c.entries {
+		if strings.HasPrefix(k, prefix) {
+			n++
+		}
+	}
+	return n
 }
 
 // bump invalidates every entry.

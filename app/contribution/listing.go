@@ -277,6 +277,10 @@ func (s *Store) CacheList(ctx context.Context, key string, load func(context.Con
 	return s.cache.fetchStale(ctx, "custom|"+key, s.cache.listTTL, false, load)
 }
 
+// CachedLists returns how many values kept by CacheList the cache holds: for
+// tests and diagnostics.
+func (s *Store) CachedLists() int { return s.cache.count("custom|") }
+
 // key identifies f in the cache (not valid with IDs).
 func (f Filter) key() string {
 	return fmt.Sprintf("%d|%d|%s|%s|%d|%d|%d|%d|%d", f.ConsultationID, f.AxisID, f.Entry, f.Category,

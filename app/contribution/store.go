@@ -2,8 +2,12 @@ package contribution
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/db"
@@ -212,14 +216,56 @@ func (s *Store) Similar(ctx context.Context, consultationID int64, title string,
 	if r := []rune(title); len(r) > MaxTitle {
 		title = string(r[:MaxTitle])
 	}
-	var ids []int64
-	err := s.db.Conn(ctx).Raw(`SELECT id FROM contributions
-		WHERE consultation_id = ? AND status = 'published' AND id <> ? AND title % ?
-		ORDER BY similarity(title, ?) DESC, id DESC LIMIT ?`, consultationID, exclude, title, title, limit).Scan(&ids).Error
+	ids, err := s.similarIDs(ctx, consultationID, title, exclude, limit)
 	if err != nil {
+		if isQueryCanceled(err) {
+			// Too slow: the writing help is optional, show no suggestion.
+			return nil, nil
+		}
 		return nil, fmt.Errorf("similar contributions: %w", err)
 	}
 	return s.views(ctx, ids)
+}
+
+// SimilarTimeout bounds the trigram query of Similar (PostgreSQL
+// statement_timeout syntax).
+var SimilarTimeout = "2s"
+
+// similarIDs runs the trigram query in its own read-only transaction, bounded
+// by SimilarTimeout: never in the caller's transaction, which a cancelled
+// statement would abort.
+func (s *Store) similarIDs(ctx context.Context, consultationID int64, title string, exclude int64, limit int) ([]int64, error) {
+	tx, err := s.db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('statement_timeout', $1, true)`, SimilarTimeout); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM contributions
+		WHERE consultation_id = $1 AND status = 'published' AND id <> $2 AND title % $3
+		ORDER BY similarity(title, $3) DESC, id DESC LIMIT $4`, consultationID, exclude, title, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// isQueryCanceled tells whether err is PostgreSQL's query_canceled, raised
+// when statement_timeout is reached.
+func isQueryCanceled(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "57014"
 }
 
 // outbox records that the search document of each id must be rebuilt. It

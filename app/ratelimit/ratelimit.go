@@ -29,7 +29,8 @@ type Limit struct {
 type Rules map[string]Limit
 
 // DefaultRules are the limits of the account flows, of writing (contributing,
-// supporting, arguing, reporting) and of searching. RATE_LIMITS overrides them.
+// supporting, arguing, reporting), of searching and of the open-data
+// downloads. RATE_LIMITS overrides them.
 var DefaultRules = Rules{
 	"signin:ip":      {Max: 30, Window: 15 * time.Minute},
 	"signin:account": {Max: 10, Window: 15 * time.Minute},
@@ -51,6 +52,10 @@ var DefaultRules = Rules{
 	"report:ip":          {Max: 200, Window: time.Hour},
 	"search:account":     {Max: 120, Window: time.Minute}, // lists with a searched text (q)
 	"search:ip":          {Max: 600, Window: time.Minute},
+
+	// Anonymous downloads of the open-data files, per address: each one
+	// streams the whole dataset.
+	"opendata:ip": {Max: 30, Window: time.Hour},
 }
 
 // ParseRules reads "name=max/window,…" (e.g. "signin:ip=30/15m") over base.

@@ -424,3 +424,68 @@ func TestJSONBundle(t *testing.T) {
 		t.Error("pseudonym stable across exports")
 	}
 }
+
+// The public bundle must not link a supporter to a named author: supporters
+// and authors have pseudonyms from different keys, and a Hub proposal has no
+// author pseudonym.
+func TestPublicBundleSupportersUnlinkedFromAuthors(t *testing.T) {
+	e := newEnv(t)
+	var b bytes.Buffer
+	if err := e.store.WriteBundle(context.Background(), &b, e.refs, e.filter("", true), synthesis.FormatCSV); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]map[string]string{}
+	for _, f := range z.File {
+		if !strings.HasSuffix(f.Name, ".csv") {
+			continue
+		}
+		r, _ := f.Open()
+		content, _ := io.ReadAll(r)
+		files[f.Name] = parseCSV(t, content, ',')
+	}
+	authors := map[string]bool{}
+	for _, name := range []string{"contributions.csv", "reactions.csv", "arguments.csv"} {
+		for _, row := range files[name] {
+			if p := row["auteur_pseudonyme"]; p != "" {
+				authors[p] = true
+			}
+		}
+	}
+	if len(authors) == 0 {
+		t.Fatal("no author pseudonym in the public bundle")
+	}
+	supporters := map[string]bool{}
+	for _, row := range files["soutiens.csv"] {
+		p := row["soutien_pseudonyme"]
+		if p == "" {
+			t.Errorf("support without pseudonym: %v", row)
+		}
+		if authors[p] {
+			t.Errorf("supporter pseudonym %q is also an author pseudonym", p)
+		}
+		supporters[p] = true
+	}
+	// Alice, Chloé and Bernard support: three distinct supporters.
+	if len(supporters) != 3 {
+		t.Errorf("%d distinct supporters, want 3", len(supporters))
+	}
+	hub := strconv.FormatInt(e.fx.HubProp, 10)
+	found := false
+	for _, row := range files["contributions.csv"] {
+		if row["id"] == hub {
+			found = true
+			if row["auteur_pseudonyme"] != "" {
+				t.Errorf("Hub proposal has author pseudonym %q", row["auteur_pseudonyme"])
+			}
+		} else if row["auteur_pseudonyme"] == "" {
+			t.Errorf("contribution %s has no author pseudonym", row["id"])
+		}
+	}
+	if !found {
+		t.Error("Hub proposal missing from the public bundle")
+	}
+}

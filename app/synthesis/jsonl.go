@@ -100,7 +100,7 @@ func writeDatapackage(w io.Writer, tables []table, public bool, format Format, p
 		"title":          "Concertation nationale sur l'inclusion numérique – contributions",
 		"version":        SchemaVersion,
 		"schema_version": SchemaVersion,
-		"description":    "Contributions publiées, soutiens, réactions et arguments. Les auteurs sont désignés par un pseudonyme propre à chaque export : aucune adresse électronique, aucun nom de personne, aucune adresse IP.",
+		"description":    "Contributions publiées, soutiens, réactions et arguments. Les auteurs sont désignés par un pseudonyme propre à chaque export, absent pour les propositions des Hubs ; les personnes qui soutiennent ont des pseudonymes distincts de ceux des auteurs. Aucune adresse électronique, aucun nom de personne, aucune adresse IP.",
 		"licenses": []map[string]string{{
 			"name": "etalab-2.0", "title": LicenceName, "path": LicenceURL,
 		}},

@@ -122,6 +122,11 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 		r.URL = s.Permalink(r.ID)
 		r.Entry = refs.EntryTitle(entry)
 		r.Author = p.id(author)
+		if f.Public && r.Hub != "" {
+			// A Hub proposal is published in the Hub's name: the public
+			// dataset does not tell which member wrote it.
+			r.Author = ""
+		}
 		r.authorID = author.Int64
 		r.Status = StatusLabel(status)
 		r.Hidden = status == StatusHidden

@@ -59,6 +59,13 @@ func ContributionColumns(public bool) []Column {
 		{"cree_le", "datetime", "Date de publication"},
 		{"modifie_le", "datetime", "Date de la dernière modification par l'auteur"},
 	}
+	if public {
+		for i := range cols {
+			if cols[i].Name == "auteur_pseudonyme" {
+				cols[i].Description = "Identifiant pseudonyme de l'auteur, stable dans ce seul export ; vide pour les propositions des Hubs, publiées au nom du Hub"
+			}
+		}
+	}
 	if !public {
 		cols = append(cols,
 			Column{"masquee", "boolean", "Masquée par la modération (n'apparaît pas sur le site)"},
@@ -90,10 +97,19 @@ func nullableID(id int64) any {
 
 // exportTables returns the four files of an export of the view: the
 // contributions, then the supports, the reactions and the arguments that
-// belong to them. One pseudonymizer serves them all, so an author keeps one
-// pseudonym across the files of one export.
+// belong to them. One pseudonymizer serves the authors of all files, so an
+// author keeps one pseudonym across the files of one export.
+//
+// In the public dataset the supporters get their pseudonyms from another
+// key: the site shows the authors' names next to the contributions, so a
+// shared pseudonym would tell what a named person supported. Distinct
+// supporters can still be counted. Rapporteur exports keep one key.
 func (s *Store) exportTables(refs Refs, f Filter, o order) []table {
 	p := newPseudonymizer()
+	supporters := p
+	if f.Public {
+		supporters = newPseudonymizer()
+	}
 	contributions := table{name: "contributions", title: "Contributions", columns: ContributionColumns(f.Public),
 		rows: func(ctx context.Context, emit func([]any, int64) error) error {
 			var buf []any
@@ -102,13 +118,17 @@ func (s *Store) exportTables(refs Refs, f Filter, o order) []table {
 				return emit(buf, r.axisID)
 			})
 		}}
-	return []table{contributions, s.supportsTable(refs, f, p), s.reactionsTable(refs, f, p), s.argumentsTable(refs, f, p)}
+	return []table{contributions, s.supportsTable(refs, f, supporters), s.reactionsTable(refs, f, p), s.argumentsTable(refs, f, p)}
 }
 
 func (s *Store) supportsTable(refs Refs, f Filter, p pseudonymizer) table {
+	supporter := Column{"soutien_pseudonyme", "string", "Identifiant pseudonyme de la personne qui soutient, stable dans ce seul export"}
+	if f.Public {
+		supporter.Description = "Identifiant pseudonyme de la personne qui soutient, stable dans ce seul fichier et sans lien avec les pseudonymes des auteurs"
+	}
 	return table{name: "soutiens", title: "Soutiens", columns: []Column{
 		{"contribution_id", "integer", "Identifiant de la contribution soutenue"},
-		{"soutien_pseudonyme", "string", "Identifiant pseudonyme de la personne qui soutient, stable dans ce seul export"},
+		supporter,
 		{"date", "date", "Jour du soutien"},
 	}, rows: func(ctx context.Context, emit func([]any, int64) error) error {
 		var a sqlArgs

@@ -164,6 +164,9 @@ func (s *Server) contributionCreate(c *fiber.Ctx) error {
 // renderChecked shows the form again with the contributions similar to its
 // title: the no-JavaScript way of the writing help.
 func (s *Server) renderChecked(c *fiber.Ctx, f *contributionFormPage, exclude int64) error {
+	if err := s.limitAction(c, limitSearch, viewer(c)); err != nil {
+		return err
+	}
 	var err error
 	f.Similar, err = s.Contributions.Similar(c.UserContext(), f.Consultation.ID, f.Title, exclude, maxSimilar)
 	if err != nil {
@@ -174,8 +177,13 @@ func (s *Server) renderChecked(c *fiber.Ctx, f *contributionFormPage, exclude in
 }
 
 // contributionSimilar answers htmx with the list of contributions similar to
-// the title being typed.
+// the title being typed. The query is bounded in time (an empty list when too
+// slow) and counted with the searches, per account and per address.
 func (s *Server) contributionSimilar(c *fiber.Ctx) error {
+	// A trigram search on every keystroke: limited like the searches.
+	if err := s.limitAction(c, limitSearch, viewer(c)); err != nil {
+		return err
+	}
 	p, err := s.contributionPage(c, "Contributions similaires")
 	if err != nil {
 		return err

@@ -131,9 +131,13 @@ type listFixed struct {
 const seedCookie = "graine"
 
 // buildList returns the list of the request. Anonymous visitors all see the
-// same list for the same address, so its rendered HTML is kept as long as the
-// list order is (contribution.DefaultListTTL) and dropped by any change made
-// through this process; signed-in visitors get it computed for them.
+// same list for the same parsed query, so its rendered HTML is kept as long as
+// the list order is (contribution.DefaultListTTL) and dropped by any change
+// made through this process; signed-in visitors get it computed for them.
+// The cache key is built from the parsed, normalised query: parameters the
+// list does not know, or repeated ones, map to the same entry. Random orders
+// are not cached for anonymous visitors (one seed per browser, or per
+// cookieless bot, would make one entry each).
 func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed) (*listView, error) {
 	if err := s.limitSearchQuery(c, p.User); err != nil {
 		return nil, err
@@ -144,11 +148,19 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 			seed = s.visitorSeed(c)
 		}
 	}
-	key := action + "?" + string(c.Request().URI().QueryString()) + "|" + strconv.FormatBool(p.Open()) + "|" + strconv.FormatInt(seed, 10)
+	lq, err := s.parseList(c, p, fixed, seed)
+	if err != nil {
+		return nil, err
+	}
+	norm := lq.q.Values(p.Consultation.Axes, lq.refs)
+	norm.Set(contribution.ParamPage, strconv.Itoa(lq.q.Page))
+	key := action + "?" + norm.Encode() + "|" + strconv.FormatInt(fixed.AxisID, 10) + "|" + strconv.FormatInt(fixed.HubID, 10) +
+		"|" + strconv.FormatInt(fixed.AuthorID, 10) + "|" + strconv.FormatBool(p.Open())
+	random := lq.q.Sort == contribution.SortRandom
 	if p.User != nil {
-		lv, err := s.computeList(c, p, action, fixed, seed)
-		if err != nil {
-			return nil, err
+		lv, err := s.computeList(c, p, action, fixed, lq)
+		if err != nil || random {
+			return lv, err
 		}
 		// The filter form does not depend on the viewer: rendered once for all.
 		v, err := s.Contributions.CacheList(c.UserContext(), "filters|"+key, func(context.Context) (any, error) {
@@ -164,8 +176,11 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 		lv.FiltersHTML = v.(template.HTML)
 		return lv, nil
 	}
+	if random {
+		return s.computeList(c, p, action, fixed, lq)
+	}
 	v, err := s.Contributions.CacheList(c.UserContext(), key, func(context.Context) (any, error) {
-		lv, err := s.computeList(c, p, action, fixed, seed)
+		lv, err := s.computeList(c, p, action, fixed, lq)
 		if err != nil {
 			return nil, err
 		}
@@ -181,13 +196,19 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 	return &listView{HTML: v.(template.HTML)}, nil
 }
 
-// computeList reads the list query of the request, runs it and prepares what
-// the list partial shows. Its queries do not depend on the page size.
-func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixed, seed int64) (*listView, error) {
-	ctx := c.UserContext()
-	refs, err := s.Contributions.Refs(ctx)
+// parsedList is the list query of a request, read once.
+type parsedList struct {
+	q         contribution.ListQuery
+	refs      *contribution.Reference
+	relevance bool // sorted by relevance to the searched text
+}
+
+// parseList reads the list query of the request with the filter the page
+// fixes through its path.
+func (s *Server) parseList(c *fiber.Ctx, p Page, fixed listFixed, seed int64) (parsedList, error) {
+	refs, err := s.Contributions.Refs(c.UserContext())
 	if err != nil {
-		return nil, err
+		return parsedList{}, err
 	}
 	values, _ := url.ParseQuery(string(c.Request().URI().QueryString())) // a bad escape drops only its pair
 	q := contribution.ParseListQuery(values, p.Consultation.Axes, refs)
@@ -206,6 +227,15 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 	if relevance {
 		q.Sort = sortRelevance
 	}
+	return parsedList{q: q, refs: refs, relevance: relevance}, nil
+}
+
+// computeList runs the list query of the request and prepares what the list
+// partial shows. Its queries do not depend on the page size.
+func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixed, lq parsedList) (*listView, error) {
+	ctx := c.UserContext()
+	q, refs, relevance := lq.q, lq.refs, lq.relevance
+	var err error
 	var res contribution.Result
 	var found *searchInfo
 	if q.Query != "" {

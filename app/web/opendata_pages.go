@@ -29,7 +29,7 @@ func (s *Server) openData(c *fiber.Ctx) error {
 	data := openDataPage{Page: p, Licence: synthesis.LicenceName, LicenceURL: synthesis.LicenceURL, Version: synthesis.SchemaVersion,
 		Definitions: synthesis.ContributionColumns(true)}
 	data.Bundles = []link{
-		{"Archive CSV (.zip)", "/donnees/donnees-csv.zip", "contributions, soutiens, réactions, arguments et datapackage.json ; les pseudonymes sont communs aux quatre fichiers"},
+		{"Archive CSV (.zip)", "/donnees/donnees-csv.zip", "contributions, soutiens, réactions, arguments et datapackage.json ; les pseudonymes des auteurs sont communs aux fichiers ; ceux des personnes qui soutiennent sont distincts, et les propositions des Hubs n'ont pas de pseudonyme d'auteur"},
 		{"Archive JSON Lines (.zip)", "/donnees/donnees-json.zip", "les mêmes fichiers au format JSON Lines, avec leur datapackage.json"},
 	}
 	for _, t := range []struct{ name, label string }{{"contributions", "Contributions"}, {"soutiens", "Soutiens"}, {"reactions", "Réactions aux propositions des Hubs"}, {"arguments", "Arguments"}} {
@@ -40,6 +40,10 @@ func (s *Server) openData(c *fiber.Ctx) error {
 	data.Files = append(data.Files, link{"Description des fichiers CSV (datapackage.json)", "/donnees/datapackage.json", ""})
 	return s.render.Render(c, http.StatusOK, tplOpenData, data)
 }
+
+// limitOpenData is the rule (ratelimit.DefaultRules, overridable by
+// RATE_LIMITS) of the open-data downloads, counted per address.
+const limitOpenData = "opendata:ip"
 
 var openDataBundles = map[string]synthesis.Format{
 	"donnees-csv.zip":  synthesis.FormatCSV,
@@ -67,8 +71,16 @@ func (s *Server) openDataFile(c *fiber.Ctx) error {
 	if !ok || file.format == synthesis.FormatExcelCSV || file.format == synthesis.FormatXLSX || file.format == synthesis.FormatODS {
 		return fiber.ErrNotFound
 	}
-	if err := s.audit(c.UserContext(), viewer(c), moderation.AuditExport, "donnees/"+name, refs, f); err != nil {
+	// Each download streams the whole dataset: limited per address. It is
+	// public data, so an anonymous download is not written to the audit
+	// journal (floods would bury it); a signed-in viewer's still is.
+	if err := s.limit(c, limitOpenData, c.IP()); err != nil {
 		return err
+	}
+	if v := viewer(c); v != nil {
+		if err := s.audit(c.UserContext(), v, moderation.AuditExport, "donnees/"+name, refs, f); err != nil {
+			return err
+		}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.writeExport(c, "concertation-donnees", name, file, refs, f)

@@ -63,9 +63,15 @@ func (s *Store) checkProfile(ctx context.Context, p *Profile, errs FieldErrors) 
 }
 
 // Register creates an unverified account from f. When the address already
-// has an account, nothing changes and created is false, with the existing
-// account: the caller answers the same way (no enumeration). The password is
-// hashed in both cases, so both take the same time.
+// has an account, created is false and the existing account is returned: the
+// caller answers the same way (no enumeration). The password is hashed in
+// every case, so all take the same time.
+//
+// A verified account is left as it is. An unverified one is taken over by the
+// new form: its password and profile are replaced, its sessions and earlier
+// links deleted. Otherwise whoever signed up first with someone else's
+// address would keep their password, and the owner confirming the address
+// would hand them the account (pre-hijack).
 func (s *Store) Register(ctx context.Context, f SignUp, now time.Time) (u User, created bool, errs FieldErrors, err error) {
 	errs = FieldErrors{}
 	f.Email = NormalizeEmail(f.Email)
@@ -87,13 +93,100 @@ func (s *Store) Register(ctx context.Context, f SignUp, now time.Time) (u User, 
 	u = User{Email: f.Email, DisplayName: f.DisplayName, Category: &cat, DepartementID: depID, PasswordHash: &hash, TermsAcceptedAt: &now}
 	err = s.Create(ctx, &u)
 	if errors.Is(err, ErrEmailTaken) {
-		existing, err := s.ByEmail(ctx, f.Email)
+		existing, err := s.takeOverUnverified(ctx, u, now)
 		return existing, false, nil, err
 	}
 	if err != nil {
 		return u, false, nil, err
 	}
 	return u, true, nil, nil
+}
+
+// takeOverUnverified gives the unverified account of u.Email the password and
+// profile of u, and ends its sessions and links; a verified account is only
+// read.
+func (s *Store) takeOverUnverified(ctx context.Context, u User, now time.Time) (User, error) {
+	var existing User
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		conn := s.db.Conn(ctx)
+		res := conn.Raw(`SELECT * FROM users WHERE lower(email) = lower(?) FOR UPDATE`, u.Email).Scan(&existing)
+		if res.Error != nil {
+			return res.Error
+		}
+		if existing.ID == 0 {
+			return ErrNotFound
+		}
+		if existing.EmailVerifiedAt != nil {
+			return nil
+		}
+		err := conn.Exec(`UPDATE users SET password_hash = ?, display_name = ?, category = ?, departement_id = ?,
+			terms_accepted_at = ?, updated_at = ? WHERE id = ?`,
+			u.PasswordHash, u.DisplayName, u.Category, u.DepartementID, u.TermsAcceptedAt, now, existing.ID).Error
+		if err != nil {
+			return err
+		}
+		if err := conn.Exec(`DELETE FROM sessions WHERE user_id = ?`, existing.ID).Error; err != nil {
+			return err
+		}
+		if err := conn.Exec(`DELETE FROM account_tokens WHERE user_id = ?`, existing.ID).Error; err != nil {
+			return err
+		}
+		existing.PasswordHash, existing.DisplayName, existing.Category = u.PasswordHash, u.DisplayName, u.Category
+		existing.DepartementID, existing.TermsAcceptedAt, existing.UpdatedAt = u.DepartementID, u.TermsAcceptedAt, now
+		return nil
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("sign up again: %w", err)
+	}
+	return existing, nil
+}
+
+// ConfirmAddress checks password against the account of a live verification
+// token; only then is the token used and the address marked verified. A wrong
+// password leaves the token live and returns ErrBadCredentials.
+func (s *Store) ConfirmAddress(ctx context.Context, token, password string, now time.Time) (User, error) {
+	userID, err := s.TokenUser(ctx, token, PurposeVerify, now)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.ByID(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, ErrTokenInvalid
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if u.PasswordHash == nil {
+		BurnPasswordCheck(password)
+		return u, ErrBadCredentials
+	}
+	if len(password) > 4*PasswordMax || !CheckPassword(*u.PasswordHash, password) {
+		return u, ErrBadCredentials
+	}
+	var hash string
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		// The password may have been replaced since it was checked (a new
+		// sign-up): confirm only the hash that was checked. The account row
+		// is locked first, as Register does.
+		if err := s.db.Conn(ctx).Raw(`SELECT coalesce(password_hash, '') FROM users WHERE id = ? FOR UPDATE`, userID).Scan(&hash).Error; err != nil {
+			return err
+		}
+		if hash != *u.PasswordHash {
+			return ErrTokenInvalid
+		}
+		used, err := s.ConsumeToken(ctx, token, PurposeVerify, now)
+		if err != nil {
+			return err
+		}
+		if used != userID {
+			return ErrTokenInvalid
+		}
+		return s.MarkVerified(ctx, userID, now)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return s.ByID(ctx, userID)
 }
 
 // Authenticate checks an address and a password. An unknown address costs the

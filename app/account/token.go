@@ -60,6 +60,24 @@ func (s *Store) PeekToken(ctx context.Context, token, purpose string, now time.T
 	return nil
 }
 
+// TokenUser returns the account of a live token for purpose, without using
+// it.
+func (s *Store) TokenUser(ctx context.Context, token, purpose string, now time.Time) (int64, error) {
+	if token == "" || len(token) > 100 {
+		return 0, ErrTokenInvalid
+	}
+	var userID int64
+	err := s.db.Conn(ctx).Raw(`SELECT user_id FROM account_tokens WHERE hash = ? AND purpose = ? AND expires_at > ?`,
+		hashToken(token), purpose, now).Scan(&userID).Error
+	if err != nil {
+		return 0, fmt.Errorf("read token: %w", err)
+	}
+	if userID == 0 {
+		return 0, ErrTokenInvalid
+	}
+	return userID, nil
+}
+
 // ConsumeToken uses token once: it is deleted whatever happens, and its
 // account returned only if it was live for purpose.
 func (s *Store) ConsumeToken(ctx context.Context, token, purpose string, now time.Time) (int64, error) {

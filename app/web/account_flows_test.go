@@ -94,7 +94,13 @@ func TestEmailAccountJourney(t *testing.T) {
 	}
 	token := strings.TrimPrefix(link, "/inscription/confirmer?jeton=")
 	token, _ = url.QueryUnescape(token)
-	resp, _ = a.post("/inscription/confirmer", url.Values{"jeton": {token}})
+	// The link alone does not confirm: the password chosen at sign-up is asked.
+	resp, body = a.post("/inscription/confirmer", url.Values{"jeton": {token}, "password": {"pas le bon mot"}})
+	wantStatus(t, resp, body, http.StatusUnauthorized)
+	if !strings.Contains(body, "Mot de passe incorrect") || a.sessionToken() != "" {
+		t.Fatal("a wrong password confirmed the address")
+	}
+	resp, _ = a.post("/inscription/confirmer", url.Values{"jeton": {token}, "password": {"cheval correct agrafe"}})
 	wantRedirect(t, resp, "/compte?info=verifie")
 	first := a.sessionToken()
 	if first == "" {
@@ -108,7 +114,7 @@ func TestEmailAccountJourney(t *testing.T) {
 		t.Error("no sign-out form in the header")
 	}
 	// The token is single-use.
-	resp, body = a.post("/inscription/confirmer", url.Values{"jeton": {token}})
+	resp, body = a.post("/inscription/confirmer", url.Values{"jeton": {token}, "password": {"cheval correct agrafe"}})
 	wantStatus(t, resp, body, http.StatusBadRequest)
 
 	// Sign out: the session is gone server-side.

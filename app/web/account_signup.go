@@ -84,20 +84,26 @@ func (s *Server) sendVerification(c *fiber.Ctx, u account.User) error {
 type verifyPage struct {
 	Page
 	Token string
+	Error string
 }
 
-// verifyForm shows a button that confirms the address: following the link
-// (a GET, which mail scanners also do) changes nothing.
+// verifyForm shows a form that confirms the address with the account's
+// password: following the link (a GET, which mail scanners also do) changes
+// nothing.
 func (s *Server) verifyForm(c *fiber.Ctx) error {
 	token := c.Query("jeton")
 	if err := s.Accounts.PeekToken(c.UserContext(), token, account.PurposeVerify, s.Now()); err != nil {
 		return s.invalidLink(c)
 	}
+	return s.renderVerify(c, http.StatusOK, token, "")
+}
+
+func (s *Server) renderVerify(c *fiber.Ctx, status int, token, msg string) error {
 	p, err := s.page(c, "Confirmer mon adresse e-mail")
 	if err != nil {
 		return err
 	}
-	return s.render.Render(c, http.StatusOK, tplVerify, verifyPage{Page: p, Token: token})
+	return s.render.Render(c, status, tplVerify, verifyPage{Page: p, Token: token, Error: msg})
 }
 
 func (s *Server) invalidLink(c *fiber.Ctx) error {
@@ -105,24 +111,39 @@ func (s *Server) invalidLink(c *fiber.Ctx) error {
 		"/connexion", "Aller à la page de connexion")
 }
 
-// verify uses the token once, confirms the address and signs the person in.
+// verify confirms the address and signs the person in, once the password of
+// the account is given: the link alone is not enough, or whoever signed up
+// first with someone else's address would get the account once its owner
+// clicks. A wrong password leaves the link usable.
 func (s *Server) verify(c *fiber.Ctx) error {
+	if err := s.limit(c, "signin:ip", c.IP()); err != nil {
+		return err
+	}
 	ctx := c.UserContext()
-	userID, err := s.Accounts.ConsumeToken(ctx, c.FormValue("jeton"), account.PurposeVerify, s.Now())
+	token := c.FormValue("jeton")
+	userID, err := s.Accounts.TokenUser(ctx, token, account.PurposeVerify, s.Now())
 	if errors.Is(err, account.ErrTokenInvalid) {
 		return s.invalidLink(c)
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.MarkVerified(ctx, userID, s.Now()); err != nil {
+	if owner, err := s.Accounts.ByID(ctx, userID); err == nil {
+		if err := s.limit(c, "signin:account", strings.ToLower(owner.Email)); err != nil {
+			return err
+		}
+	}
+	u, err := s.Accounts.ConfirmAddress(ctx, token, c.FormValue("password"), s.Now())
+	switch {
+	case errors.Is(err, account.ErrBadCredentials):
+		return s.renderVerify(c, http.StatusUnauthorized, token,
+			"Mot de passe incorrect. Saisissez le mot de passe choisi à l'inscription, ou choisissez-en un nouveau avec « Mot de passe oublié ».")
+	case errors.Is(err, account.ErrTokenInvalid):
+		return s.invalidLink(c)
+	case err != nil:
 		return err
 	}
-	u, err := s.Accounts.ByID(ctx, userID)
-	if err != nil {
-		return err
-	}
-	if _, err := s.startSession(c, &userID, nil); err != nil {
+	if _, err := s.startSession(c, &u.ID, nil); err != nil {
 		return err
 	}
 	next := afterSignIn(u, "/compte?info=verifie")

@@ -192,7 +192,11 @@ var matrix = []matrixCase{
 	{"POST", "/contributions/:id/arguments", onProposal("/contributions/%d/arguments", argForm), "401 303 303 303 303 303 303", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM arguments WHERE contribution_id = ?`, pathID(path)) == 1
 	}},
-	{"GET", "/auteurs/:id", func(f *matrixFix, _ int64) (string, url.Values) { return fmt.Sprintf("/auteurs/%d", f.owner), nil }, "200 200 200 200 200 200 200", nil},
+	// An author's page exists once they published a free contribution.
+	{"GET", "/auteurs/:id", func(f *matrixFix, _ int64) (string, url.Values) {
+		f.contribution(f.owner, "Publiée")
+		return fmt.Sprintf("/auteurs/%d", f.owner), nil
+	}, "200 200 200 200 200 200 200", nil},
 
 	// search
 	{"GET", "/metrics", fixed("/metrics"), "200 200 200 200 200 200 200", nil},

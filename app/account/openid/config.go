@@ -28,7 +28,7 @@ type Config struct {
 	// answers carry no email_verified claim (FranceConnect, ProConnect: the
 	// address comes from the identity provider the person chose).
 	TrustEmail bool
-	HTTPClient *http.Client // nil: http.DefaultClient
+	HTTPClient *http.Client // nil: a client with a 15 s timeout (never http.DefaultClient, which has none)
 }
 
 // presets are the defaults of the providers the platform knows; every field

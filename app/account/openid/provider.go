@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -23,8 +25,17 @@ type Provider struct {
 	cfg         Config
 	callbackURL string
 
-	mu   sync.Mutex
-	disc *discovered
+	disc     atomic.Pointer[discovered] // set once discovery succeeded
+	mu       sync.Mutex                 // guards inflight
+	inflight *discovery                 // the discovery under way, if any
+}
+
+// discovery is one attempt at discovery, shared by the sign-ins that wait
+// for it; done is closed once d and err are set.
+type discovery struct {
+	done chan struct{}
+	d    *discovered
+	err  error
 }
 
 var _ goth.Provider = (*Provider)(nil)
@@ -36,9 +47,18 @@ type discovered struct {
 	endSession string
 }
 
+// defaultHTTPClient is the client of providers configured without one: its
+// timeout also bounds the key (JWKS) fetches go-oidc does later, outside any
+// request context.
+var defaultHTTPClient = &http.Client{Timeout: requestTimeout}
+
 // New returns the provider of cfg; callbackURL is the absolute address of
-// the platform's callback for it.
+// the platform's callback for it. Without cfg.HTTPClient, defaultHTTPClient
+// is used for every call: discovery, keys, token and userinfo.
 func New(cfg Config, callbackURL string) *Provider {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = defaultHTTPClient
+	}
 	return &Provider{cfg: cfg, callbackURL: callbackURL}
 }
 
@@ -70,18 +90,52 @@ const requestTimeout = 15 * time.Second
 
 func (p *Provider) context() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-	if p.cfg.HTTPClient != nil {
-		ctx = oidc.ClientContext(ctx, p.cfg.HTTPClient)
+	client := p.cfg.HTTPClient
+	if client == nil {
+		client = defaultHTTPClient
 	}
-	return ctx, cancel
+	// oidc.ClientContext sets oauth2.HTTPClient: the token exchange uses it too.
+	return oidc.ClientContext(ctx, client), cancel
 }
 
+// discover returns the provider's metadata, fetched once. No lock is held
+// during the network call: sign-ins arriving meanwhile wait for the same
+// attempt (or their own deadline), and a failed attempt is retried by the
+// next sign-in.
 func (p *Provider) discover(ctx context.Context) (*discovered, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.disc != nil {
-		return p.disc, nil
+	if d := p.disc.Load(); d != nil {
+		return d, nil
 	}
+	p.mu.Lock()
+	if d := p.disc.Load(); d != nil {
+		p.mu.Unlock()
+		return d, nil
+	}
+	if call := p.inflight; call != nil {
+		p.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.d, call.err
+		case <-ctx.Done():
+			return nil, fmt.Errorf("openid %s: discovery: %w", p.cfg.Name, ctx.Err())
+		}
+	}
+	call := &discovery{done: make(chan struct{})}
+	p.inflight = call
+	p.mu.Unlock()
+
+	call.d, call.err = p.fetchDiscovery(ctx)
+	p.mu.Lock()
+	if call.err == nil {
+		p.disc.Store(call.d)
+	}
+	p.inflight = nil
+	p.mu.Unlock()
+	close(call.done)
+	return call.d, call.err
+}
+
+func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
 	// go-oidc keeps only ctx's HTTP client for fetching keys later.
 	op, err := oidc.NewProvider(ctx, p.cfg.Issuer)
 	if err != nil {
@@ -91,7 +145,7 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 		EndSession string `json:"end_session_endpoint"`
 	}
 	_ = op.Claims(&extra)
-	p.disc = &discovered{
+	return &discovered{
 		op:       op,
 		verifier: op.Verifier(&oidc.Config{ClientID: p.cfg.ClientID}),
 		oauth: oauth2.Config{
@@ -99,8 +153,7 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 			Endpoint: op.Endpoint(), RedirectURL: p.callbackURL, Scopes: p.cfg.Scopes,
 		},
 		endSession: extra.EndSession,
-	}
-	return p.disc, nil
+	}, nil
 }
 
 func random(n int) string {

@@ -35,8 +35,6 @@ import (
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/app/web"
-	"github.com/cnr-numerique/concertation/migrations"
-	"github.com/cnr-numerique/concertation/seeds"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -90,10 +88,7 @@ func runContributions() error {
 	}
 	defer closeDB()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
-		return err
-	}
-	if err := seed.Reference(ctx, d, seeds.FS); err != nil {
+	if err := prepare(ctx, d); err != nil {
 		return err
 	}
 	var have int

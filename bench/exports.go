@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,8 +23,6 @@ import (
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/app/synthesis"
-	"github.com/cnr-numerique/concertation/migrations"
-	"github.com/cnr-numerique/concertation/seeds"
 )
 
 const exportsChildEnv = "CONCERTATION_BENCH_EXPORT"
@@ -102,10 +99,7 @@ func runExports() error {
 		return err
 	}
 	defer d.Close()
-	if _, err := d.Migrate(ctx, migrations.FS, slog.New(slog.DiscardHandler)); err != nil {
-		return err
-	}
-	if err := seed.Reference(ctx, d, seeds.FS); err != nil {
+	if err := prepare(ctx, d); err != nil {
 		return err
 	}
 	start := time.Now()

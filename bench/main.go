@@ -4,10 +4,17 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/app/seed"
+	"github.com/cnr-numerique/concertation/migrations"
+	"github.com/cnr-numerique/concertation/seeds"
 )
 
 type benchmark struct {
@@ -35,4 +42,13 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// prepare migrates d and loads the reference data of the concertation, as
+// `concertation seed` does, before a benchmark adds its synthetic rows.
+func prepare(ctx context.Context, d *db.DB) error {
+	if _, err := d.Migrate(ctx, migrations.FS, slog.New(slog.DiscardHandler)); err != nil {
+		return err
+	}
+	return seed.Reference(ctx, d, seeds.FS)
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -20,10 +19,7 @@ import (
 
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/indexing"
-	"github.com/cnr-numerique/concertation/app/seed"
-	"github.com/cnr-numerique/concertation/migrations"
 	"github.com/cnr-numerique/concertation/search"
-	"github.com/cnr-numerique/concertation/seeds"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -88,10 +84,7 @@ func searchBenchSize(ctx context.Context, url string, n int) error {
 		return err
 	}
 	defer d.Close()
-	if _, err := d.Migrate(ctx, migrations.FS, slog.New(slog.DiscardHandler)); err != nil {
-		return err
-	}
-	if err := seed.Reference(ctx, d, seeds.FS); err != nil {
+	if err := prepare(ctx, d); err != nil {
 		return err
 	}
 	q := d.SQL()

@@ -296,9 +296,9 @@ func loadSynthetic(ctx context.Context, url string, n int) error {
 				return nil, nil
 			}
 			i++
-			entry, hub := "libres", any(nil)
+			entry, hub, category := "libres", any(nil), categories[r.IntN(len(categories))]
 			if r.IntN(5) == 0 {
-				entry, hub = "hubs", hubs[r.IntN(len(hubs))]
+				entry, hub, category = "hubs", hubs[r.IntN(len(hubs))], "hub"
 			}
 			d := deps[r.IntN(len(deps))]
 			status := "published"
@@ -309,7 +309,7 @@ func loadSynthetic(ctx context.Context, url string, n int) error {
 				status = "hidden"
 			}
 			created := base.Add(time.Duration(i) * (180 * 24 * time.Hour / time.Duration(n)))
-			return []any{cons, entry, axes[r.IntN(len(axes))], hub, categories[r.IntN(len(categories))],
+			return []any{cons, entry, axes[r.IntN(len(axes))], hub, category,
 				d.id, d.region, d.id, g.title(), g.body(), status, created}, nil
 		}))
 	if err != nil {

@@ -104,80 +104,29 @@ func (s *Store) ExportData(ctx context.Context, userID int64, now time.Time) (Ex
 	return e, nil
 }
 
-// Delete removes an account and everything personal about it: sessions,
-// tokens, identities, roles, memberships and supports go with the row.
-// keepContributions keeps its free contributions and arguments, anonymised
-// (their author becomes NULL, shown as "Participant·e anonyme"); otherwise
-// they are deleted. Hub proposals belong to their Hub: they are always kept,
-// anonymised, with the supports and reactions of others. The counters of
-// every contribution touched (supported, argued, reacted to, written) are
-// recounted under a row lock, and the search index follows.
-func (s *Store) Delete(ctx context.Context, userID int64, keepContributions bool) error {
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		conn := s.db.Conn(ctx)
-		var touched []int64
-		err := conn.Raw(`SELECT contribution_id FROM supports WHERE user_id = ?
-			UNION SELECT contribution_id FROM arguments WHERE author_id = ?
-			UNION SELECT id FROM contributions WHERE author_id = ?
-			UNION SELECT reacts_to_id FROM contributions WHERE author_id = ? AND reacts_to_id IS NOT NULL`,
-			userID, userID, userID, userID).Scan(&touched).Error
-		if err != nil {
-			return fmt.Errorf("delete account: %w", err)
-		}
-		// Lock the counters first, in a fixed order: a support or a reaction
-		// arriving meanwhile waits, then adds to the recounted value.
-		if len(touched) > 0 {
-			var locked []int64
-			if err := conn.Raw(`SELECT contribution_id FROM contribution_counters WHERE contribution_id IN ?
-				ORDER BY contribution_id FOR UPDATE`, touched).Scan(&locked).Error; err != nil {
-				return fmt.Errorf("delete account: lock counters: %w", err)
-			}
-		}
-		steps := []string{
-			`DELETE FROM supports WHERE user_id = ?`,
-			`UPDATE contributions SET author_id = NULL, updated_at = now() WHERE author_id = ? AND entry = 'hubs'`,
-		}
-		if !keepContributions {
-			steps = append(steps,
-				`DELETE FROM arguments WHERE author_id = ?`,
-				`UPDATE contributions SET reacts_to_id = NULL, reaction_type = NULL
-				 WHERE reacts_to_id IN (SELECT id FROM contributions WHERE author_id = ? AND entry = 'libres')`,
-				`DELETE FROM contributions WHERE author_id = ? AND entry = 'libres'`)
-		}
-		steps = append(steps, `DELETE FROM users WHERE id = ?`)
-		for _, sql := range steps {
-			if err := conn.Exec(sql, userID).Error; err != nil {
-				return fmt.Errorf("delete account: %w", err)
-			}
-		}
-		if len(touched) == 0 {
-			return nil
-		}
-		if err := conn.Exec(`UPDATE contribution_counters cc SET
-			supports = (SELECT count(*) FROM supports s WHERE s.contribution_id = cc.contribution_id),
-			reactions_soutient = (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = cc.contribution_id AND r.reaction_type = 'soutient' AND r.status = 'published'),
-			reactions_complete = (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = cc.contribution_id AND r.reaction_type = 'complete' AND r.status = 'published'),
-			reactions_nuance = (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = cc.contribution_id AND r.reaction_type = 'nuance' AND r.status = 'published'),
-			reactions_conteste = (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = cc.contribution_id AND r.reaction_type = 'conteste' AND r.status = 'published'),
-			arguments_pour = (SELECT count(*) FROM arguments a WHERE a.contribution_id = cc.contribution_id AND a.stance = 'pour' AND a.status = 'published'),
-			arguments_contre = (SELECT count(*) FROM arguments a WHERE a.contribution_id = cc.contribution_id AND a.stance = 'contre' AND a.status = 'published'),
-			arguments_neutre = (SELECT count(*) FROM arguments a WHERE a.contribution_id = cc.contribution_id AND a.stance = 'neutre' AND a.status = 'published')
-			WHERE contribution_id IN ?`, touched).Error; err != nil {
-			return fmt.Errorf("delete account: recount: %w", err)
-		}
-		return conn.Exec(`INSERT INTO search_outbox (contribution_id) SELECT unnest(?::bigint[])`, pgArray(touched)).Error
-	})
+// Authored is the owner of what people write (contributions, arguments,
+// supports): account deletion asks it to forget the author first, in the same
+// transaction.
+type Authored interface {
+	ForgetAuthor(ctx context.Context, userID int64, keepContributions bool) error
 }
 
-func pgArray(ids []int64) string {
-	b := []byte{'{'}
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
+// Delete removes an account and everything personal about it: content asks
+// the owner of the contributions to forget the author (supports go; free
+// contributions and arguments are kept anonymised with keepContributions,
+// deleted otherwise; Hub proposals stay with their Hub), then sessions,
+// tokens, identities, roles and memberships go with the row. All of it is
+// one transaction.
+func (s *Store) Delete(ctx context.Context, userID int64, keepContributions bool, content Authored) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := content.ForgetAuthor(ctx, userID, keepContributions); err != nil {
+			return fmt.Errorf("delete account: %w", err)
 		}
-		b = fmt.Appendf(b, "%d", id)
-	}
-	return string(append(b, '}'))
+		if err := s.db.Conn(ctx).Exec(`DELETE FROM users WHERE id = ?`, userID).Error; err != nil {
+			return fmt.Errorf("delete account: %w", err)
+		}
+		return nil
+	})
 }
 
 // AnonymousName is how a contribution or an argument whose author deleted

@@ -43,7 +43,7 @@ func (s *Store) checkProfile(ctx context.Context, p *Profile, errs FieldErrors) 
 	var n int64
 	if p.Category == "" {
 		errs["category"] = "Choisissez la catégorie qui vous décrit le mieux."
-	} else if err := s.db.Conn(ctx).Raw(`SELECT count(*) FROM author_categories WHERE code = ?`, p.Category).Scan(&n).Error; err != nil || n == 0 {
+	} else if err := s.db.Conn(ctx).Raw(`SELECT count(*) FROM author_categories WHERE code = ? AND selectable`, p.Category).Scan(&n).Error; err != nil || n == 0 {
 		errs["category"] = "Choisissez une catégorie de la liste."
 	}
 	var dep struct{ ID int64 }

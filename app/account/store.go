@@ -15,10 +15,11 @@ type Store struct {
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store { return &Store{db: d} }
 
-// Categories returns the author categories in display order.
+// Categories returns the author categories a person can choose, in display
+// order (not "Hub territorial", which only Hub proposals carry).
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 	var cs []Category
-	err := s.db.Conn(ctx).Order("position").Find(&cs).Error
+	err := s.db.Conn(ctx).Where("selectable").Order("position").Find(&cs).Error
 	return cs, err
 }
 

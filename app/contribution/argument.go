@@ -91,9 +91,8 @@ func (s *Store) AddArgument(ctx context.Context, actor Actor, id int64, d Argume
 		if err != nil {
 			return fmt.Errorf("insert argument: %w", err)
 		}
-		col := "arguments_" + d.Stance // validated by Normalize
-		if err := conn.Exec(`UPDATE contribution_counters SET `+col+` = `+col+` + 1 WHERE contribution_id = ?`, id).Error; err != nil {
-			return fmt.Errorf("argument counter: %w", err)
+		if err := s.addArgument(ctx, id, d.Stance, 1); err != nil {
+			return err
 		}
 		return s.outbox(ctx, id)
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -179,6 +180,18 @@ func (s *Store) views(ctx context.Context, ids []int64) ([]View, error) {
 	return out, nil
 }
 
+// IsAuthor reports whether account userID has a published free contribution:
+// only authors have a public page, so that account ids do not list members.
+func (s *Store) IsAuthor(ctx context.Context, userID int64) (bool, error) {
+	var n int64
+	err := s.db.Conn(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM contributions
+		WHERE author_id = ? AND entry = 'libres' AND status = 'published' LIMIT 1) t`, userID).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("author %d: %w", userID, err)
+	}
+	return n > 0, nil
+}
+
 // Reactions returns the published reactions to the Hub proposal id, newest
 // first (at most limit).
 func (s *Store) Reactions(ctx context.Context, id int64, limit int) ([]View, error) {
@@ -268,15 +281,37 @@ func isQueryCanceled(err error) bool {
 	return errors.As(err, &pg) && pg.Code == "57014"
 }
 
+// outboxInsert is the one statement that writes the search outbox: one row
+// per contribution id selected by from (a query with a contribution_id
+// column). Every change of a search document goes through it, in the
+// transaction of the change: outbox for ordinary writes, the support toggle
+// as a part of its single statement.
+func outboxInsert(from string) string {
+	return `INSERT INTO search_outbox (contribution_id) SELECT contribution_id FROM (` + from + `) o`
+}
+
 // outbox records that the search document of each id must be rebuilt. It
 // must run in the transaction of the change.
 func (s *Store) outbox(ctx context.Context, ids ...int64) error {
-	for _, id := range ids {
-		if err := s.db.Conn(ctx).Exec(`INSERT INTO search_outbox (contribution_id) VALUES (?)`, id).Error; err != nil {
-			return fmt.Errorf("search outbox: %w", err)
-		}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.db.Conn(ctx).Exec(outboxInsert(`SELECT unnest(?::bigint[]) AS contribution_id`), int64Array(ids)).Error; err != nil {
+		return fmt.Errorf("search outbox: %w", err)
 	}
 	return nil
+}
+
+// int64Array writes ids as a PostgreSQL array literal.
+func int64Array(ids []int64) string {
+	b := []byte{'{'}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, '}'))
 }
 
 // consultationTTL is how long pages reuse the current consultation (axes,

@@ -106,7 +106,7 @@ func TestCreateEditWithdraw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.HubName != f.hubs[0].Name || v.AuthorName != "" || v.AuthorCategory != "association" || v.TerritoryKind != "region" ||
+	if v.HubName != f.hubs[0].Name || v.AuthorName != "" || v.AuthorCategory != hub.AuthorCategory || v.CategoryLabel != "Hub territorial" || v.TerritoryKind != "region" ||
 		v.RegionID == nil || v.DepartementID != nil {
 		t.Errorf("hub proposal: %+v", v)
 	}
@@ -328,7 +328,7 @@ func TestListFiltersFacetsSorts(t *testing.T) {
 	same("two filters and a sort", ids(list("categorie=elu&region=53&tri=soutiens")), []int64{e2, e1})
 	same("page 2 of 1", ids(list("par=10&page=2")), []int64{e2, e1, r1, prop})
 	res := list("categorie=elu")
-	if res.Total != 2 || res.Facets.Category["elu"] != 2 || res.Facets.Category["citoyen"] != 1 || res.Facets.Category["association"] != 1 {
+	if res.Total != 2 || res.Facets.Category["elu"] != 2 || res.Facets.Category["citoyen"] != 1 || res.Facets.Category[hub.AuthorCategory] != 1 || res.Facets.Category["association"] != 0 {
 		t.Errorf("category facets %+v", res.Facets)
 	}
 	if res.Facets.Entry[EntryLibres] != 2 || res.Facets.Entry[EntryHubs] != 0 || res.Facets.Axis[f.cons.Axes[0].ID] != 2 {

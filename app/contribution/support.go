@@ -43,10 +43,10 @@ func (s *Store) Unsupport(ctx context.Context, actor Actor, id int64) (int, erro
 // caller) and, only when a row changed, moves the counter and records the
 // search outbox row. One statement is one transaction: the row, the counter
 // and the outbox change together or not at all. It returns the count.
-const toggleSQL = `, up AS (
+var toggleSQL = `, up AS (
 		UPDATE contribution_counters SET supports = supports + ? WHERE contribution_id IN (SELECT contribution_id FROM changed)
 		RETURNING supports),
-	ob AS (INSERT INTO search_outbox (contribution_id) SELECT contribution_id FROM changed)
+	ob AS (` + outboxInsert(`SELECT contribution_id FROM changed`) + `)
 	SELECT COALESCE((SELECT supports FROM up), (SELECT supports FROM contribution_counters WHERE contribution_id = ?), 0)`
 
 func (s *Store) toggle(ctx context.Context, actor Actor, id int64, stmt string, delta int) (int, error) {

@@ -46,6 +46,9 @@ func (s *Store) Create(ctx context.Context, actor Actor, consultationID int64, d
 			c.ReactsToID, c.ReactionType = &d.ReactsToID, &d.ReactionType
 		}
 		c.Entry, c.AuthorID, c.AuthorCategory, c.Status = d.Entry, &actor.UserID, actor.Category, StatusPublished
+		if d.Entry == EntryHubs {
+			c.AuthorCategory = hub.AuthorCategory
+		}
 		conn := s.db.Conn(ctx)
 		if err := conn.Omit("id", "created_at", "updated_at", "edited_at", "hidden_reason").Create(&c).Error; err != nil {
 			return fmt.Errorf("create contribution: %w", err)

@@ -13,6 +13,10 @@ const (
 	KindDepartement = "departement"
 )
 
+// AuthorCategory is the author category that Hub proposals carry: they are
+// published in the Hub's name, never under their member's own category.
+const AuthorCategory = "hub"
+
 // Territory is a région or a département.
 type Territory struct {
 	ID       int64

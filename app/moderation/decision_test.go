@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"errors"
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"io"
 	"log/slog"
 	"strings"
@@ -36,7 +37,7 @@ func TestHideInputPublicReason(t *testing.T) {
 func TestHideRestoreDismiss(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 2)
+	s := NewStore(f.d, 2, contribution.NewStore(f.d))
 	box := mail.NewMailbox(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s.Mailer, s.BaseURL = box, "https://example.org"
 	mod := f.user("moderator")
@@ -129,7 +130,7 @@ func TestHideRestoreDismiss(t *testing.T) {
 func TestDismissKeepsModeratorHide(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 5)
+	s := NewStore(f.d, 5, contribution.NewStore(f.d))
 	mod := f.user("moderator")
 	c := f.contribution(f.user(), "T")
 	a := f.argument(c, f.user())
@@ -147,7 +148,7 @@ func TestDismissKeepsModeratorHide(t *testing.T) {
 func TestBlock(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 3)
+	s := NewStore(f.d, 3, contribution.NewStore(f.d))
 	mod := f.user("moderator")
 	u := f.user()
 	until := time.Now().Add(7 * 24 * time.Hour).Truncate(time.Second)
@@ -211,7 +212,7 @@ func TestLogsAppendOnly(t *testing.T) {
 func TestQueueAndPublicLog(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 10)
+	s := NewStore(f.d, 10, contribution.NewStore(f.d))
 	author := f.user()
 	c1 := f.contribution(author, "Peu signalée")
 	c2 := f.contribution(author, "Très signalée")
@@ -264,11 +265,11 @@ func TestQueueAndPublicLog(t *testing.T) {
 func TestHideKeepsCountersOfPublishedItems(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 3)
+	s := NewStore(f.d, 3, contribution.NewStore(f.d))
 	mod := f.user("moderator")
 	hub := f.id(`INSERT INTO hubs (slug, name) VALUES ('h', 'H') RETURNING id`)
 	proposal := f.id(`INSERT INTO contributions (consultation_id, entry, axis_id, hub_id, author_id, author_category, title, body)
-		VALUES (?, 'hubs', ?, ?, ?, 'citoyen', 'Proposition', 'Texte') RETURNING id`, f.cons, f.axis, hub, f.user())
+		VALUES (?, 'hubs', ?, ?, ?, 'hub', 'Proposition', 'Texte') RETURNING id`, f.cons, f.axis, hub, f.user())
 	f.exec(`INSERT INTO contribution_counters (contribution_id, reactions_conteste, arguments_contre) VALUES (?, 1, 1)`, proposal)
 	reaction := f.id(`INSERT INTO contributions (consultation_id, entry, axis_id, author_id, author_category, reacts_to_id, reaction_type, title, body)
 		VALUES (?, 'libres', ?, ?, 'citoyen', ?, 'conteste', 'Réaction', 'Texte') RETURNING id`, f.cons, f.axis, f.user(), proposal)

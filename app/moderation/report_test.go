@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"errors"
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ func TestReportValidation(t *testing.T) {
 func TestReportThresholdHidesOnce(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 3)
+	s := NewStore(f.d, 3, contribution.NewStore(f.d))
 	author := f.user()
 	c := f.contribution(author, "Titre signalé")
 	r1, r2, r3 := f.user(), f.user(), f.user()
@@ -92,7 +93,7 @@ func TestReportThresholdHidesOnce(t *testing.T) {
 func TestReportRefusals(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 3)
+	s := NewStore(f.d, 3, contribution.NewStore(f.d))
 	author := f.user()
 	c := f.contribution(author, "T")
 	if _, err := s.Report(ctx, KindContribution, c, author, ReportInput{Reason: ReasonSpam}); !errors.Is(err, ErrOwn) {
@@ -113,7 +114,7 @@ func TestReportRefusals(t *testing.T) {
 func TestReportArgumentThresholdOne(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 1)
+	s := NewStore(f.d, 1, contribution.NewStore(f.d))
 	c := f.contribution(f.user(), "T")
 	a := f.argument(c, f.user())
 	outbox := f.count(`SELECT count(*) FROM search_outbox WHERE contribution_id = ?`, c)
@@ -138,7 +139,7 @@ func TestReportArgumentThresholdOne(t *testing.T) {
 func TestReportConcurrent(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	s := NewStore(f.d, 3)
+	s := NewStore(f.d, 3, contribution.NewStore(f.d))
 	c := f.contribution(f.user(), "T")
 	const n = 12
 	reporters := make([]int64, n)

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/mail"
 )
@@ -42,9 +42,10 @@ const (
 // Store holds reports, moderation decisions, the public moderation log and
 // the notifications sent to the people concerned.
 type Store struct {
-	db        *db.DB
-	audit     *Audit
-	threshold int
+	db            *db.DB
+	contributions *contribution.Store // owner of the contribution tables
+	audit         *Audit
+	threshold     int
 	// Mailer, when set, also sends each notification by e-mail after commit.
 	Mailer mail.Mailer
 	// Log reports e-mails that could not be sent; slog.Default when nil.
@@ -54,12 +55,13 @@ type Store struct {
 }
 
 // NewStore returns a Store on d that hides an item after threshold open
-// reports from distinct accounts (at least 1).
-func NewStore(d *db.DB, threshold int) *Store {
+// reports from distinct accounts (at least 1). Its decisions change
+// contributions and arguments through contributions, their owner.
+func NewStore(d *db.DB, threshold int, contributions *contribution.Store) *Store {
 	if threshold < 1 {
 		threshold = 1
 	}
-	return &Store{db: d, audit: NewAudit(d), threshold: threshold}
+	return &Store{db: d, contributions: contributions, audit: NewAudit(d), threshold: threshold}
 }
 
 // Threshold returns the number of reports that hides an item.
@@ -130,52 +132,19 @@ func (s *Store) loadItem(ctx context.Context, kind string, id int64, lock bool) 
 }
 
 // setStatus changes the item's status and public reason in the transaction
-// of ctx. The counters count published items only (as the contribution
-// store does): hiding a reaction or an argument takes it out of the counts
-// of its Hub proposal or contribution, restoring puts it back. Every
-// contribution whose search document changes gets an outbox row.
+// of ctx, through the owner of the contribution tables (counters and search
+// index follow there).
 func (s *Store) setStatus(ctx context.Context, it Item, status string, reason *string) error {
-	conn := s.db.Conn(ctx)
-	delta := 0
-	switch {
-	case it.Status == "published" && status != "published":
-		delta = -1
-	case it.Status != "published" && status == "published":
-		delta = 1
-	}
 	var err error
-	outbox := []int64{it.ContributionID}
 	if it.Kind == KindContribution {
-		err = conn.Exec(`UPDATE contributions SET status = ?, hidden_reason = ?, updated_at = now() WHERE id = ?`, status, reason, it.ID).Error
-		if err == nil && delta != 0 && it.ReactsToID != nil && it.ReactionType != nil {
-			err = s.addCounter(ctx, *it.ReactsToID, "reactions_", *it.ReactionType, []string{"soutient", "complete", "nuance", "conteste"}, delta)
-			outbox = append(outbox, *it.ReactsToID)
-		}
+		err = s.contributions.Moderate(ctx, it.ID, status, reason)
 	} else {
-		err = conn.Exec(`UPDATE arguments SET status = ?, hidden_reason = ? WHERE id = ?`, status, reason, it.ID).Error
-		if err == nil && delta != 0 {
-			err = s.addCounter(ctx, it.ContributionID, "arguments_", it.Stance, []string{"pour", "contre", "neutre"}, delta)
-		}
-	}
-	for _, id := range outbox {
-		if err == nil {
-			err = conn.Exec(`INSERT INTO search_outbox (contribution_id) VALUES (?)`, id).Error
-		}
+		err = s.contributions.ModerateArgument(ctx, it.ID, status, reason)
 	}
 	if err != nil {
 		return fmt.Errorf("set status of %s: %w", it.Target(), err)
 	}
 	return nil
-}
-
-// addCounter adds delta to the counter prefix+name of contribution id; name
-// must be one of known (it becomes a column name).
-func (s *Store) addCounter(ctx context.Context, id int64, prefix, name string, known []string, delta int) error {
-	if !slices.Contains(known, name) {
-		return fmt.Errorf("unknown counter %s%s", prefix, name)
-	}
-	col := prefix + name
-	return s.db.Conn(ctx).Exec(`UPDATE contribution_counters SET `+col+` = GREATEST(`+col+` + ?, 0) WHERE contribution_id = ?`, delta, id).Error
 }
 
 // resolveReports closes the open reports of the item and returns how many.

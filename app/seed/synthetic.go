@@ -118,7 +118,7 @@ func (s *synth) load(ctx context.Context, d *db.DB) error {
 	if len(s.deps) == 0 || len(s.cons.Axes) == 0 {
 		return fmt.Errorf("synthetic: no territories or axes")
 	}
-	return d.Conn(ctx).Raw(`SELECT code FROM author_categories ORDER BY position`).Scan(&s.cats).Error
+	return d.Conn(ctx).Raw(`SELECT code FROM author_categories WHERE selectable ORDER BY position`).Scan(&s.cats).Error
 }
 
 // category draws an author category: citizens and mediation professionals
@@ -257,10 +257,12 @@ func (s *synth) copyContributions(ctx context.Context, tx pgx.Tx, base int64) (i
 		id := base + int64(i) + 1
 		created := start.Add(time.Duration(float64(span) * float64(i) / float64(n)))
 		entry, author := "libres", s.r.IntN(s.opt.Users)
+		category := s.userCat[author]
 		var hubID, reactsTo, reactionType any
 		if len(s.hubs) > 0 && s.r.IntN(100) < 15 {
 			h := s.r.IntN(len(s.hubs))
 			entry, author, hubID = "hubs", pick(s.r, s.members[h]), s.hubs[h].ID
+			category = hub.AuthorCategory
 			hubProposals = append(hubProposals, i)
 		} else if len(hubProposals) > 0 && s.r.IntN(100) < 15 {
 			t := pick(s.r, hubProposals)
@@ -283,7 +285,7 @@ func (s *synth) copyContributions(ctx context.Context, tx pgx.Tx, base int64) (i
 			territory, depID = regionID.(int64), nil
 		}
 		return []any{id, s.cons.ID, entry, pick(s.r, s.cons.Axes).ID, hubID, s.userBase + int64(author) + 1,
-			s.userCat[author], territory, regionID, depID, reactsTo, reactionType, synthTitle(s.r), synthBody(s.r),
+			category, territory, regionID, depID, reactsTo, reactionType, synthTitle(s.r), synthBody(s.r),
 			"published", created, created}
 	})
 }

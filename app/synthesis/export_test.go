@@ -122,7 +122,7 @@ func TestCSVExportOpenDataDialect(t *testing.T) {
 	if !strings.HasPrefix(hub["titre"], "'=HYPERLINK") {
 		t.Errorf("formula not neutralised: %q", hub["titre"])
 	}
-	if hub["hub"] != "Hub Bretagne" || hub["reactions_nuance"] != "1" || !strings.Contains(hub["texte"], "\n") {
+	if hub["hub"] != "Hub Bretagne" || hub["categorie_auteur"] != "Hub territorial" || hub["reactions_nuance"] != "1" || !strings.Contains(hub["texte"], "\n") {
 		t.Errorf("hub row = %v", hub)
 	}
 	reaction := byID[strconv.FormatInt(e.fx.Reaction, 10)]

@@ -67,7 +67,7 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.Delete(ctx, v.ID, choice == "anonymiser"); err != nil {
+	if err := s.Accounts.Delete(ctx, v.ID, choice == "anonymiser", s.Contributions); err != nil {
 		return err
 	}
 	if s.Mailbox != nil {

@@ -27,13 +27,11 @@ func (s *Server) authorShow(c *fiber.Ctx) error {
 	}
 	// Only authors have a page: an account that has published no free
 	// contribution is not shown, so account ids do not list the members.
-	var published int64
-	err = s.DB.Conn(c.UserContext()).Raw(`SELECT count(*) FROM (SELECT 1 FROM contributions
-		WHERE author_id = ? AND entry = 'libres' AND status = 'published' LIMIT 1) t`, id).Scan(&published).Error
+	published, err := s.Contributions.IsAuthor(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	if published == 0 {
+	if !published {
 		return errAuthorNotFound
 	}
 	u, err := s.Accounts.ByID(c.UserContext(), id)

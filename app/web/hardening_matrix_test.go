@@ -50,7 +50,7 @@ func (f *matrixFix) hubProposal() int64 {
 	f.t.Helper()
 	f.n++
 	id := f.scalar(`INSERT INTO contributions (consultation_id, entry, axis_id, hub_id, author_id, author_category, title, body)
-		VALUES (?, 'hubs', ?, ?, ?, 'citoyen', ?, 'Texte de la proposition.') RETURNING id`, f.cons, f.axis, f.hubA, f.hubAuthor, fmt.Sprintf("Proposition %d", f.n))
+		VALUES (?, 'hubs', ?, ?, ?, 'hub', ?, 'Texte de la proposition.') RETURNING id`, f.cons, f.axis, f.hubA, f.hubAuthor, fmt.Sprintf("Proposition %d", f.n))
 	f.exec(`INSERT INTO contribution_counters (contribution_id) VALUES (?)`, id)
 	return id
 }

@@ -110,9 +110,9 @@ func reviewInsert(t *testing.T, a *testApp, author int64, entry, title string, r
 		rt = "soutient"
 	}
 	err := conn.Raw(`INSERT INTO contributions (consultation_id, entry, axis_id, hub_id, author_id, author_category, title, body, reacts_to_id, reaction_type)
-		SELECT c.id, ?, x.id, CASE WHEN ? = 'hubs' THEN (SELECT id FROM hubs ORDER BY id LIMIT 1) END, ?, 'citoyen', ?, 'Un texte.', ?, ?
+		SELECT c.id, ?, x.id, CASE WHEN ? = 'hubs' THEN (SELECT id FROM hubs ORDER BY id LIMIT 1) END, ?, CASE WHEN ? = 'hubs' THEN 'hub' ELSE 'citoyen' END, ?, 'Un texte.', ?, ?
 		FROM consultations c JOIN axes x ON x.consultation_id = c.id
-		ORDER BY x.position LIMIT 1 RETURNING id`, entry, entry, author, title, reactsTo, rt).Scan(&id).Error
+		ORDER BY x.position LIMIT 1 RETURNING id`, entry, entry, author, entry, title, reactsTo, rt).Scan(&id).Error
 	if err != nil || id == 0 {
 		t.Fatalf("insert contribution: %v", err)
 	}

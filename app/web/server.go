@@ -75,7 +75,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		d.Synthesis = synthesis.NewStore(d.DB, d.Config.BaseURL)
 	}
 	if d.Moderation == nil {
-		d.Moderation = moderation.NewStore(d.DB, d.Config.ModerationReportThreshold)
+		d.Moderation = moderation.NewStore(d.DB, d.Config.ModerationReportThreshold, d.Contributions)
 		d.Moderation.Mailer, d.Moderation.Log = d.Mailer, d.Log
 		if d.Config.BaseURL != nil {
 			d.Moderation.BaseURL = d.Config.BaseURL.String()

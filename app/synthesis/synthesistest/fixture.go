@@ -45,7 +45,7 @@ func Load(t testing.TB, d *db.DB) Fixture {
 	must(t, s.QueryRowContext(ctx, `SELECT id FROM consultations ORDER BY id LIMIT 1`).Scan(&cons))
 	f.Formation = contribution(t, s, cons, "libres", 3, "", f.Bernard, "elu", "29", nil, "",
 		"Former les médiateurs numériques", FormationBody, "published", f.Day)
-	f.HubProp = contribution(t, s, cons, "hubs", 3, "hub-bretagne", f.Alice, "citoyen", "35", nil, "",
+	f.HubProp = contribution(t, s, cons, "hubs", 3, "hub-bretagne", f.Alice, "hub", "35", nil, "",
 		"=HYPERLINK(\"http://x\") ; une proposition, \"citée\"", "Première ligne ; avec point-virgule, virgule et \"guillemets\".\nDeuxième ligne : Hub Bretagne propose des coordinations départementales.", "published", f.Day.Add(24*time.Hour))
 	f.Reaction = contribution(t, s, cons, "libres", 3, "", f.Chloe, "association", "29", &f.HubProp, "nuance",
 		"Nuancer la coordination", "La coordination départementale doit associer les associations locales.", "published", f.Day.Add(48*time.Hour))

@@ -20,6 +20,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/seed"
+	"github.com/cnr-numerique/concertation/app/seed/synthetic"
 	"github.com/cnr-numerique/concertation/app/web"
 	"github.com/cnr-numerique/concertation/migrations"
 	"github.com/cnr-numerique/concertation/seeds"
@@ -37,6 +38,8 @@ Usage :
   concertation seed --synthetic N [--supports M]
                           ajoute N contributions synthétiques (et M soutiens, 10 × N par défaut) pour les essais de charge
   concertation reindex    reconstruit l'index de recherche puis le met en service (reprend s'il a été interrompu)
+  concertation recount    recompte les totaux (par axe, catégorie, territoire, statut), la liste et les compteurs,
+                          corrige ce qui diffère et dit ce qui différait
   concertation user grant|revoke EMAIL ROLE [--hub SLUG]
                           donne ou retire un rôle (rapporteur, moderator, admin, hub-member)
   concertation version    affiche la version
@@ -84,12 +87,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "concertation", version)
 		return nil
-	case "serve", "migrate", "seed", "reindex", "user":
+	case "serve", "migrate", "seed", "reindex", "recount", "user":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{2, fmt.Errorf("commande inconnue %q", cmd)}
 	}
-	var synthetic seed.SyntheticOptions
+	var synthetic synthetic.Options
 	if cmd == "seed" {
 		var perr error
 		if synthetic, perr = parseSeedArgs(args[1:]); perr != nil {
@@ -129,6 +132,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	case "reindex":
 		return reindexCmd(ctx, cfg, log, d, stdout, stderr)
+	case "recount":
+		if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
+			return err
+		}
+		return recountCmd(ctx, d, stdout)
 	case "user":
 		if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
 			return err

@@ -33,7 +33,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/ratelimit"
-	"github.com/cnr-numerique/concertation/app/seed"
+	"github.com/cnr-numerique/concertation/app/seed/synthetic"
 	"github.com/cnr-numerique/concertation/app/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -97,7 +97,7 @@ func runContributions() error {
 	}
 	if have < benchContributions {
 		start := time.Now()
-		res, err := seed.Synthetic(ctx, d, seed.SyntheticOptions{Contributions: benchContributions - have,
+		res, err := synthetic.Load(ctx, d, synthetic.Options{Contributions: benchContributions - have,
 			Supports: benchSupports, Seed: 42, Progress: os.Stderr})
 		if err != nil {
 			return err

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/db"
-	"github.com/cnr-numerique/concertation/app/seed"
+	"github.com/cnr-numerique/concertation/app/seed/synthetic"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 )
 
@@ -103,7 +103,7 @@ func runExports() error {
 		return err
 	}
 	start := time.Now()
-	res, err := seed.Synthetic(ctx, d, seed.SyntheticOptions{Contributions: 100_000, Supports: 1_000_000, Seed: 6, Progress: os.Stderr})
+	res, err := synthetic.Load(ctx, d, synthetic.Options{Contributions: 100_000, Supports: 1_000_000, Seed: 6, Progress: os.Stderr})
 	if err != nil {
 		return err
 	}

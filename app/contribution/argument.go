@@ -96,11 +96,11 @@ func (s *Store) AddArgument(ctx context.Context, actor Actor, id int64, d Argume
 		}
 		return s.outbox(ctx, id)
 	})
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotPublished) {
+	if err = gone(err); errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotPublished) || errors.Is(err, ErrNotAllowed) {
 		return nil, err
 	}
 	if err == nil && len(problems) == 0 {
-		s.cache.bump() // the "most discussed" order changed
+		s.changed() // the "most discussed" order changed
 	}
 	return problems, err
 }

@@ -16,6 +16,32 @@ import (
 // and their search documents follow.
 func (s *Store) ForgetAuthor(ctx context.Context, userID int64, keepContributions bool) error {
 	conn := s.db.Conn(ctx)
+	// The account row first: a support or a contribution of this person
+	// arriving meanwhile waits (its foreign key needs the row), then fails;
+	// one already under way finishes first and is counted below.
+	var locked []int64
+	if err := conn.Raw(`SELECT id FROM users WHERE id = ? FOR UPDATE`, userID).Scan(&locked).Error; err != nil {
+		return fmt.Errorf("forget author %d: lock account: %w", userID, err)
+	}
+	// Then its contributions, and the rollup cells they leave, in id order:
+	// the same order as every other write, so that none waits for another
+	// in a circle. A support of someone else arriving meanwhile on one of
+	// them waits, then counts or fails cleanly.
+	lock := "FOR NO KEY UPDATE"
+	if !keepContributions {
+		lock = "FOR UPDATE"
+	}
+	var own []int64
+	if err := conn.Raw(`SELECT id FROM contributions WHERE author_id = ? ORDER BY id `+lock, userID).Scan(&own).Error; err != nil {
+		return fmt.Errorf("forget author %d: lock contributions: %w", userID, err)
+	}
+	if !keepContributions && len(own) > 0 {
+		var cells []int64
+		if err := conn.Raw(`SELECT id FROM contribution_cells WHERE id IN (SELECT cell_id FROM contribution_listing WHERE contribution_id IN ?)
+			ORDER BY id FOR UPDATE`, own).Scan(&cells).Error; err != nil {
+			return fmt.Errorf("forget author %d: lock cells: %w", userID, err)
+		}
+	}
 	var touched []int64
 	err := conn.Raw(`SELECT contribution_id FROM supports WHERE user_id = ?
 		UNION SELECT contribution_id FROM arguments WHERE author_id = ?
@@ -28,7 +54,6 @@ func (s *Store) ForgetAuthor(ctx context.Context, userID int64, keepContribution
 	// Lock the counters first, in a fixed order: a support or a reaction
 	// arriving meanwhile waits, then adds to the recounted value.
 	if len(touched) > 0 {
-		var locked []int64
 		if err := conn.Raw(`SELECT contribution_id FROM contribution_counters WHERE contribution_id IN ?
 			ORDER BY contribution_id FOR UPDATE`, touched).Scan(&locked).Error; err != nil {
 			return fmt.Errorf("forget author %d: lock counters: %w", userID, err)
@@ -60,7 +85,7 @@ func (s *Store) ForgetAuthor(ctx context.Context, userID int64, keepContribution
 	if err := s.recount(ctx, touched); err != nil {
 		return fmt.Errorf("forget author %d: %w", userID, err)
 	}
-	s.cache.bump()
+	s.changed()
 	return s.outbox(ctx, touched...)
 }
 

@@ -33,7 +33,7 @@ func (s *Store) Moderate(ctx context.Context, id int64, status string, reason *s
 		}
 		ids = append(ids, *c.ReactsToID)
 	}
-	s.cache.bump()
+	s.changed()
 	return s.outbox(ctx, ids...)
 }
 
@@ -60,7 +60,7 @@ func (s *Store) ModerateArgument(ctx context.Context, id int64, status string, r
 			return err
 		}
 	}
-	s.cache.bump()
+	s.changed()
 	return s.outbox(ctx, a.ContributionID)
 }
 

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -14,34 +17,32 @@ import (
 	"github.com/cnr-numerique/concertation/app/db"
 )
 
-// Store reads and writes contributions, supports and arguments in PostgreSQL.
-// It caches the reference data (categories, territories, Hubs) and, for a
-// short time, the order of list pages and the facet counts; the texts and
-// counters of the rows shown are always read fresh.
+// Store reads and writes contributions, supports and arguments in PostgreSQL:
+// it is the only writer of the contribution tables and of the search outbox.
+// The rollup and the listing (contribution_cells, contribution_listing) follow
+// every write through the triggers of migration 00010. It caches the
+// reference data (categories, territories, Hubs) and, for a second, the
+// current consultation; rows are always read fresh.
 type Store struct {
-	db              *db.DB
-	cache           *cache
-	refs            refsCache
-	consultationTTL time.Duration
+	db           *db.DB
+	refs         refsCache
+	consultation consultationCache
+	gen          atomic.Uint64 // changes made through this store
 }
 
-// Cache lifetimes by default.
-const (
-	DefaultListTTL  = 2 * time.Second  // order of the ids of a list page
-	DefaultFacetTTL = 10 * time.Second // facet counts and total of a filter
-	refsTTL         = time.Minute      // categories, territories, Hubs
-)
+// refsTTL is how long the categories, territories and Hubs are reused.
+const refsTTL = time.Minute
 
-// NewStore returns a Store on d with the default cache lifetimes.
-func NewStore(d *db.DB) *Store {
-	return &Store{db: d, cache: newCache(DefaultListTTL, DefaultFacetTTL), consultationTTL: consultationTTL}
-}
+// NewStore returns a Store on d.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
 
-// NewUncachedStore returns a Store that caches nothing: every list page runs
-// its queries (tests count them).
-func NewUncachedStore(d *db.DB) *Store {
-	return &Store{db: d, cache: newCache(0, 0)}
-}
+// Changes returns a number that grows with every change made through this
+// store (in this process): readers drop what they derived from earlier lists
+// when it moves, so that a person sees their own change at once.
+func (s *Store) Changes() uint64 { return s.gen.Load() }
+
+// changed records a change (after its transaction committed).
+func (s *Store) changed() { s.gen.Add(1) }
 
 // Consultation returns the current consultation's row, without its axes: what
 // the closing guard needs, in one query.
@@ -157,8 +158,8 @@ func (s *Store) Get(ctx context.Context, id int64) (View, error) {
 }
 
 // views returns the published contributions of ids in the order of ids, in
-// one query, with only the beginning of their bodies. (A list order kept in
-// cache may name a contribution hidden since: it is left out.)
+// one query, with only the beginning of their bodies. (A list order read a
+// moment ago may name a contribution hidden since: it is left out.)
 func (s *Store) views(ctx context.Context, ids []int64) ([]View, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -274,6 +275,24 @@ func (s *Store) similarIDs(ctx context.Context, consultationID int64, title stri
 	return ids, rows.Err()
 }
 
+// gone translates the foreign key violation of a write whose account or
+// contribution was deleted meanwhile (a person deleting their account while
+// one of their requests runs): ErrNotFound for a contribution, ErrNotAllowed
+// for an account; other errors are returned as they are.
+func gone(err error) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) || pg.Code != "23503" {
+		if db.IsForeignKeyViolation(err) {
+			return ErrNotAllowed
+		}
+		return err
+	}
+	if strings.Contains(pg.ConstraintName, "contribution_id") || strings.Contains(pg.ConstraintName, "reacts_to") {
+		return ErrNotFound
+	}
+	return ErrNotAllowed
+}
+
 // isQueryCanceled tells whether err is PostgreSQL's query_canceled, raised
 // when statement_timeout is reached.
 func isQueryCanceled(err error) bool {
@@ -319,15 +338,26 @@ func int64Array(ids []int64) string {
 // the consultation fresh (Consultation).
 const consultationTTL = time.Second
 
+type consultationCache struct {
+	mu      sync.Mutex
+	value   consultation.Consultation
+	expires time.Time
+}
+
 // CachedConsultation returns the current consultation with its axes,
 // questions and entries, read at most once a second per process: what
 // pages need to show the navigation and the phase.
 func (s *Store) CachedConsultation(ctx context.Context) (consultation.Consultation, error) {
-	v, err := s.cache.fetch(ctx, "consultation", s.consultationTTL, func(ctx context.Context) (any, error) {
-		return consultation.NewStore(s.db).Current(ctx)
-	})
-	if err != nil {
-		return consultation.Consultation{}, err
+	c := &s.consultation
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Now().Before(c.expires) {
+		return c.value, nil
 	}
-	return v.(consultation.Consultation), nil
+	v, err := consultation.NewStore(s.db).Current(ctx)
+	if err != nil {
+		return v, err
+	}
+	c.value, c.expires = v, time.Now().Add(consultationTTL)
+	return v, nil
 }

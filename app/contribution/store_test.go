@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sync"
 	"testing"
 
@@ -49,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, ctx: ctx, db: d, store: NewUncachedStore(d), cons: cons, hubs: hubs, dep29: dep}
+	return &fixture{t: t, ctx: ctx, db: d, store: NewStore(d), cons: cons, hubs: hubs, dep29: dep}
 }
 
 // actor creates an account with category cat in the Finistère, member of hubIDs.
@@ -266,94 +265,6 @@ func TestArguments(t *testing.T) {
 	v, _ := f.store.Get(f.ctx, id)
 	if v.ArgumentsContre != 1 || v.ArgumentsPour != 1 {
 		t.Errorf("counters %+v", v.Counters)
-	}
-}
-
-func TestListFiltersFacetsSorts(t *testing.T) {
-	f := newFixture(t)
-	hubID := f.hubs[0].ID
-	member := f.actor("membre", "association", hubID)
-	citizen := f.actor("citoyen", "citoyen")
-	elu := f.actor("elu", "elu")
-	prop := f.create(member, Draft{Entry: EntryHubs, HubID: hubID, Title: "Proposition"})
-	r1 := f.create(citizen, Draft{Title: "Réaction", ReactsToID: prop, ReactionType: "soutient", AxisID: f.cons.Axes[1].ID})
-	e1 := f.create(elu, Draft{Title: "Élu Bretagne", TerritoryKind: "region", TerritoryCode: "53"})
-	e2 := f.create(elu, Draft{Title: "Élu Finistère"})
-	for _, u := range []Actor{citizen, member} {
-		if _, err := f.store.Support(f.ctx, u, e2); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := f.store.Support(f.ctx, citizen, e1); err != nil {
-		t.Fatal(err)
-	}
-	refs, err := f.store.Refs(f.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := func(raw string) Result {
-		t.Helper()
-		v, _ := url.ParseQuery(raw)
-		q := ParseListQuery(v, f.cons.Axes, refs)
-		q.ConsultationID = f.cons.ID
-		res, err := f.store.List(f.ctx, q)
-		if err != nil {
-			t.Fatalf("%s: %v", raw, err)
-		}
-		return res
-	}
-	ids := func(r Result) []int64 {
-		var out []int64
-		for _, v := range r.Items {
-			out = append(out, v.ID)
-		}
-		return out
-	}
-	same := func(name string, got, want []int64) {
-		t.Helper()
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s: %v, want %v", name, got, want)
-		}
-	}
-	same("recent", ids(list("")), []int64{e2, e1, r1, prop})
-	same("supports", ids(list("tri=soutiens")), []int64{e2, e1, r1, prop})
-	same("elu category", ids(list("categorie=elu")), []int64{e2, e1})
-	same("bad and repeated values ignored", ids(list("categorie=elu&categorie=citoyen&axe=nope&region=99&page=-3&tri=bof")), []int64{e2, e1})
-	same("region Bretagne", ids(list("region=53")), []int64{e2, e1, r1, prop})
-	same("département", ids(list("departement=29")), []int64{e2, r1, prop})
-	same("hub entry", ids(list("entree=hubs")), []int64{prop})
-	same("hub", ids(list("hub="+f.hubs[0].Slug)), []int64{prop})
-	same("reaction target", ids(list(fmt.Sprintf("reagit_a=%d", prop))), []int64{r1})
-	same("axis 2", ids(list("axe="+f.cons.Axes[1].Slug)), []int64{r1})
-	same("two filters and a sort", ids(list("categorie=elu&region=53&tri=soutiens")), []int64{e2, e1})
-	same("page 2 of 1", ids(list("par=10&page=2")), []int64{e2, e1, r1, prop})
-	res := list("categorie=elu")
-	if res.Total != 2 || res.Facets.Category["elu"] != 2 || res.Facets.Category["citoyen"] != 1 || res.Facets.Category[hub.AuthorCategory] != 1 || res.Facets.Category["association"] != 0 {
-		t.Errorf("category facets %+v", res.Facets)
-	}
-	if res.Facets.Entry[EntryLibres] != 2 || res.Facets.Entry[EntryHubs] != 0 || res.Facets.Axis[f.cons.Axes[0].ID] != 2 {
-		t.Errorf("facets with the elu filter %+v", res.Facets)
-	}
-	res = list("")
-	if len(res.Facets.ReactsTo) != 1 || res.Facets.ReactsTo[0].Label != "Proposition" || res.Facets.ReactsTo[0].Count != 1 {
-		t.Errorf("reaction facets %+v", res.Facets.ReactsTo)
-	}
-	r1a, r1b := list("tri=hasard&graine=7"), list("tri=hasard&graine=7")
-	same("random is stable for a seed", ids(r1a), ids(r1b))
-	if len(ids(list("tri=hasard&graine=8"))) != 4 {
-		t.Error("random lost rows")
-	}
-	same("discussed", ids(list("tri=discutees"))[:1], []int64{prop})
-	same("search ids", ids(func() Result {
-		q := ParseListQuery(url.Values{}, f.cons.Axes, refs)
-		q.ConsultationID, q.IDs = f.cons.ID, []int64{e1, prop}
-		r, _ := f.store.List(f.ctx, q)
-		return r
-	}()), []int64{e1, prop})
-	auth := ParseListQuery(url.Values{}, f.cons.Axes, refs)
-	auth.ConsultationID, auth.AuthorID = f.cons.ID, member.UserID
-	if r, _ := f.store.List(f.ctx, auth); r.Total != 0 {
-		t.Error("a Hub proposal shows on its member's author page")
 	}
 }
 

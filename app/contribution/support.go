@@ -3,6 +3,8 @@ package contribution
 import (
 	"context"
 	"fmt"
+
+	"github.com/cnr-numerique/concertation/app/db"
 )
 
 // supportTarget checks that actor may support contribution id.
@@ -54,9 +56,14 @@ func (s *Store) toggle(ctx context.Context, actor Actor, id int64, stmt string, 
 		return 0, err
 	}
 	var count int
-	err := s.db.Conn(ctx).Raw(`WITH changed AS (`+stmt+` RETURNING contribution_id)`+toggleSQL, id, actor.UserID, delta, id).Scan(&count).Error
+	err := db.Retry(ctx, func() error {
+		return s.db.Conn(ctx).Raw(`WITH changed AS (`+stmt+` RETURNING contribution_id)`+toggleSQL, id, actor.UserID, delta, id).Scan(&count).Error
+	})
 	if err != nil {
-		return 0, fmt.Errorf("support: %w", err)
+		if err := gone(err); err != ErrNotFound && err != ErrNotAllowed {
+			return 0, fmt.Errorf("support: %w", err)
+		}
+		return 0, gone(err)
 	}
 	return count, nil
 }

@@ -70,9 +70,9 @@ func (s *Store) Create(ctx context.Context, actor Actor, consultationID int64, d
 		return 0, ep.p, nil
 	}
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, gone(err)
 	}
-	s.cache.bump()
+	s.changed()
 	return id, nil, nil
 }
 
@@ -198,7 +198,7 @@ func (s *Store) Update(ctx context.Context, actor Actor, id int64, d Draft) (Pro
 		return s.outbox(ctx, id)
 	})
 	if err == nil && len(problems) == 0 {
-		s.cache.bump()
+		s.changed()
 	}
 	return problems, err
 }
@@ -223,7 +223,7 @@ func (s *Store) Withdraw(ctx context.Context, actor Actor, id int64) error {
 		return s.outbox(ctx, id)
 	})
 	if err == nil {
-		s.cache.bump()
+		s.changed()
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -76,14 +77,40 @@ func (d *DB) Conn(ctx context.Context) *gorm.DB {
 }
 
 // InTx runs fn in a transaction carried by the context it receives. Nested
-// calls join the outer transaction. The transaction commits when fn returns nil.
+// calls join the outer transaction. The transaction commits when fn returns
+// nil. When PostgreSQL breaks a deadlock by cancelling it (two writers each
+// waiting for a row the other holds, which a rare mix of writes can make),
+// the outermost call runs fn again in a new transaction, a few times: fn
+// must keep its effects in the transaction or overwrite them when run again.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return d.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	return Retry(ctx, func() error {
+		return d.g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
 	})
+}
+
+// Retry runs one transaction (or one statement) with run, again when
+// PostgreSQL cancelled it to break a deadlock, at most retries times.
+func Retry(ctx context.Context, run func() error) error {
+	const retries = 4
+	var err error
+	for attempt := range retries {
+		if err = run(); !IsDeadlock(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond) // let the other transaction finish
+	}
+	return err
+}
+
+// IsDeadlock reports whether err is PostgreSQL's deadlock_detected.
+func IsDeadlock(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "40P01"
 }
 
 // ErrNotFound is returned by stores through IsNotFound checks on GORM errors.
@@ -92,6 +119,11 @@ var ErrNotFound = gorm.ErrRecordNotFound
 // IsNotFound reports whether err means that no row matched.
 func IsNotFound(err error) bool {
 	return errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, sql.ErrNoRows)
+}
+
+// IsForeignKeyViolation reports whether err comes from a foreign key.
+func IsForeignKeyViolation(err error) bool {
+	return errors.Is(err, gorm.ErrForeignKeyViolated)
 }
 
 // IsUniqueViolation reports whether err comes from a unique constraint.

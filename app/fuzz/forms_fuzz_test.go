@@ -5,49 +5,49 @@ import (
 	"html"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/contribution"
-	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/moderation"
+	"github.com/cnr-numerique/concertation/app/query"
 )
 
-// The reference data of the filter parser: two axes, the categories, two
-// régions with a département each, two Hubs.
-var (
-	axes = []consultation.Axis{{ID: 11, Slug: "gouvernance"}, {ID: 12, Slug: "mediation"}}
-	r53  = int64(53)
-	refs = contribution.NewReference(
-		[]contribution.Category{{Code: "citoyen", Label: "Citoyen·ne"}, {Code: "elu", Label: "Élu·e"}, {Code: "autre", Label: "Autre"}},
-		[]hub.Territory{{ID: 53, Kind: hub.KindRegion, Code: "53", Name: "Bretagne"}, {ID: 76, Kind: hub.KindRegion, Code: "76", Name: "Occitanie"},
-			{ID: 29, Kind: hub.KindDepartement, Code: "29", Name: "Finistère", RegionID: &r53}, {ID: 2001, Kind: hub.KindDepartement, Code: "2A", Name: "Corse-du-Sud"}},
-		[]contribution.HubRef{{ID: 1, Slug: "rhinocc", Name: "RhinOcc"}, {ID: 2, Slug: "hub-bretagne", Name: "Hub Bretagne"}})
-)
+// The reference data of the filter parser: two axes, two entries, the
+// categories, two régions with a département each, two Hubs.
+var refs = query.Refs{
+	ConsultationID: 1,
+	Axes:           []query.Axis{{ID: 11, Position: 1, Slug: "gouvernance"}, {ID: 12, Position: 2, Slug: "mediation"}},
+	Entries:        []query.Entry{{Kind: "hubs", Slug: "propositions-des-hubs"}, {Kind: "libres", Slug: "contributions-libres"}},
+	Categories:     []query.Category{{Code: "citoyen", Label: "Citoyen·ne"}, {Code: "elu", Label: "Élu·e"}, {Code: "autre", Label: "Autre"}},
+	Regions:        []query.Territory{{ID: 53, Code: "53", Name: "Bretagne"}, {ID: 76, Code: "76", Name: "Occitanie"}},
+	Departements:   []query.Territory{{ID: 29, Code: "29", Name: "Finistère", RegionID: 53}, {ID: 2001, Code: "2A", Name: "Corse-du-Sud"}},
+	Hubs:           []query.HubRef{{ID: 1, Slug: "rhinocc", Name: "RhinOcc"}, {ID: 2, Slug: "hub-bretagne", Name: "Hub Bretagne"}},
+}
 
-var listParams = []string{contribution.ParamAxis, contribution.ParamEntry, contribution.ParamCategory, contribution.ParamRegion,
-	contribution.ParamDepartement, contribution.ParamHub, contribution.ParamReactsTo, contribution.ParamQuery, contribution.ParamSort,
-	contribution.ParamSeed, contribution.ParamPage, contribution.ParamPerPage}
+var listParams = []string{"axe", "entree", "categorie", "region", "departement", "hub", "reagit_a", query.ParamText, query.ParamSort,
+	query.ParamSeed, query.ParamPage, query.ParamPerPage, query.ParamAfter, query.ParamBefore, "du", "au", "statut", "etiquette", "retenue"}
 
-// FuzzParseListQuery: the filter parser never panics, every value it keeps
-// is from the allowed sets, the searched text is clean one-line text, and
-// the address it rebuilds (to share the view) parses back to the same view.
+// FuzzParseListQuery: the filter and page parsers never panic, every value
+// they keep is from the allowed sets, the searched text is clean one-line
+// text, a public view ignores the rapporteurs' parameters, and the address
+// rebuilt from a view (to share it) parses back to the same view.
 func FuzzParseListQuery(f *testing.F) {
 	seeds := []struct{ raw, value string }{
 		{"", ""},
 		{"axe=gouvernance&entree=hubs&categorie=elu&region=53&departement=29&hub=rhinocc&reagit_a=7&q=m%C3%A9diation&tri=hasard&graine=42&page=3&par=50", ""},
 		{"axe=gouvernance&axe=mediation&tri=soutiens&tri=hasard", "mediation"},
 		{"page=-1&par=7&graine=99999999999&reagit_a=-3", "-1"},
-		{"page=99999999999999999999999&par=1e9&graine=0x10", "1e400"},
+		{"page=99999999999999999999999&par=1e9&graine=0x10&apres=0.123.4&avant=1.-5.6", "1e400"},
 		{"q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&categorie=%3Cimg%20src=x%3E", `"><script>alert(1)</script>`},
 		{"q=%FF%FE&hub=%00&departement=2A&region=%20%2053%20", "\xff\x00\u202e"},
 		{"%zz=1&q=%", "javascript:alert(1)"},
 		{"q=" + strings.Repeat("a", 300), strings.Repeat("é", 201)},
-		{"q=%0D%0Aligne%09tab", "1' OR '1'='1"},
-		{"tri=recentes;DROP TABLE contributions", "hasard"},
+		{"q=%0D%0Aligne%09tab&du=2026-11-01&au=31/12/2026&statut=masquee&etiquette=x&retenue=1", "1' OR '1'='1"},
+		{"tri=recentes;DROP TABLE contributions&apres=2.1.1", "hasard"},
 	}
 	for _, s := range seeds {
 		f.Add(s.raw, s.value)
@@ -69,48 +69,89 @@ func FuzzParseListQuery(f *testing.F) {
 
 func check(t *testing.T, v url.Values) {
 	t.Helper()
-	q := contribution.ParseListQuery(v, axes, refs)
-	switch {
-	case q.AxisID != 0 && q.AxisID != 11 && q.AxisID != 12:
-		t.Fatalf("axis %d", q.AxisID)
-	case q.Entry != "" && q.Entry != contribution.EntryHubs && q.Entry != contribution.EntryLibres:
-		t.Fatalf("entry %q", q.Entry)
-	case q.Category != "" && refs.CategoryLabel(q.Category) == "":
-		t.Fatalf("category %q", q.Category)
-	case q.RegionID != 0 && q.RegionID != 53 && q.RegionID != 76:
-		t.Fatalf("région %d", q.RegionID)
-	case q.DepartementID != 0 && q.DepartementID != 29 && q.DepartementID != 2001:
-		t.Fatalf("département %d", q.DepartementID)
-	case q.HubID != 0 && q.HubID != 1 && q.HubID != 2:
-		t.Fatalf("hub %d", q.HubID)
-	case q.ReactsToID < 0:
-		t.Fatalf("reacts to %d", q.ReactsToID)
-	case contribution.SortLabel(q.Sort) == "":
-		t.Fatalf("sort %q", q.Sort)
-	case q.Seed < 0 || q.Seed >= 1<<31:
-		t.Fatalf("seed %d", q.Seed)
-	case q.Page < 1:
-		t.Fatalf("page %d", q.Page)
-	case q.PerPage != 10 && q.PerPage != 20 && q.PerPage != 50:
-		t.Fatalf("per page %d", q.PerPage)
-	case q.AuthorID != 0 || q.ConsultationID != 0 || q.IDs != nil:
-		t.Fatalf("a field the address must not set: %+v", q.Filter)
-	}
-	if q.Query != "" {
-		clean, ok := contribution.CleanLine(q.Query)
-		if !ok || clean != q.Query || len(q.Query) > 200 || strings.ContainsAny(q.Query, "\n\r\t\x00") {
-			t.Fatalf("searched text %q", q.Query)
+	for _, public := range []bool{true, false} {
+		q := query.Parse(v, refs, public)
+		for _, id := range q.Axes {
+			if id != 11 && id != 12 {
+				t.Fatalf("axis %d", id)
+			}
+		}
+		for _, e := range q.Entries {
+			if e != "hubs" && e != "libres" {
+				t.Fatalf("entry %q", e)
+			}
+		}
+		for _, c := range q.Categories {
+			if c != "citoyen" && c != "elu" && c != "autre" {
+				t.Fatalf("category %q", c)
+			}
+		}
+		for _, id := range q.Regions {
+			if id != 53 && id != 76 {
+				t.Fatalf("région %d", id)
+			}
+		}
+		for _, id := range q.Departements {
+			if id != 29 && id != 2001 {
+				t.Fatalf("département %d", id)
+			}
+		}
+		for _, id := range q.Hubs {
+			if id != 1 && id != 2 {
+				t.Fatalf("hub %d", id)
+			}
+		}
+		switch {
+		case q.ReactsTo < 0:
+			t.Fatalf("reacts to %d", q.ReactsTo)
+		case q.Author != 0 || q.ConsultationID != 1:
+			t.Fatalf("a field the address must not set: %+v", q)
+		case public && (len(q.Statuses) != 1 || q.Statuses[0] != query.StatusPublished || len(q.Tags) > 0 || q.Retained):
+			t.Fatalf("a public view with rapporteur filters: %+v", q)
+		}
+		if q.Text != "" {
+			clean, ok := contribution.CleanLine(q.Text)
+			if !ok || clean != q.Text || utf8.RuneCountInString(q.Text) > query.MaxText || strings.ContainsAny(q.Text, "\n\r\t\x00") {
+				t.Fatalf("searched text %q", q.Text)
+			}
+		}
+		// The shared address gives the same view.
+		back := query.Parse(q.Query(), refs, public)
+		if !reflect.DeepEqual(back, q) {
+			t.Fatalf("shared address changes the view:\n%+v\n%+v", q, back)
 		}
 	}
-	// The shared address gives the same view (on its first page).
-	back := contribution.ParseListQuery(q.Values(axes, refs), axes, refs)
-	q.Page = 1
-	if q.Sort != contribution.SortRandom {
-		q.Seed = 0 // the seed only matters to the random order
+	r := query.ParseRequest(v)
+	switch {
+	case r.Sort.Label() == "":
+		t.Fatalf("sort %q", r.Sort)
+	case r.Seed < 0 || r.Seed >= 1<<31:
+		t.Fatalf("seed %d", r.Seed)
+	case r.Number < 1:
+		t.Fatalf("page %d", r.Number)
+	case !slices.Contains(query.PageSizes, r.PerPage):
+		t.Fatalf("per page %d", r.PerPage)
+	case r.After != "" && r.Before != "":
+		t.Fatalf("two cursors: %+v", r)
 	}
-	if !reflect.DeepEqual(back, q) {
-		t.Fatalf("shared address changes the view:\n%+v\n%+v", q, back)
+	shared := r.Values(first(v, query.ParamText) != "")
+	if text := first(v, query.ParamText); text != "" {
+		shared.Set(query.ParamText, text) // the view's part of the shared address
 	}
+	back := query.ParseRequest(shared)
+	if back.Sort != r.Sort || back.PerPage != r.PerPage || (r.Sort == query.SortRandom && back.Seed != r.Seed) {
+		t.Fatalf("shared address changes the order:\n%+v\n%+v", r, back)
+	}
+}
+
+// first is the first non-empty value of key, as the parsers read it.
+func first(v url.Values, key string) string {
+	for _, s := range v[key] {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // cleanStored checks that text accepted by a form is what may be stored:

@@ -133,7 +133,7 @@ func TestCSVExportOpenDataDialect(t *testing.T) {
 
 func TestCSVExportExcelDialect(t *testing.T) {
 	e := newEnv(t)
-	b := e.export(t, e.filter("", false), "contributions", synthesis.FormatExcelCSV)
+	b := e.export(t, e.filter("statut=publiee&statut=masquee", false), "contributions", synthesis.FormatExcelCSV)
 	if !bytes.HasPrefix(b, []byte("\uFEFFid;url;entree;")) {
 		t.Fatalf("no BOM or not semicolons: %q", b[:30])
 	}
@@ -208,7 +208,7 @@ func TestEmptyViewGivesHeaders(t *testing.T) {
 
 func TestXLSXExport(t *testing.T) {
 	e := newEnv(t)
-	b := e.export(t, e.filter("", false), "contributions", synthesis.FormatXLSX)
+	b := e.export(t, e.filter("statut=publiee&statut=masquee", false), "contributions", synthesis.FormatXLSX)
 	noSecrets(t, "XLSX", b)
 	x, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {
@@ -341,7 +341,7 @@ func TestODSExport(t *testing.T) {
 func TestJSONBundle(t *testing.T) {
 	e := newEnv(t)
 	var b bytes.Buffer
-	if err := e.store.WriteBundle(context.Background(), &b, e.refs, e.filter("", false), synthesis.FormatJSONL); err != nil {
+	if err := e.store.WriteBundle(context.Background(), &b, e.refs, e.filter("statut=publiee&statut=masquee", false), synthesis.FormatJSONL); err != nil {
 		t.Fatal(err)
 	}
 	noSecrets(t, "JSON bundle", b.Bytes())
@@ -419,7 +419,7 @@ func TestJSONBundle(t *testing.T) {
 		t.Errorf("pseudonym of Alice %q not found among supports", alice)
 	}
 	// Another export uses another key.
-	again := e.export(t, e.filter("", false), "contributions", synthesis.FormatJSONL)
+	again := e.export(t, e.filter("statut=publiee&statut=masquee", false), "contributions", synthesis.FormatJSONL)
 	if bytes.Contains(again, []byte(alice)) {
 		t.Error("pseudonym stable across exports")
 	}

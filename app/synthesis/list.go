@@ -31,18 +31,6 @@ type Item struct {
 	ReactionType string
 }
 
-// ListPage is one page of the workspace list.
-type ListPage struct {
-	Items   []Item
-	Total   int
-	Page    int
-	Pages   int
-	PerPage int
-}
-
-// PerPage is the size of a workspace page.
-const PerPage = 30
-
 const itemColumns = `c.id, c.title, c.body, ax.position, ax.title, c.entry, coalesce(h.name, ''), coalesce(cat.label, c.author_category),
 	coalesce(dp.name || ' (' || dp.code || ')', rg.name, ''), c.status, coalesce(cc.supports, 0),
 	coalesce(cc.reactions_soutient, 0), coalesce(cc.reactions_complete, 0), coalesce(cc.reactions_nuance, 0), coalesce(cc.reactions_conteste, 0),
@@ -74,26 +62,27 @@ func (s *Store) scanItem(refs Refs, rs *sql.Rows) (Item, error) {
 	return it, err
 }
 
-// List returns page (from 1) of the view, newest first.
-func (s *Store) List(ctx context.Context, refs Refs, f Filter, page int) (ListPage, error) {
-	out := ListPage{Page: max(page, 1), PerPage: PerPage}
-	var a sqlArgs
-	where := f.where(refs, &a)
-	if err := s.sql().QueryRowContext(ctx, `SELECT count(*) FROM contributions c WHERE `+where, a...).Scan(&out.Total); err != nil {
-		return out, fmt.Errorf("count view: %w", err)
+// Items returns the contributions ids of the consultation, whatever their
+// status, in the order of ids (a page of the query service).
+func (s *Store) Items(ctx context.Context, refs Refs, ids []int64) ([]Item, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	out.Pages = max((out.Total+PerPage-1)/PerPage, 1)
-	if out.Page > out.Pages {
-		out.Page = out.Pages
-	}
-	q := `SELECT ` + itemColumns + ` WHERE ` + where + ` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + a.add(PerPage) + ` OFFSET ` + a.add((out.Page-1)*PerPage)
-	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
-		it, err := s.scanItem(refs, rs)
-		out.Items = append(out.Items, it)
-		return err
-	})
+	byID := make(map[int64]Item, len(ids))
+	err := queryEach(ctx, s.sql(), `SELECT `+itemColumns+` WHERE c.id = ANY($1) AND c.consultation_id = $2`, []any{ids, refs.ConsultationID},
+		func(rs *sql.Rows) error {
+			it, err := s.scanItem(refs, rs)
+			byID[it.ID] = it
+			return err
+		})
 	if err != nil {
-		return out, fmt.Errorf("list view: %w", err)
+		return nil, fmt.Errorf("items: %w", err)
+	}
+	out := make([]Item, 0, len(ids))
+	for _, id := range ids {
+		if it, ok := byID[id]; ok {
+			out = append(out, it)
+		}
 	}
 	return out, nil
 }

@@ -160,7 +160,7 @@ func hashRow(h hash.Hash, r *Row) {
 // contributions of the view, if later.
 func (s *Store) latestActivity(ctx context.Context, refs Refs, f Filter, snapshot *time.Time) error {
 	var a sqlArgs
-	where := f.where(refs, &a)
+	where := f.Where(refs, &a)
 	var latest sql.NullTime
 	err := s.sql().QueryRowContext(ctx, `SELECT greatest(
 		(SELECT max(s.created_at) FROM contributions c JOIN supports s ON s.contribution_id = c.id WHERE `+where+`),

@@ -103,7 +103,7 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 		LEFT JOIN territories dp ON dp.id = c.departement_id
 		LEFT JOIN author_categories cat ON cat.code = c.author_category
 		LEFT JOIN contribution_counters cc ON cc.contribution_id = c.id
-		WHERE ` + f.where(refs, &a) + ` ORDER BY ` + orderBy
+		WHERE ` + f.Where(refs, &a) + ` ORDER BY ` + orderBy
 	var r Row
 	var author sql.NullInt64
 	var edited sql.NullTime

@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/app/frtime"
+	"github.com/cnr-numerique/concertation/app/query"
 )
 
 // ErrNotFound is returned when a contribution or a saved filter set is unknown.
@@ -42,145 +44,51 @@ func (s *Store) Permalink(id int64) string {
 	return fmt.Sprintf("%s/contributions/%d", s.baseURL, id)
 }
 
-// Axis, entry, category, territory and Hub as the filters and figures name them.
+// The filter and the reference lists are those of the query model: one
+// parser for every reader of the contributions.
 type (
-	Axis struct {
-		ID       int64
-		Position int
-		Slug     string
-		Title    string
-	}
-	Entry struct {
-		Kind  string // hubs | libres
-		Slug  string
-		Title string
-	}
-	Category struct {
-		Code  string
-		Label string
-	}
-	Territory struct {
-		ID       int64
-		Code     string
-		Name     string
-		RegionID int64 // 0 for a région
-	}
-	HubRef struct {
-		ID   int64
-		Slug string
-		Name string
-	}
+	Filter    = query.Filter
+	Refs      = query.Refs
+	Axis      = query.Axis
+	Entry     = query.Entry
+	Category  = query.Category
+	Territory = query.Territory
+	HubRef    = query.HubRef
+	sqlArgs   = query.Args
+	Metrics   = query.Metrics
+	Count     = query.Count
+	Breakdown = query.Breakdown
+	TimeCount = query.TimeCount
 )
 
-// Refs are the reference lists that filters are checked against and figures
-// are labelled with.
-type Refs struct {
-	ConsultationID int64
-	Axes           []Axis
-	Entries        []Entry
-	Categories     []Category
-	Regions        []Territory
-	Departements   []Territory
-	Hubs           []HubRef
-	Tags           []string // rapporteur tags in use, sorted
+// Covered returns the territories of list with at least one contribution, and
+// those without.
+func Covered(list []Count) (with, without []Count) { return query.Covered(list) }
+
+// Metrics computes every figure of the view f, exactly (a scan: the report
+// is built in the background).
+func (s *Store) Metrics(ctx context.Context, refs Refs, f Filter) (Metrics, error) {
+	return query.ExactMetrics(ctx, s.sql(), refs, f)
 }
 
-// LoadRefs reads the reference lists of the current consultation (the most
-// recently opened one that is not a draft).
-func (s *Store) LoadRefs(ctx context.Context) (Refs, error) {
-	var r Refs
-	db := s.sql()
-	err := db.QueryRowContext(ctx, `SELECT id FROM consultations WHERE status <> 'draft' ORDER BY opens_at DESC, id DESC LIMIT 1`).Scan(&r.ConsultationID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("current consultation: %w", err)
-	}
-	if err := queryEach(ctx, db, `SELECT id, position, slug, title FROM axes WHERE consultation_id = $1 ORDER BY position`,
-		[]any{r.ConsultationID}, func(rs *sql.Rows) error {
-			var a Axis
-			err := rs.Scan(&a.ID, &a.Position, &a.Slug, &a.Title)
-			r.Axes = append(r.Axes, a)
-			return err
-		}); err != nil {
-		return r, fmt.Errorf("axes: %w", err)
-	}
-	if err := queryEach(ctx, db, `SELECT kind, slug, title FROM entries WHERE consultation_id = $1 ORDER BY position`,
-		[]any{r.ConsultationID}, func(rs *sql.Rows) error {
-			var e Entry
-			err := rs.Scan(&e.Kind, &e.Slug, &e.Title)
-			r.Entries = append(r.Entries, e)
-			return err
-		}); err != nil {
-		return r, fmt.Errorf("entries: %w", err)
-	}
-	if err := queryEach(ctx, db, `SELECT code, label FROM author_categories ORDER BY position`, nil, func(rs *sql.Rows) error {
-		var c Category
-		err := rs.Scan(&c.Code, &c.Label)
-		r.Categories = append(r.Categories, c)
-		return err
-	}); err != nil {
-		return r, fmt.Errorf("categories: %w", err)
-	}
-	if err := queryEach(ctx, db, `SELECT id, kind, code, name, coalesce(region_id, 0) FROM territories ORDER BY code`, nil, func(rs *sql.Rows) error {
-		var t Territory
-		var kind string
-		err := rs.Scan(&t.ID, &kind, &t.Code, &t.Name, &t.RegionID)
-		if kind == "region" {
-			r.Regions = append(r.Regions, t)
-		} else {
-			r.Departements = append(r.Departements, t)
-		}
-		return err
-	}); err != nil {
-		return r, fmt.Errorf("territories: %w", err)
-	}
-	if err := queryEach(ctx, db, `SELECT id, slug, name FROM hubs ORDER BY name, id`, nil, func(rs *sql.Rows) error {
-		var h HubRef
-		err := rs.Scan(&h.ID, &h.Slug, &h.Name)
-		r.Hubs = append(r.Hubs, h)
-		return err
-	}); err != nil {
-		return r, fmt.Errorf("hubs: %w", err)
-	}
-	if err := queryEach(ctx, db, `SELECT DISTINCT tag FROM synthesis_tags ORDER BY tag`, nil, func(rs *sql.Rows) error {
-		var t string
-		err := rs.Scan(&t)
-		r.Tags = append(r.Tags, t)
-		return err
-	}); err != nil {
-		return r, fmt.Errorf("tags: %w", err)
-	}
-	return r, nil
-}
+// Statuses of a contribution, as stored.
+const (
+	StatusPublished = query.StatusPublished
+	StatusHidden    = query.StatusHidden
+	StatusWithdrawn = query.StatusWithdrawn
+)
 
-// AxisByID returns the axis with id, or a zero Axis.
-func (r Refs) AxisByID(id int64) Axis {
-	for _, a := range r.Axes {
-		if a.ID == id {
-			return a
-		}
-	}
-	return Axis{}
-}
+// ParseFilter reads the view of a URL (query.Parse).
+func ParseFilter(q url.Values, refs Refs, public bool) Filter { return query.Parse(q, refs, public) }
 
-// CategoryLabel returns the label of the category code.
-func (r Refs) CategoryLabel(code string) string {
-	for _, c := range r.Categories {
-		if c.Code == code {
-			return c.Label
-		}
-	}
-	return code
-}
+// StatusLabel returns the French label of a stored status.
+func StatusLabel(status string) string { return query.StatusLabel(status) }
 
-// EntryTitle returns the title of the entry kind.
-func (r Refs) EntryTitle(kind string) string {
-	for _, e := range r.Entries {
-		if e.Kind == kind {
-			return e.Title
-		}
-	}
-	return kind
-}
+// Paris is the time zone of dates shown and of the du/au filters.
+var Paris = frtime.Paris
+
+// LoadRefs reads the reference lists of the current consultation.
+func (s *Store) LoadRefs(ctx context.Context) (Refs, error) { return query.LoadRefs(ctx, s.sql()) }
 
 // queryEach runs query and calls fn for each row.
 func queryEach(ctx context.Context, db *sql.DB, query string, args []any, fn func(*sql.Rows) error) error {

@@ -134,7 +134,7 @@ func (s *Store) supportsTable(refs Refs, f Filter, p pseudonymizer) table {
 		var a sqlArgs
 		q := `SELECT s.contribution_id, s.user_id, to_char(s.created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')
 			FROM contributions c JOIN supports s ON s.contribution_id = c.id
-			WHERE ` + f.where(refs, &a) + ` ORDER BY s.contribution_id, s.user_id`
+			WHERE ` + f.Where(refs, &a) + ` ORDER BY s.contribution_id, s.user_id`
 		cells := make([]any, 3)
 		return queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
 			var id int64
@@ -164,11 +164,11 @@ func (s *Store) reactionsTable(refs Refs, f Filter, p pseudonymizer) table {
 		{"cree_le", "datetime", "Date de publication"},
 	}, rows: func(ctx context.Context, emit func([]any, int64) error) error {
 		var a sqlArgs
-		where := f.where(refs, &a)
+		where := f.Where(refs, &a)
 		q := `SELECT r.id, r.reacts_to_id, r.reaction_type, r.author_id, coalesce(cat.label, r.author_category), r.status, r.created_at
 			FROM contributions c JOIN contributions r ON r.reacts_to_id = c.id
 			LEFT JOIN author_categories cat ON cat.code = r.author_category
-			WHERE ` + where + ` AND r.status = ANY(` + a.add(f.Statuses) + `) ORDER BY r.reacts_to_id, r.id`
+			WHERE ` + where + ` AND r.status = ANY(` + a.Add(f.Statuses) + `) ORDER BY r.reacts_to_id, r.id`
 		cells := make([]any, 7)
 		return queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
 			var id, target int64
@@ -197,11 +197,11 @@ func (s *Store) argumentsTable(refs Refs, f Filter, p pseudonymizer) table {
 		{"cree_le", "datetime", "Date de publication"},
 	}, rows: func(ctx context.Context, emit func([]any, int64) error) error {
 		var a sqlArgs
-		where := f.where(refs, &a)
+		where := f.Where(refs, &a)
 		q := `SELECT g.id, g.contribution_id, coalesce(g.parent_id, 0), g.author_id, coalesce(cat.label, g.author_category), g.stance, g.body, g.status, g.created_at
 			FROM contributions c JOIN arguments g ON g.contribution_id = c.id
 			LEFT JOIN author_categories cat ON cat.code = g.author_category
-			WHERE ` + where + ` AND g.status = ANY(` + a.add(f.Statuses) + `) ORDER BY g.contribution_id, g.id`
+			WHERE ` + where + ` AND g.status = ANY(` + a.Add(f.Statuses) + `) ORDER BY g.contribution_id, g.id`
 		cells := make([]any, 9)
 		return queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
 			var id, contribution, parent int64

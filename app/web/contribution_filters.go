@@ -1,68 +1,76 @@
 package web
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/query"
 )
 
 // listFields builds the filters of the list form with their facet counts.
 // Territories and Hubs without any contribution are left out, except the
-// chosen one.
-func listFields(p Page, refs *contribution.Reference, q contribution.ListQuery, f contribution.Facets, fixed listFixed) []filterField {
+// chosen one. A count of -1 is not shown.
+func listFields(p Page, refs query.Refs, f query.Filter, fc query.Facets, fixed listFixed) []filterField {
 	var fields []filterField
 	if fixed.AxisID == 0 {
-		axis := filterField{Name: contribution.ParamAxis, Label: "Axe"}
+		axis := filterField{Name: "axe", Label: "Axe"}
 		for _, a := range p.Consultation.Axes {
 			axis.Options = append(axis.Options, filterOption{Value: a.Slug, Label: "Axe " + strconv.Itoa(a.Position) + " : " + a.Title,
-				Count: f.Axis[a.ID], Selected: a.ID == q.AxisID})
+				Count: fc.Axis[a.ID], Selected: slices.Contains(f.Axes, a.ID)})
 		}
 		fields = append(fields, axis)
 	}
 	if fixed.HubID == 0 {
-		fields = append(fields, filterField{Name: contribution.ParamEntry, Label: "Entrée", Options: []filterOption{
-			{Value: contribution.EntryHubs, Label: "Propositions des Hubs", Count: f.Entry[contribution.EntryHubs], Selected: q.Entry == contribution.EntryHubs},
-			{Value: contribution.EntryLibres, Label: "Contributions libres", Count: f.Entry[contribution.EntryLibres], Selected: q.Entry == contribution.EntryLibres},
+		fields = append(fields, filterField{Name: "entree", Label: "Entrée", Options: []filterOption{
+			{Value: contribution.EntryHubs, Label: "Propositions des Hubs", Count: fc.Entry[contribution.EntryHubs],
+				Selected: slices.Contains(f.Entries, contribution.EntryHubs)},
+			{Value: contribution.EntryLibres, Label: "Contributions libres", Count: fc.Entry[contribution.EntryLibres],
+				Selected: slices.Contains(f.Entries, contribution.EntryLibres)},
 		}})
 	}
-	cat := filterField{Name: contribution.ParamCategory, Label: "Catégorie d'auteur"}
+	cat := filterField{Name: "categorie", Label: "Catégorie d'auteur"}
 	for _, c := range refs.Categories {
-		cat.Options = append(cat.Options, filterOption{Value: c.Code, Label: c.Label, Count: f.Category[c.Code], Selected: c.Code == q.Category})
+		cat.Options = append(cat.Options, filterOption{Value: c.Code, Label: c.Label, Count: fc.Category[c.Code],
+			Selected: slices.Contains(f.Categories, c.Code)})
 	}
 	fields = append(fields, cat)
-	region := filterField{Name: contribution.ParamRegion, Label: "Région"}
+	region := filterField{Name: "region", Label: "Région"}
 	for _, t := range refs.Regions {
-		if n := f.Region[t.ID]; n > 0 || t.ID == q.RegionID {
-			region.Options = append(region.Options, filterOption{Value: t.Code, Label: t.Name, Count: n, Selected: t.ID == q.RegionID})
+		if n, sel := fc.Region[t.ID], slices.Contains(f.Regions, t.ID); n > 0 || sel {
+			region.Options = append(region.Options, filterOption{Value: t.Code, Label: t.Name, Count: n, Selected: sel})
 		}
 	}
 	fields = append(fields, region)
-	dep := filterField{Name: contribution.ParamDepartement, Label: "Département"}
+	dep := filterField{Name: "departement", Label: "Département"}
 	for _, t := range refs.Departements {
-		if n := f.Departement[t.ID]; n > 0 || t.ID == q.DepartementID {
-			dep.Options = append(dep.Options, filterOption{Value: t.Code, Label: t.Label(), Count: n, Selected: t.ID == q.DepartementID})
+		if n, sel := fc.Departement[t.ID], slices.Contains(f.Departements, t.ID); n > 0 || sel {
+			dep.Options = append(dep.Options, filterOption{Value: t.Code, Label: t.Name + " (" + t.Code + ")", Count: n, Selected: sel})
 		}
 	}
 	fields = append(fields, dep)
 	if fixed.HubID == 0 {
-		h := filterField{Name: contribution.ParamHub, Label: "Hub"}
+		h := filterField{Name: "hub", Label: "Hub"}
 		for _, r := range refs.Hubs {
-			if n := f.Hub[r.ID]; n > 0 || r.ID == q.HubID {
-				h.Options = append(h.Options, filterOption{Value: r.Slug, Label: r.Name, Count: n, Selected: r.ID == q.HubID})
+			if n, sel := fc.Hub[r.ID], slices.Contains(f.Hubs, r.ID); n > 0 || sel {
+				h.Options = append(h.Options, filterOption{Value: r.Slug, Label: r.Name, Count: n, Selected: sel})
 			}
 		}
 		fields = append(fields, h)
 	}
-	target := filterField{Name: contribution.ParamReactsTo, Label: "Réagit à la proposition"}
+	// The reaction targets: the most reacted-to Hub proposals, with their
+	// reactions (not narrowed by the other filters, so no count is shown
+	// beside them once one is chosen).
+	target := filterField{Name: "reagit_a", Label: "Réagit à la proposition"}
 	found := false
-	for _, t := range f.ReactsTo {
-		sel := t.Key == strconv.FormatInt(q.ReactsToID, 10)
+	for _, t := range fc.ReactsTo {
+		sel := t.Key == strconv.FormatInt(f.ReactsTo, 10)
 		found = found || sel
 		target.Options = append(target.Options, filterOption{Value: t.Key, Label: t.Label, Count: t.Count, Selected: sel})
 	}
-	if q.ReactsToID != 0 && !found {
-		target.Options = append(target.Options, filterOption{Value: strconv.FormatInt(q.ReactsToID, 10),
-			Label: "Proposition n° " + strconv.FormatInt(q.ReactsToID, 10), Selected: true})
+	if f.ReactsTo != 0 && !found {
+		target.Options = append(target.Options, filterOption{Value: strconv.FormatInt(f.ReactsTo, 10),
+			Label: "Proposition n° " + strconv.FormatInt(f.ReactsTo, 10), Count: -1, Selected: true})
 	}
 	return append(fields, target)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -108,17 +110,22 @@ type listView struct {
 	Action      string        // path of the GET form and of the page links
 	Fields      []filterField
 	Sorts       []filterOption
-	Query       contribution.ListQuery
-	Result      contribution.Result
+	Text        string // the text searched, for the search box
+	Sort        string
+	Seed        int64
+	PerPage     int
+	Result      query.List
 	Cards       []card
 	Pages       []pageLink
+	First       string
 	Prev        string
 	Next        string
+	Last        string
 	ShareURL    string
 	Filtered    bool
 	Open        bool
 	SignedIn    bool
-	Search      *searchInfo // when the list answers a text search
+	Search      *query.SearchInfo // when the list answers a text search
 }
 
 // listFixed says which filter a page fixes through its path.
@@ -130,40 +137,40 @@ type listFixed struct {
 
 const seedCookie = "graine"
 
-// buildList returns the list of the request. Anonymous visitors all see the
-// same list for the same parsed query, so its rendered HTML is kept as long as
-// the list order is (contribution.DefaultListTTL) and dropped by any change
-// made through this process; signed-in visitors get it computed for them.
-// The cache key is built from the parsed, normalised query: parameters the
-// list does not know, or repeated ones, map to the same entry. Random orders
-// are not cached for anonymous visitors (one seed per browser, or per
-// cookieless bot, would make one entry each).
+// anonymousListTTL is how long the rendered list of a query is shared by the
+// visitors who are not signed in.
+const anonymousListTTL = 2 * time.Second
+
+// errPageOutOfReach answers a page number that the site never linked to.
+var errPageOutOfReach = &UserError{Status: http.StatusNotFound,
+	Message: "Cette page de la liste n'existe pas. Revenez à la première page, ou utilisez les liens « Page suivante » et « Page précédente »."}
+
+// buildList returns the list of the request, from the query service.
+// Anonymous visitors all see the same list for the same parsed query, so its
+// rendered HTML is kept for anonymousListTTL and dropped by any change made
+// through this process; signed-in visitors get it computed for them (their
+// supports, exact after their own actions). The cache key is built from the
+// parsed, normalised query: parameters the list does not know, or repeated
+// ones, map to the same entry. Random orders are not cached for anonymous
+// visitors (one seed per browser would make one entry each).
 func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed) (*listView, error) {
 	if err := s.limitSearchQuery(c, p.User); err != nil {
 		return nil, err
 	}
-	var seed int64
-	if c.Query(contribution.ParamSort) == contribution.SortRandom {
-		if n, err := strconv.ParseInt(c.Query(contribution.ParamSeed), 10, 64); err != nil || n <= 0 || n >= 1<<31 {
-			seed = s.visitorSeed(c)
-		}
-	}
-	lq, err := s.parseList(c, p, fixed, seed)
+	lq, err := s.parseList(c, p, fixed)
 	if err != nil {
 		return nil, err
 	}
-	norm := lq.q.Values(p.Consultation.Axes, lq.refs)
-	norm.Set(contribution.ParamPage, strconv.Itoa(lq.q.Page))
-	key := action + "?" + norm.Encode() + "|" + strconv.FormatInt(fixed.AxisID, 10) + "|" + strconv.FormatInt(fixed.HubID, 10) +
-		"|" + strconv.FormatInt(fixed.AuthorID, 10) + "|" + strconv.FormatBool(p.Open())
-	random := lq.q.Sort == contribution.SortRandom
+	key := action + "?" + lq.f.QueryString() + "|" + lq.r.Values(lq.f.Text != "").Encode() + "|" + strconv.Itoa(lq.r.Number) +
+		"|" + lq.r.After + "|" + lq.r.Before + "|" + strconv.FormatBool(p.Open())
+	random := lq.r.Sort == query.SortRandom
 	if p.User != nil {
 		lv, err := s.computeList(c, p, action, fixed, lq)
 		if err != nil || random {
 			return lv, err
 		}
 		// The filter form does not depend on the viewer: rendered once for all.
-		v, err := s.Contributions.CacheList(c.UserContext(), "filters|"+key, func(context.Context) (any, error) {
+		v, err := s.Query.CacheList(c.UserContext(), "filters|"+key, anonymousListTTL, func(context.Context) (any, error) {
 			var buf bytes.Buffer
 			if err := s.render.pages[tplContributionList].ExecuteTemplate(&buf, "contribution-filters", lv); err != nil {
 				return nil, fmt.Errorf("render filters: %w", err)
@@ -179,7 +186,7 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 	if random {
 		return s.computeList(c, p, action, fixed, lq)
 	}
-	v, err := s.Contributions.CacheList(c.UserContext(), key, func(context.Context) (any, error) {
+	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(context.Context) (any, error) {
 		lv, err := s.computeList(c, p, action, fixed, lq)
 		if err != nil {
 			return nil, err
@@ -198,82 +205,72 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 
 // parsedList is the list query of a request, read once.
 type parsedList struct {
-	q         contribution.ListQuery
-	refs      *contribution.Reference
-	relevance bool // sorted by relevance to the searched text
+	f    query.Filter
+	r    query.PageRequest
+	refs query.Refs
 }
 
-// parseList reads the list query of the request with the filter the page
-// fixes through its path.
-func (s *Server) parseList(c *fiber.Ctx, p Page, fixed listFixed, seed int64) (parsedList, error) {
-	refs, err := s.Contributions.Refs(c.UserContext())
+// parseList reads the filter and the page of the request, with the filter
+// the page fixes through its path, through the one parser of the query model.
+func (s *Server) parseList(c *fiber.Ctx, p Page, fixed listFixed) (parsedList, error) {
+	refs, err := s.Query.Refs(c.UserContext())
 	if err != nil {
 		return parsedList{}, err
 	}
-	values, _ := url.ParseQuery(string(c.Request().URI().QueryString())) // a bad escape drops only its pair
-	q := contribution.ParseListQuery(values, p.Consultation.Axes, refs)
-	q.ConsultationID = p.Consultation.ID
+	values := requestQuery(c) // a bad escape drops only its pair
+	f := query.Parse(values, refs, true)
+	f.ConsultationID = p.Consultation.ID
 	if fixed.AxisID != 0 {
-		q.AxisID = fixed.AxisID
+		f.Axes = []int64{fixed.AxisID}
 	}
 	if fixed.HubID != 0 {
-		q.HubID, q.Entry = fixed.HubID, contribution.EntryHubs
+		f.Hubs, f.Entries = []int64{fixed.HubID}, []string{contribution.EntryHubs}
 	}
-	q.AuthorID = fixed.AuthorID
-	if q.Sort == contribution.SortRandom && q.Seed == 0 {
-		q.Seed = seed
+	f.Author = fixed.AuthorID
+	r := query.ParseRequest(values)
+	if r.Sort == query.SortRandom && r.Seed == 0 {
+		r.Seed = s.visitorSeed(c)
 	}
-	relevance := q.Query != "" && (values.Get(contribution.ParamSort) == "" || values.Get(contribution.ParamSort) == sortRelevance)
-	if relevance {
-		q.Sort = sortRelevance
-	}
-	return parsedList{q: q, refs: refs, relevance: relevance}, nil
+	return parsedList{f: f, r: r, refs: refs}, nil
 }
 
 // computeList runs the list query of the request and prepares what the list
 // partial shows. Its queries do not depend on the page size.
 func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixed, lq parsedList) (*listView, error) {
 	ctx := c.UserContext()
-	q, refs, relevance := lq.q, lq.refs, lq.relevance
-	var err error
-	var res contribution.Result
-	var found *searchInfo
-	if q.Query != "" {
-		res, found, err = s.searchList(ctx, q)
-	} else {
-		res, err = s.Contributions.List(ctx, q)
+	f, r, refs := lq.f, lq.r, lq.refs
+	res, err := s.Query.List(ctx, f, r)
+	if errors.Is(err, query.ErrUnreachable) {
+		return nil, errPageOutOfReach
 	}
 	if err != nil {
 		return nil, err
 	}
-	q.Page = res.Page
 	v := p.User
-	ids := make([]int64, len(res.Items))
-	for i, it := range res.Items {
-		ids[i] = it.ID
-	}
 	var supported map[int64]bool
 	if v != nil {
-		if supported, err = s.Contributions.Supported(ctx, v.ID, ids); err != nil {
+		if supported, err = s.Contributions.Supported(ctx, v.ID, res.IDs); err != nil {
 			return nil, err
 		}
 	}
-	lv := &listView{Heading: listHeading(fixed), Action: action, Query: q, Result: res, Open: p.Open(), SignedIn: v != nil, Search: found}
-	shared := q.Values(p.Consultation.Axes, refs)
-	if q.Query != "" && q.Sort == contribution.SortRecent { // with a text the default is relevance
-		shared.Set(contribution.ParamSort, contribution.SortRecent)
+	lv := &listView{Heading: listHeading(fixed), Action: action, Text: f.Text, Sort: string(r.Sort), Seed: r.Seed, PerPage: r.PerPage,
+		Result: res, Open: p.Open(),
+		SignedIn: v != nil, Search: res.Search}
+	shared := f.Query()
+	for k, vs := range r.Values(f.Text != "") {
+		shared[k] = vs
 	}
 	if fixed.AxisID != 0 {
-		shared.Del(contribution.ParamAxis)
+		shared.Del("axe")
 	}
 	if fixed.HubID != 0 {
-		shared.Del(contribution.ParamHub)
-		shared.Del(contribution.ParamEntry)
+		shared.Del("hub")
+		shared.Del("entree")
 	}
-	lv.ShareURL = s.Config.BaseURL.String() + pageURL(action, shared, q.Page)
-	lv.Filtered = q.AxisID != fixed.AxisID || (q.Entry != "" && fixed.HubID == 0) || q.Category != "" || q.RegionID != 0 ||
-		q.DepartementID != 0 || q.HubID != fixed.HubID || q.ReactsToID != 0
-	back := pageURL(action, shared, q.Page)
+	here := pageURL(action, shared, res.Number, r.After, r.Before)
+	lv.ShareURL = s.Config.BaseURL.String() + here
+	lv.Filtered = len(f.Axes) > 0 && fixed.AxisID == 0 || (len(f.Entries) > 0 && fixed.HubID == 0) || len(f.Categories) > 0 ||
+		len(f.Regions) > 0 || len(f.Departements) > 0 || (len(f.Hubs) > 0 && fixed.HubID == 0) || f.ReactsTo != 0
 	axisLabels := map[int64]string{}
 	for _, a := range p.Consultation.Axes {
 		axisLabels[a.ID] = "Axe " + strconv.Itoa(a.Position)
@@ -281,27 +278,31 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 	for _, it := range res.Items {
 		cd := newCard(it, axisLabels[it.AxisID], supportView{
 			ID: it.ID, Count: it.Supports, Unit: supportUnit(it.Supports), Supported: supported[it.ID], Own: it.IsOwn(actor(v)), SignedIn: v != nil,
-			Open: p.Open(), CSRF: p.CSRF, Back: back,
+			Open: p.Open(), CSRF: p.CSRF, Back: here,
 		})
-		if found != nil {
-			cd.TitleHTML, cd.ExcerptHTML = found.Titles[it.ID], found.Excerpts[it.ID]
+		if res.Search != nil {
+			cd.TitleHTML, cd.ExcerptHTML = res.Search.Titles[it.ID], res.Search.Excerpts[it.ID]
 		}
 		lv.Cards = append(lv.Cards, cd)
 	}
-	lv.Fields = listFields(p, refs, q, res.Facets, fixed)
+	lv.Fields = listFields(p, refs, f, res.Facets, fixed)
 	for i := range lv.Fields {
 		for j := range lv.Fields[i].Options {
 			o := &lv.Fields[i].Options[j]
-			o.Text = o.Label + " (" + strconv.Itoa(o.Count) + ")"
+			o.Text = o.Label
+			if o.Count >= 0 {
+				o.Text += " (" + strconv.Itoa(o.Count) + ")"
+			}
 		}
 	}
-	if q.Query != "" {
-		lv.Sorts = append(lv.Sorts, filterOption{Value: sortRelevance, Label: "Pertinence", Text: "Pertinence", Selected: relevance})
+	if f.Text != "" {
+		lv.Sorts = append(lv.Sorts, filterOption{Value: string(query.SortRelevance), Label: query.SortRelevance.Label(),
+			Text: query.SortRelevance.Label(), Selected: r.Sort == query.SortRelevance})
 	}
-	for _, so := range contribution.Sorts {
-		lv.Sorts = append(lv.Sorts, filterOption{Value: so, Label: contribution.SortLabel(so), Text: contribution.SortLabel(so), Selected: so == q.Sort})
+	for _, so := range query.Sorts {
+		lv.Sorts = append(lv.Sorts, filterOption{Value: string(so), Label: so.Label(), Text: so.Label(), Selected: so == r.Sort})
 	}
-	lv.Pages, lv.Prev, lv.Next = pagination(action, shared, res.Page, res.Pages)
+	lv.Pages, lv.First, lv.Prev, lv.Next, lv.Last = pagination(action, shared, res.IDPage)
 	return lv, nil
 }
 
@@ -331,10 +332,20 @@ func (s *Server) visitorSeed(c *fiber.Ctx) int64 {
 	return n
 }
 
-func pageURL(action string, v url.Values, page int) string {
-	if page > 1 {
+// pageURL is the address of page number of a list, with the cursor that
+// reaches it (after or before a row) when it is not near an end.
+func pageURL(action string, v url.Values, number int, after, before string) string {
+	if number > 1 || after != "" || before != "" {
 		v = cloneValues(v)
-		v.Set(contribution.ParamPage, strconv.Itoa(page))
+		if number > 1 {
+			v.Set(query.ParamPage, strconv.Itoa(number))
+		}
+		if after != "" {
+			v.Set(query.ParamAfter, after)
+		}
+		if before != "" {
+			v.Set(query.ParamBefore, before)
+		}
 	}
 	if len(v) == 0 {
 		return action
@@ -350,21 +361,40 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// pagination returns the links around the current page.
-func pagination(action string, v url.Values, page, pages int) (links []pageLink, prev, next string) {
-	if pages <= 1 {
-		return nil, "", ""
+// pagination returns the links around page p: the first and last pages, the
+// previous and next pages through their cursors, and the numbered pages that
+// lie near an end of the list (reached by number without a deep scan).
+func pagination(action string, v url.Values, p query.IDPage) (links []pageLink, first, prev, next, last string) {
+	if p.Pages <= 1 {
+		return nil, "", "", "", ""
 	}
-	for n := max(1, page-3); n <= min(pages, page+3); n++ {
-		links = append(links, pageLink{Number: n, URL: pageURL(action, v, n), Current: n == page})
+	near := func(n int) bool { return (n-1)*p.PerPage <= 1000 || (p.Pages-n)*p.PerPage <= 1000 }
+	for n := max(1, p.Number-2); n <= min(p.Pages, p.Number+2); n++ {
+		if n == p.Number {
+			link := pageLink{Number: n, Current: true}
+			if near(n) {
+				link.URL = pageURL(action, v, n, "", "")
+			}
+			links = append(links, link)
+		} else if near(n) {
+			links = append(links, pageLink{Number: n, URL: pageURL(action, v, n, "", "")})
+		}
 	}
-	if page > 1 {
-		prev = pageURL(action, v, page-1)
+	if p.Number > 1 {
+		first = pageURL(action, v, 1, "", "")
+		prev = pageURL(action, v, p.Number-1, "", p.Prev)
+		if near(p.Number - 1) {
+			prev = pageURL(action, v, p.Number-1, "", "")
+		}
 	}
-	if page < pages {
-		next = pageURL(action, v, page+1)
+	if p.Number < p.Pages && p.Next != "" {
+		next = pageURL(action, v, p.Number+1, p.Next, "")
+		if near(p.Number + 1) {
+			next = pageURL(action, v, p.Number+1, "", "")
+		}
+		last = pageURL(action, v, p.Pages, "", "")
 	}
-	return links, prev, next
+	return links, first, prev, next, last
 }
 
 type contributionListPage struct {

@@ -25,7 +25,8 @@ func countQueries(t *testing.T, d *db.DB) *atomic.Int64 {
 func TestListQueriesDoNotGrowWithPageSize(t *testing.T) {
 	a := newTestApp(t, nil)
 	deps := a.deps
-	deps.Contributions = contribution.NewUncachedStore(deps.DB)
+	deps.Contributions = contribution.NewStore(deps.DB)
+	deps.Query = nil                          // built anew on these contributions
 	deps.Limiter = permissiveLimiter(t, deps) // 50 contributions by one account
 	app, err := New(deps)
 	if err != nil {

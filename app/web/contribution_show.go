@@ -71,7 +71,7 @@ func (s *Server) contributionShow(c *fiber.Ctx) error {
 		return s.render.Render(c, http.StatusOK, tplContributionShow, data)
 	}
 	key := "show|" + strconv.FormatInt(id, 10) + "|" + strconv.FormatBool(p.Open())
-	v, err := s.Contributions.CacheList(c.UserContext(), key, func(context.Context) (any, error) {
+	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(context.Context) (any, error) {
 		data, err := s.showData(c, p, id)
 		if err != nil {
 			return nil, err

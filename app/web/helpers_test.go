@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,7 +59,7 @@ func newTestAppOn(t testing.TB, d *db.DB, now func() time.Time) *testApp {
 	}
 	deps := Deps{
 		Config:        cfg,
-		Log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:           slog.New(slog.NewTextHandler(testLogOut(), nil)),
 		DB:            d,
 		Consultations: consultation.NewStore(d),
 		Hubs:          hub.NewStore(d),
@@ -173,3 +174,10 @@ type fiberCtx = fiber.Ctx
 var errFake = errors.New("pq: secret internal detail")
 
 func viewsFS() fs.FS { return views.FS }
+
+func testLogOut() io.Writer {
+	if os.Getenv("TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/cnr-numerique/concertation/app/account"
-	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -35,7 +35,7 @@ func (s *Server) limitAction(c *fiber.Ctx, action string, v *account.Viewer) err
 // limitSearchQuery limits the lists that search a text: only requests with a
 // non-empty q count, plain browsing of the lists does not.
 func (s *Server) limitSearchQuery(c *fiber.Ctx, v *account.Viewer) error {
-	if strings.TrimSpace(c.Query(contribution.ParamQuery)) == "" {
+	if strings.TrimSpace(c.Query(query.ParamText)) == "" {
 		return nil
 	}
 	return s.limitAction(c, limitSearch, v)

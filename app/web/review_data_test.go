@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 	"github.com/cnr-numerique/concertation/app/synthesis/synthesistest"
+	"github.com/cnr-numerique/concertation/search"
 )
 
 // TestOpenDataDownloadsLimitedAndNotAudited: the anonymous downloads of the
@@ -69,9 +71,9 @@ func TestAnonymousListCacheKeyNormalised(t *testing.T) {
 	f := newModFix(t)
 	author := f.user("Autrice")
 	f.contribution(author, "Une contribution")
-	store := contribution.NewStore(f.deps.DB)
-	f.deps.Contributions = store
-	limitedApp(t, f, "search:ip=100000/1h") // rebuilds the app on this store
+	store := query.New(f.deps.DB, contribution.NewStore(f.deps.DB), search.NewPostgres(f.deps.DB.SQL()))
+	f.deps.Query = store
+	limitedApp(t, f, "search:ip=100000/1h") // rebuilds the app on this query service
 	f.jar = map[string]string{}
 	resp, body := f.get("/contributions?x=1")
 	expect(t, "list", resp, body, http.StatusOK, "Une contribution")

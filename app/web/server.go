@@ -19,6 +19,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/mail"
 	"github.com/cnr-numerique/concertation/app/moderation"
+	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/cnr-numerique/concertation/search"
@@ -47,6 +48,7 @@ type Deps struct {
 	Limiter       *ratelimit.Limiter // accounts and others: nil → DefaultRules on DB
 	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
 	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
+	Query         *query.Service     // reads: nil → query.New(DB, Contributions, Search)
 	Now           func() time.Time   // the clock; time.Now when nil
 }
 
@@ -70,6 +72,10 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	}
 	if d.Search == nil {
 		d.Search = search.NewPostgres(d.DB.SQL())
+	}
+	if d.Query == nil {
+		d.Query = query.New(d.DB, d.Contributions, d.Search)
+		d.Query.Log = d.Log
 	}
 	if d.Synthesis == nil {
 		d.Synthesis = synthesis.NewStore(d.DB, d.Config.BaseURL)

@@ -82,7 +82,7 @@ func (s *Server) stats(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.Synthesis.Metrics(c.UserContext(), refs, f)
+	m, err := s.Query.Stats(c.UserContext(), refs, f)
 	if err != nil {
 		return err
 	}
@@ -103,12 +103,15 @@ func (s *Server) stats(c *fiber.Ctx) error {
 	}
 	with, _ := synthesis.Covered(m.Departements)
 	data := statsPage{Page: p, Metrics: m, Filters: f.Describe(refs), Departements: m.Departements, DepsWith: len(with), Bucket: m.Bucket}
+	known := !m.Pending // distinct contributors and the timeline come from the background
 	data.Charts = []chart{
-		newChart("axes", "Contributions par axe", "Axe", axes, func(i int, _ synthesis.Count) string { return "Axe " + strconv.Itoa(i+1) }, true),
-		newChart("entrees", "Contributions par entrée", "Entrée", entries, sameLabel, true),
-		newChart("categories", "Contributions par catégorie d'auteur", "Catégorie d'auteur", m.ByCategory, sameLabel, true),
-		newChart("regions", "Contributions par région", "Région", m.Regions, sameLabel, true),
-		newChart("temps", "Contributions publiées par "+m.Bucket, "Période", timeline, sameLabel, false),
+		newChart("axes", "Contributions par axe", "Axe", axes, func(i int, _ synthesis.Count) string { return "Axe " + strconv.Itoa(i+1) }, known),
+		newChart("entrees", "Contributions par entrée", "Entrée", entries, sameLabel, known),
+		newChart("categories", "Contributions par catégorie d'auteur", "Catégorie d'auteur", m.ByCategory, sameLabel, known),
+		newChart("regions", "Contributions par région", "Région", m.Regions, sameLabel, known),
+	}
+	if known {
+		data.Charts = append(data.Charts, newChart("temps", "Contributions publiées par "+m.Bucket, "Période", timeline, sameLabel, false))
 	}
 	return s.render.Render(c, http.StatusOK, tplStats, data)
 }

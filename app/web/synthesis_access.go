@@ -45,7 +45,11 @@ func requestQuery(c *fiber.Ctx) url.Values {
 // synthesisView reads the view of the request: the reference lists and the
 // filters, parsed by the one function that the lists, exports and report share.
 func (s *Server) synthesisView(c *fiber.Ctx, public bool) (synthesis.Refs, synthesis.Filter, error) {
-	refs, err := s.Synthesis.LoadRefs(c.UserContext())
+	load := s.Synthesis.LoadRefs // rapporteurs see their new tags at once
+	if public {
+		load = s.Query.Refs
+	}
+	refs, err := load(c.UserContext())
 	if err != nil {
 		return refs, synthesis.Filter{}, err
 	}

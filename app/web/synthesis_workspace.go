@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cnr-numerique/concertation/app/account"
+	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/gofiber/fiber/v2"
 )
@@ -30,7 +31,7 @@ type workspacePage struct {
 	Filter   synthesis.Filter
 	Filters  []string
 	Query    string // canonical query string of the view
-	List     synthesis.ListPage
+	List     workspaceList
 	Prev     string
 	Next     string
 	Exports  []link
@@ -39,6 +40,17 @@ type workspacePage struct {
 	Statuses []statusOption
 	Back     string // this page's URL, for the forms of the list
 }
+
+// workspaceList is one page of the workspace list.
+type workspaceList struct {
+	Items []synthesis.Item
+	Total int
+	Page  int
+	Pages int
+}
+
+// workspacePerPage is the size of a workspace page.
+const workspacePerPage = 30
 
 type savedSet struct {
 	synthesis.FilterSet
@@ -64,11 +76,20 @@ func (s *Server) synthesisWorkspace(c *fiber.Ctx, v *account.Viewer) error {
 		return err
 	}
 	ctx := c.UserContext()
-	page, _ := strconv.Atoi(c.Query("page"))
-	list, err := s.Synthesis.List(ctx, refs, f, page)
+	r := query.ParseRequest(requestQuery(c))
+	r.Sort, r.PerPage = query.SortRecent, workspacePerPage
+	ids, err := s.Query.IDs(ctx, f, r)
+	if errors.Is(err, query.ErrUnreachable) {
+		return errPageOutOfReach
+	}
 	if err != nil {
 		return err
 	}
+	items, err := s.Synthesis.Items(ctx, refs, ids.IDs)
+	if err != nil {
+		return err
+	}
+	list := workspaceList{Items: items, Total: ids.Total, Page: ids.Number, Pages: ids.Pages}
 	sets, err := s.Synthesis.FilterSets(ctx)
 	if err != nil {
 		return err
@@ -82,19 +103,12 @@ func (s *Server) synthesisWorkspace(c *fiber.Ctx, v *account.Viewer) error {
 	for _, set := range sets {
 		data.Sets = append(data.Sets, savedSet{FilterSet: set, Href: withQuery("/synthese", set.Query)})
 	}
-	pageURL := func(n int) string {
-		v := f.Query()
-		if n > 1 {
-			v.Set("page", strconv.Itoa(n))
-		}
-		return withQuery("/synthese", v.Encode())
+	data.Back = pageURL("/synthese", f.Query(), ids.Number, r.After, r.Before)
+	if ids.Number > 1 {
+		data.Prev = pageURL("/synthese", f.Query(), ids.Number-1, "", ids.Prev)
 	}
-	data.Back = pageURL(list.Page)
-	if list.Page > 1 {
-		data.Prev = pageURL(list.Page - 1)
-	}
-	if list.Page < list.Pages {
-		data.Next = pageURL(list.Page + 1)
+	if ids.Next != "" {
+		data.Next = pageURL("/synthese", f.Query(), ids.Number+1, ids.Next, "")
 	}
 	for _, st := range []statusOption{{"publiee", "Publiées", false}, {"masquee", "Masquées par la modération", false}, {"retiree", "Retirées par leur auteur", false}} {
 		st.Checked = f.Has("statut", st.Value)

@@ -1,4 +1,4 @@
-package contribution
+package query
 
 import (
 	"context"
@@ -9,20 +9,20 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// cache keeps list orders and facet counts for a short time, per process.
-// A fresh entry is served as is; an entry past its lifetime (but less than
-// staleFor) is served while one background query refreshes it, so that an
-// expiry never sends every concurrent request to the database at once; a
-// missing entry is computed once for all the requests waiting for it.
+// cache keeps values derived from lists (a rendered page for anonymous
+// visitors, say) for a short time, per process. A fresh entry is served as
+// is; an entry past its lifetime (but less than staleFor) is served while one
+// background load refreshes it, so that an expiry never sends every
+// concurrent request to the database at once; a missing entry is computed
+// once for all the requests waiting for it.
 //
-// Entries carry the generation at which they were computed: a change made
-// through this process (new, edited or withdrawn contribution, argument)
-// bumps the generation, so its author sees it at once.
+// Entries carry the generation of the contribution store at which they were
+// computed: a change made through this process (new, edited or withdrawn
+// contribution, argument, moderation) moves it, so its author sees it at once.
 type cache struct {
-	listTTL, facetTTL time.Duration
+	gen func() uint64
 
 	mu      sync.Mutex
-	gen     uint64
 	entries map[string]*cacheEntry
 	group   singleflight.Group
 }
@@ -42,25 +42,20 @@ const (
 	refreshTimeout  = 30 * time.Second
 )
 
-func newCache(listTTL, facetTTL time.Duration) *cache {
-	return &cache{listTTL: listTTL, facetTTL: facetTTL, entries: map[string]*cacheEntry{}}
+func newCache(gen func() uint64) *cache {
+	return &cache{gen: gen, entries: map[string]*cacheEntry{}}
 }
 
 // fetch returns the value of key, computing it with load when needed. With
-// ttl <= 0 it always calls load.
-func (c *cache) fetch(ctx context.Context, key string, ttl time.Duration, load func(context.Context) (any, error)) (any, error) {
-	return c.fetchStale(ctx, key, ttl, true, load)
-}
-
-// fetchStale is fetch; with allowStale false an expired entry is recomputed
-// in the request (for loads that must not outlive it).
-func (c *cache) fetchStale(ctx context.Context, key string, ttl time.Duration, allowStale bool, load func(context.Context) (any, error)) (any, error) {
+// ttl <= 0 it always calls load. With allowStale false an expired entry is
+// recomputed in the request (for loads that must not outlive it).
+func (c *cache) fetch(ctx context.Context, key string, ttl time.Duration, allowStale bool, load func(context.Context) (any, error)) (any, error) {
 	if ttl <= 0 {
 		return load(ctx)
 	}
 	now := time.Now()
+	gen := c.gen()
 	c.mu.Lock()
-	gen := c.gen
 	if e, ok := c.entries[key]; ok && e.gen == gen {
 		if now.Before(e.expires) {
 			c.mu.Unlock()
@@ -91,19 +86,19 @@ func (c *cache) refresh(key string, gen uint64, ttl time.Duration, load func(con
 	defer cancel()
 	v, err := load(ctx)
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if e, ok := c.entries[key]; ok {
 		e.refreshing = false
 	}
-	if err == nil && gen == c.gen {
-		c.entries[key] = &cacheEntry{gen: gen, expires: time.Now().Add(ttl), value: v}
+	c.mu.Unlock()
+	if err == nil {
+		c.put(key, gen, ttl, v)
 	}
 }
 
 func (c *cache) put(key string, gen uint64, ttl time.Duration, v any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen != c.gen() {
 		return // computed before a change: do not keep it
 	}
 	if _, ok := c.entries[key]; !ok && len(c.entries) >= cacheMaxEntries {
@@ -117,8 +112,9 @@ func (c *cache) put(key string, gen uint64, ttl time.Duration, v any) {
 // order: arbitrary ones), rather than everything. c.mu is held.
 func (c *cache) evict() {
 	now := time.Now()
+	gen := c.gen()
 	for k, e := range c.entries {
-		if !e.refreshing && now.After(e.expires.Add(staleFor)) {
+		if !e.refreshing && (e.gen != gen || now.After(e.expires.Add(staleFor))) {
 			delete(c.entries, k)
 		}
 	}
@@ -143,12 +139,4 @@ func (c *cache) count(prefix string) int {
 		}
 	}
 	return n
-}
-
-// bump invalidates every entry.
-func (c *cache) bump() {
-	c.mu.Lock()
-	c.gen++
-	c.entries = map[string]*cacheEntry{}
-	c.mu.Unlock()
 }

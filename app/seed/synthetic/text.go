@@ -1,4 +1,4 @@
-package seed
+package synthetic
 
 import (
 	"math/rand/v2"

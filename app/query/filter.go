@@ -1,4 +1,14 @@
-package synthesis
+// Package query is the read side of the contributions: one filter, parsed
+// from the URL by one function, and one service that answers every reader
+// with it: the public lists (with their facets and keyset pages), the text
+// search, the rapporteurs' workspace, the exports and the statistics.
+//
+// Counts come from the rollup of app/contribution (contribution_cells), kept
+// in memory by each process; lists walk the narrow listing table through
+// indexes that match their sort; what is heavier (distinct contributors,
+// timelines) is computed in the background, once per interval, never in a
+// request. The package never writes.
+package query
 
 import (
 	"net/url"
@@ -8,8 +18,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/frtime"
 )
+
+// MaxText is the longest text searched, in characters.
+const MaxText = 200
 
 // Statuses of a contribution, as stored.
 const (
@@ -35,10 +49,13 @@ func StatusLabel(status string) string {
 	return status
 }
 
-// Filter is one view of the contributions. The same Filter, parsed by
-// ParseFilter from the same URL, drives the workspace list, every export and
-// the report, so an export always holds exactly the view on screen.
+// Filter is one view of the contributions. The same Filter, parsed by Parse
+// from the same URL, drives the public lists, the search, the workspace list,
+// every export, the statistics and the report, so that an export always holds
+// exactly the view on screen.
 type Filter struct {
+	ConsultationID int64
+	Author         int64 // an author's page: their published free contributions (set by the page, not the URL)
 	Public       bool   // published contributions only; rapporteur marks ignored
 	Text         string // full-text search (q), in French, accents ignored
 	Axes         []int64
@@ -54,20 +71,22 @@ type Filter struct {
 	Retained     bool
 
 	query url.Values // canonical URL parameters of the view
+	ids   []int64    // when not nil, only these (the best hits of a search)
 }
 
-// Workspace statuses shown when the URL does not choose: what is public and
-// what moderation hid (marked as such); withdrawn contributions only on demand.
-var defaultStatuses = []string{StatusPublished, StatusHidden}
+// Workspace statuses when the URL does not choose: what is public, as on the
+// public statistics; hidden and withdrawn contributions only on demand (and
+// then labelled), so that every count agrees with /statistiques by default.
+var defaultStatuses = []string{StatusPublished}
 
-// ParseFilter reads the view from URL parameters. The names are those of the
+// Parse reads the view from URL parameters. The names are those of the
 // public list (axe, entree, categorie, region, departement, hub, reagit_a, q)
 // plus, for the workspace, du and au (dates, AAAA-MM-JJ), statut, etiquette
 // and retenue. Unknown parameters and unknown values are ignored. With public
 // set, only published contributions are kept and the rapporteur parameters
 // are ignored.
-func ParseFilter(q url.Values, refs Refs, public bool) Filter {
-	f := Filter{Public: public, query: url.Values{}}
+func Parse(q url.Values, refs Refs, public bool) Filter {
+	f := Filter{ConsultationID: refs.ConsultationID, Public: public, query: url.Values{}}
 	for _, v := range values(q, "axe") {
 		for _, a := range refs.Axes {
 			if v == a.Slug || v == strconv.Itoa(a.Position) {
@@ -122,7 +141,7 @@ func ParseFilter(q url.Values, refs Refs, public bool) Filter {
 			f.keep("reagit_a", strconv.FormatInt(id, 10))
 		}
 	}
-	if v := first(q, "q"); v != "" && utf8.RuneCountInString(v) <= 200 && utf8.ValidString(v) {
+	if v, ok := contribution.CleanLine(first(q, "q")); ok && v != "" && utf8.RuneCountInString(v) <= MaxText {
 		f.Text = v
 		f.keep("q", v)
 	}

@@ -1,4 +1,4 @@
-package synthesis
+package query
 
 import (
 	"context"
@@ -32,11 +32,18 @@ type TimeCount struct {
 	Contributions int
 }
 
-// Metrics are the figures of a view. One function computes them for the
-// public statistics and for the report, so the two never disagree.
+// Metrics are the figures of a view. The public statistics and the report
+// compute them from the same filter with the same definitions, so the two
+// never disagree: contributions from the rollup (or an exact scan for the
+// report), distinct contributors and the timeline by one scan.
 type Metrics struct {
 	Contributions int
 	Contributors  int
+	// Pending is set when the contributors and the timeline are being
+	// computed in the background: the page says so instead of a figure.
+	Pending bool
+	// ComputedAt is when the contributors and the timeline were computed.
+	ComputedAt time.Time
 	ByCategory    []Count
 	Axes          []Breakdown
 	Entries       []Breakdown
@@ -59,16 +66,18 @@ func Covered(list []Count) (with, without []Count) {
 	return with, without
 }
 
-// Metrics computes the figures of the view f.
-func (s *Store) Metrics(ctx context.Context, refs Refs, f Filter) (Metrics, error) {
-	var m Metrics
-	if err := s.countsByDimension(ctx, refs, f, &m); err != nil {
+// ExactMetrics computes every figure of the view f by scanning its rows (a
+// few seconds at 1,000,000 contributions): for the report, which is built in
+// the background, and for the statistics' background refresh.
+func ExactMetrics(ctx context.Context, db *sql.DB, refs Refs, f Filter) (Metrics, error) {
+	m := Metrics{ComputedAt: time.Now()}
+	if err := countsByDimension(ctx, db, refs, f, &m); err != nil {
 		return m, err
 	}
-	if err := s.countsByTerritory(ctx, refs, f, &m); err != nil {
+	if err := countsByTerritory(ctx, db, refs, f, &m); err != nil {
 		return m, err
 	}
-	if err := s.timeline(ctx, refs, f, &m); err != nil {
+	if err := timeline(ctx, db, refs, f, &m); err != nil {
 		return m, err
 	}
 	return m, nil
@@ -80,15 +89,15 @@ type dimKey struct {
 	category string
 }
 
-func (s *Store) countsByDimension(ctx context.Context, refs Refs, f Filter, m *Metrics) error {
-	var a sqlArgs
+func countsByDimension(ctx context.Context, db *sql.DB, refs Refs, f Filter, m *Metrics) error {
+	var a Args
 	q := `SELECT GROUPING(c.axis_id), GROUPING(c.entry), GROUPING(c.author_category),
 		coalesce(c.axis_id, 0), coalesce(c.entry, ''), coalesce(c.author_category, ''),
 		count(*), count(DISTINCT c.author_id)
-		FROM contributions c WHERE ` + f.where(refs, &a) + `
+		FROM contributions c WHERE ` + f.Where(refs, &a) + `
 		GROUP BY GROUPING SETS ((), (c.author_category), (c.axis_id), (c.axis_id, c.author_category), (c.entry), (c.entry, c.author_category))`
 	counts := map[dimKey][2]int{}
-	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
+	err := queryEach(ctx, db, q, a, func(rs *sql.Rows) error {
 		var gAxis, gEntry, gCat int
 		var k dimKey
 		var n, people int
@@ -139,13 +148,13 @@ func byCategory(refs Refs, counts map[dimKey][2]int, axis int64, entry string) [
 	return out
 }
 
-func (s *Store) countsByTerritory(ctx context.Context, refs Refs, f Filter, m *Metrics) error {
-	var a sqlArgs
+func countsByTerritory(ctx context.Context, db *sql.DB, refs Refs, f Filter, m *Metrics) error {
+	var a Args
 	q := `SELECT GROUPING(c.region_id), coalesce(c.region_id, 0), coalesce(c.departement_id, 0), count(*), count(DISTINCT c.author_id)
-		FROM contributions c WHERE ` + f.where(refs, &a) + `
+		FROM contributions c WHERE ` + f.Where(refs, &a) + `
 		GROUP BY GROUPING SETS ((c.region_id), (c.departement_id))`
 	regions, deps := map[int64][2]int{}, map[int64][2]int{}
-	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
+	err := queryEach(ctx, db, q, a, func(rs *sql.Rows) error {
 		var g int
 		var region, dep int64
 		var n, people int
@@ -175,11 +184,11 @@ func (s *Store) countsByTerritory(ctx context.Context, refs Refs, f Filter, m *M
 
 // timeline counts contributions per day, or per week (from Monday) when the
 // view spans more than 92 days.
-func (s *Store) timeline(ctx context.Context, refs Refs, f Filter, m *Metrics) error {
-	var a sqlArgs
-	where := f.where(refs, &a)
+func timeline(ctx context.Context, db *sql.DB, refs Refs, f Filter, m *Metrics) error {
+	var a Args
+	where := f.Where(refs, &a)
 	var first, last sql.NullTime
-	if err := s.sql().QueryRowContext(ctx, `SELECT min(c.created_at), max(c.created_at) FROM contributions c WHERE `+where, a...).Scan(&first, &last); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT min(c.created_at), max(c.created_at) FROM contributions c WHERE `+where, a...).Scan(&first, &last); err != nil {
 		return fmt.Errorf("timeline span: %w", err)
 	}
 	m.Bucket = "jour"
@@ -192,7 +201,7 @@ func (s *Store) timeline(ctx context.Context, refs Refs, f Filter, m *Metrics) e
 	unit := map[string]string{"jour": "day", "semaine": "week"}[m.Bucket]
 	q := `SELECT to_char(date_trunc('` + unit + `', c.created_at AT TIME ZONE 'Europe/Paris'), 'YYYY-MM-DD'), count(*)
 		FROM contributions c WHERE ` + where + ` GROUP BY 1 ORDER BY 1`
-	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
+	err := queryEach(ctx, db, q, a, func(rs *sql.Rows) error {
 		var day string
 		var n int
 		if err := rs.Scan(&day, &n); err != nil {

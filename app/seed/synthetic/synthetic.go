@@ -1,4 +1,6 @@
-package seed
+// Package synthetic loads synthetic contributions, accounts, supports and
+// arguments, for benchmarks and demonstrations at national scale.
+package synthetic
 
 import (
 	"context"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/jackc/pgx/v5"
@@ -16,8 +19,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// SyntheticOptions sizes the synthetic data set.
-type SyntheticOptions struct {
+// Options sizes the synthetic data set.
+type Options struct {
 	Contributions int
 	Supports      int       // total supports; 0 → 10 per contribution
 	Users         int       // synthetic accounts; 0 → max(2,000, Contributions/2)
@@ -25,14 +28,14 @@ type SyntheticOptions struct {
 	Progress      io.Writer // where the progress bar goes; nil → none
 }
 
-// SyntheticResult counts what was created.
-type SyntheticResult struct {
+// Result counts what was created.
+type Result struct {
 	Users, Contributions, Supports, Arguments int
 }
 
 // synth is the state of one synthetic run.
 type synth struct {
-	opt      SyntheticOptions
+	opt      Options
 	r        *rand.Rand
 	cons     consultation.Consultation
 	deps     []hub.Territory
@@ -53,14 +56,14 @@ type synthContribution struct {
 	created time.Time
 }
 
-// Synthetic adds synthetic accounts, contributions spread over the axes,
+// Load adds synthetic accounts, contributions spread over the axes,
 // entries, categories, territories and Hubs, heavy-tailed supports (a few
 // contributions get most: rank r gets about A/(r+10)), reactions and
 // arguments, with consistent contribution_counters. It loads the reference
 // data first, and writes everything with COPY in one transaction.
-func Synthetic(ctx context.Context, d *db.DB, opt SyntheticOptions) (SyntheticResult, error) {
+func Load(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 	if opt.Contributions <= 0 {
-		return SyntheticResult{}, fmt.Errorf("synthetic: the number of contributions must be positive")
+		return Result{}, fmt.Errorf("synthetic: the number of contributions must be positive")
 	}
 	if opt.Supports <= 0 {
 		opt.Supports = 10 * opt.Contributions
@@ -70,14 +73,14 @@ func Synthetic(ctx context.Context, d *db.DB, opt SyntheticOptions) (SyntheticRe
 	}
 	s := &synth{opt: opt, r: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: time.Now()}
 	if err := s.load(ctx, d); err != nil {
-		return SyntheticResult{}, err
+		return Result{}, err
 	}
 	conn, err := d.SQL().Conn(ctx)
 	if err != nil {
-		return SyntheticResult{}, err
+		return Result{}, err
 	}
 	defer conn.Close()
-	var res SyntheticResult
+	var res Result
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
 		tx, err := pc.Begin(ctx)
@@ -93,7 +96,11 @@ func Synthetic(ctx context.Context, d *db.DB, opt SyntheticOptions) (SyntheticRe
 	if err != nil {
 		return res, fmt.Errorf("synthetic data: %w", err)
 	}
-	if err := d.Conn(ctx).Exec(`ANALYZE users, contributions, contribution_counters, supports, arguments`).Error; err != nil {
+	if _, err := contribution.NewStore(d).Recount(ctx); err != nil {
+		return res, fmt.Errorf("synthetic data: %w", err)
+	}
+	if err := d.Conn(ctx).Exec(`ANALYZE users, contributions, contribution_counters, supports, arguments,
+		contribution_cells, contribution_listing`).Error; err != nil {
 		return res, err
 	}
 	return res, nil
@@ -135,8 +142,8 @@ func (s *synth) category() string {
 	return s.cats[0]
 }
 
-func (s *synth) write(ctx context.Context, tx pgx.Tx) (SyntheticResult, error) {
-	var res SyntheticResult
+func (s *synth) write(ctx context.Context, tx pgx.Tx) (Result, error) {
+	var res Result
 	var base struct{ users, contributions, arguments int64 }
 	err := tx.QueryRow(ctx, `SELECT (SELECT COALESCE(max(id), 0) FROM users), (SELECT COALESCE(max(id), 0) FROM contributions),
 		(SELECT COALESCE(max(id), 0) FROM arguments)`).Scan(&base.users, &base.contributions, &base.arguments)
@@ -151,6 +158,17 @@ func (s *synth) write(ctx context.Context, tx pgx.Tx) (SyntheticResult, error) {
 			progressbar.OptionSetDescription("Données synthétiques"), progressbar.OptionShowCount(),
 			progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionSetWidth(30))
 		defer func() { _ = s.bar.Finish() }()
+	}
+	// The rollup and the listing are rebuilt in bulk afterwards (Recount):
+	// their triggers, row by row, would take most of the load's time.
+	for _, q := range []string{
+		`ALTER TABLE contributions DISABLE TRIGGER contributions_track`,
+		`ALTER TABLE contribution_counters DISABLE TRIGGER counters_cell`,
+		`ALTER TABLE contribution_counters DISABLE TRIGGER counters_discussion`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return res, err
+		}
 	}
 	if res.Users, err = s.copyUsers(ctx, tx); err != nil {
 		return res, fmt.Errorf("users: %w", err)
@@ -171,6 +189,9 @@ func (s *synth) write(ctx context.Context, tx pgx.Tx) (SyntheticResult, error) {
 		`SELECT setval('users_id_seq', (SELECT max(id) FROM users))`,
 		`SELECT setval('contributions_id_seq', (SELECT max(id) FROM contributions))`,
 		`SELECT setval('arguments_id_seq', GREATEST((SELECT max(id) FROM arguments), 1))`,
+		`ALTER TABLE contributions ENABLE TRIGGER contributions_track`,
+		`ALTER TABLE contribution_counters ENABLE TRIGGER counters_cell`,
+		`ALTER TABLE contribution_counters ENABLE TRIGGER counters_discussion`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return res, err
@@ -284,9 +305,18 @@ func (s *synth) copyContributions(ctx context.Context, tx pgx.Tx, base int64) (i
 		if s.r.IntN(5) == 0 && regionID != nil {
 			territory, depID = regionID.(int64), nil
 		}
+		// As on a real platform, a few contributions are withdrawn by their
+		// author or hidden by moderation (counters are recounted after).
+		status := "published"
+		switch x := s.r.IntN(1000); {
+		case x < 15:
+			status = "withdrawn"
+		case x < 20:
+			status = "hidden"
+		}
 		return []any{id, s.cons.ID, entry, pick(s.r, s.cons.Axes).ID, hubID, s.userBase + int64(author) + 1,
 			category, territory, regionID, depID, reactsTo, reactionType, synthTitle(s.r), synthBody(s.r),
-			"published", created, created}
+			status, created, created}
 	})
 }
 

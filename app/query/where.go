@@ -1,4 +1,4 @@
-package synthesis
+package query
 
 import (
 	"strconv"
@@ -7,52 +7,65 @@ import (
 	"github.com/cnr-numerique/concertation/app/frtime"
 )
 
-// sqlArgs collects the positional arguments of a query.
-type sqlArgs []any
+// Args collects the positional arguments of a query.
+type Args []any
 
-func (a *sqlArgs) add(v any) string {
+// Add appends v and returns its placeholder ($1, $2…).
+func (a *Args) Add(v any) string {
 	*a = append(*a, v)
 	return "$" + strconv.Itoa(len(*a))
 }
 
-// where returns the SQL condition of the view on the contributions aliased c.
-func (f Filter) where(refs Refs, a *sqlArgs) string {
-	conds := []string{"c.consultation_id = " + a.add(refs.ConsultationID)}
-	conds = append(conds, "c.status = ANY("+a.add(f.Statuses)+")")
+// Where returns the SQL condition of the view on the contributions aliased
+// c: the one translation of a Filter into SQL, for what the rollup cannot
+// answer (texts, periods, rapporteur marks, exports).
+func (f Filter) Where(refs Refs, a *Args) string {
+	consultation := f.ConsultationID
+	if consultation == 0 {
+		consultation = refs.ConsultationID
+	}
+	conds := []string{"c.consultation_id = " + a.Add(consultation)}
+	conds = append(conds, "c.status = ANY("+a.Add(f.Statuses)+")")
 	if len(f.Axes) > 0 {
-		conds = append(conds, "c.axis_id = ANY("+a.add(f.Axes)+")")
+		conds = append(conds, "c.axis_id = ANY("+a.Add(f.Axes)+")")
 	}
 	if len(f.Entries) > 0 {
-		conds = append(conds, "c.entry = ANY("+a.add(f.Entries)+")")
+		conds = append(conds, "c.entry = ANY("+a.Add(f.Entries)+")")
 	}
 	if len(f.Categories) > 0 {
-		conds = append(conds, "c.author_category = ANY("+a.add(f.Categories)+")")
+		conds = append(conds, "c.author_category = ANY("+a.Add(f.Categories)+")")
 	}
 	if len(f.Regions) > 0 {
-		conds = append(conds, "c.region_id = ANY("+a.add(f.Regions)+")")
+		conds = append(conds, "c.region_id = ANY("+a.Add(f.Regions)+")")
 	}
 	if len(f.Departements) > 0 {
-		conds = append(conds, "c.departement_id = ANY("+a.add(f.Departements)+")")
+		conds = append(conds, "c.departement_id = ANY("+a.Add(f.Departements)+")")
 	}
 	if len(f.Hubs) > 0 {
-		conds = append(conds, "c.hub_id = ANY("+a.add(f.Hubs)+")")
+		conds = append(conds, "c.hub_id = ANY("+a.Add(f.Hubs)+")")
+	}
+	if f.Author != 0 {
+		conds = append(conds, "c.author_id = "+a.Add(f.Author), "c.entry = 'libres'")
+	}
+	if f.ids != nil {
+		conds = append(conds, "c.id = ANY("+a.Add(f.ids)+")")
 	}
 	if f.ReactsTo > 0 {
-		conds = append(conds, "c.reacts_to_id = "+a.add(f.ReactsTo))
+		conds = append(conds, "c.reacts_to_id = "+a.Add(f.ReactsTo))
 	}
 	if f.Text != "" {
 		// The search document of migration 00006 (title and body, French
 		// stemming, accents removed): exact, from the database itself.
-		conds = append(conds, "c.search_vector @@ websearch_to_tsquery('fr_unaccent', "+a.add(f.Text)+")")
+		conds = append(conds, "c.search_vector @@ websearch_to_tsquery('fr_unaccent', "+a.Add(f.Text)+")")
 	}
 	if !f.From.IsZero() {
-		conds = append(conds, "c.created_at >= "+a.add(f.From))
+		conds = append(conds, "c.created_at >= "+a.Add(f.From))
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "c.created_at < "+a.add(f.To))
+		conds = append(conds, "c.created_at < "+a.Add(f.To))
 	}
 	if !f.Public && len(f.Tags) > 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM synthesis_tags t WHERE t.contribution_id = c.id AND t.tag = ANY("+a.add(f.Tags)+"))")
+		conds = append(conds, "EXISTS (SELECT 1 FROM synthesis_tags t WHERE t.contribution_id = c.id AND t.tag = ANY("+a.Add(f.Tags)+"))")
 	}
 	if !f.Public && f.Retained {
 		conds = append(conds, "EXISTS (SELECT 1 FROM synthesis_retained r WHERE r.contribution_id = c.id)")

@@ -1,4 +1,4 @@
-package synthesis
+package query
 
 import (
 	"net/url"
@@ -24,8 +24,8 @@ func TestParseFilter(t *testing.T) {
 		want        string // canonical query
 		check       func(Filter) bool
 	}{
-		{"nothing: the whole consultation, published and hidden", "", false, "",
-			func(f Filter) bool { return len(f.Statuses) == 2 && len(f.Axes) == 0 }},
+		{"nothing: the whole consultation, published only (as the statistics)", "", false, "",
+			func(f Filter) bool { return len(f.Statuses) == 1 && f.Statuses[0] == StatusPublished && len(f.Axes) == 0 }},
 		{"axis by slug or by number, deduplicated", "axe=3&axe=formation", false, "axe=formation",
 			func(f Filter) bool { return len(f.Axes) == 1 && f.Axes[0] == 13 }},
 		{"unknown parameters and values are ignored", "axe=9&categorie=pirate&region=99&hub=nulle-part&tri=x&reagit_a=-4&du=hier", false, "", nil},
@@ -47,51 +47,18 @@ func TestParseFilter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q, _ := url.ParseQuery(tt.query)
-			f := ParseFilter(q, testRefs, tt.public)
+			f := Parse(q, testRefs, tt.public)
 			if got := f.QueryString(); got != tt.want {
 				t.Errorf("canonical query %q, want %q", got, tt.want)
 			}
 			if tt.check != nil && !tt.check(f) {
 				t.Errorf("filter %+v", f)
 			}
-			var a sqlArgs
-			if w := f.where(testRefs, &a); strings.Count(w, "$") != len(a) {
+			var a Args
+			if w := f.Where(testRefs, &a); strings.Count(w, "$") != len(a) {
 				t.Errorf("where %q has %d args", w, len(a))
 			}
 		})
 	}
 }
 
-func TestNeutralise(t *testing.T) {
-	for in, want := range map[string]string{
-		"=SUM(A1)": "'=SUM(A1)", "+33 6": "'+33 6", "-1": "'-1", "@cmd": "'@cmd", "\tx": "'\tx", "\rx": "'\rx",
-		"Former": "Former", "": "", "a=b": "a=b", "'déjà": "'déjà",
-	} {
-		if got := neutralise(in); got != want {
-			t.Errorf("neutralise(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestTermsSkipStopWordsAndBreakAtPunctuation(t *testing.T) {
-	var got []string
-	newStemmer().terms("Les médiateurs numériques, pour l'inclusion des personnes. Voir https://exemple.fr/x", func(stem, word string, adjacent bool) {
-		if adjacent {
-			got = append(got, "+"+word)
-		} else {
-			got = append(got, word)
-		}
-	})
-	want := "médiateurs +numériques inclusion personnes voir"
-	if strings.Join(got, " ") != want {
-		t.Errorf("terms %q, want %q", strings.Join(got, " "), want)
-	}
-}
-
-func TestFormatInt(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1\u00a0000", 1234567: "1\u00a0234\u00a0567"} {
-		if got := FormatInt(n); got != want {
-			t.Errorf("FormatInt(%d) = %q", n, got)
-		}
-	}
-}

@@ -1,20 +1,23 @@
-package seed
+package synthetic
 
 import (
 	"context"
 	"testing"
 
 	"github.com/cnr-numerique/concertation/app/db/dbtest"
+	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/seeds"
 )
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestSynthetic(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	if err := Reference(ctx, d, seeds.FS); err != nil {
+	if err := seed.Reference(ctx, d, seeds.FS); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Synthetic(ctx, d, SyntheticOptions{Contributions: 2000, Supports: 20000, Users: 1500, Seed: 1})
+	res, err := Load(ctx, d, Options{Contributions: 2000, Supports: 20000, Users: 1500, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +27,7 @@ func TestSynthetic(t *testing.T) {
 	var bad int
 	err = d.Conn(ctx).Raw(`SELECT count(*) FROM contributions c JOIN contribution_counters k ON k.contribution_id = c.id
 		WHERE k.supports <> (SELECT count(*) FROM supports s WHERE s.contribution_id = c.id)
-		   OR k.reactions_nuance <> (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = c.id AND r.reaction_type = 'nuance')
+		   OR k.reactions_nuance <> (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = c.id AND r.reaction_type = 'nuance' AND r.status = 'published')
 		   OR k.arguments_contre <> (SELECT count(*) FROM arguments a WHERE a.contribution_id = c.id AND a.stance = 'contre')
 		   OR EXISTS (SELECT 1 FROM supports s WHERE s.contribution_id = c.id AND s.user_id = c.author_id)`).Scan(&bad).Error
 	if err != nil || bad != 0 {
@@ -44,7 +47,7 @@ func TestSynthetic(t *testing.T) {
 		t.Errorf("top 1%% hold %.2f of the supports", top)
 	}
 	// Seeding again adds more without conflicts; the app's sequences follow.
-	if _, err := Synthetic(ctx, d, SyntheticOptions{Contributions: 10, Supports: 50, Users: 100, Seed: 2}); err != nil {
+	if _, err := Load(ctx, d, Options{Contributions: 10, Supports: 50, Users: 100, Seed: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Conn(ctx).Exec(`INSERT INTO arguments (contribution_id, author_id, author_category, stance, body) VALUES (1, 1, 'citoyen', 'pour', 'x')`).Error; err != nil {

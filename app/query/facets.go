@@ -1,0 +1,248 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// FacetValue is a reaction target with the number of reactions it would
+// give.
+type FacetValue struct {
+	Key   string
+	Label string
+	Count int
+}
+
+// Facets are the counts beside each filter value. Each dimension is counted
+// with the other filters applied but not its own, so that the counts of the
+// other values of a chosen filter stay visible.
+type Facets struct {
+	Axis        map[int64]int
+	Entry       map[string]int
+	Category    map[string]int
+	Region      map[int64]int
+	Departement map[int64]int
+	Hub         map[int64]int
+	ReactsTo    []FacetValue // the most reacted-to Hub proposals, at most maxTargets
+	Total       int
+}
+
+func newFacets() Facets {
+	return Facets{Axis: map[int64]int{}, Entry: map[string]int{}, Category: map[string]int{},
+		Region: map[int64]int{}, Departement: map[int64]int{}, Hub: map[int64]int{}}
+}
+
+// add counts cell c in dimension d.
+func (f *Facets) add(d int, c *cell) {
+	switch d {
+	case dimAxis:
+		f.Axis[c.axis] += c.n
+	case dimEntry:
+		f.Entry[c.entry] += c.n
+	case dimCategory:
+		f.Category[c.category] += c.n
+	case dimRegion:
+		if c.region != 0 {
+			f.Region[c.region] += c.n
+		}
+	case dimDepartement:
+		if c.departement != 0 {
+			f.Departement[c.departement] += c.n
+		}
+	case dimHub:
+		if c.hub != 0 {
+			f.Hub[c.hub] += c.n
+		}
+	}
+}
+
+const maxTargets = 20
+
+// Facets counts the view f by filter value: from the rollup in memory when
+// it can answer, otherwise in one query over the rows of the view (a
+// reaction target or an author keeps few). The reaction targets are the most
+// reacted-to Hub proposals of the view.
+func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
+	if f.OnCells() {
+		snap, err := s.rollup.get(ctx, false)
+		if err != nil {
+			return Facets{}, err
+		}
+		out := snap.facets(&f)
+		if out.ReactsTo, err = s.targets(ctx, f); err != nil {
+			return out, err
+		}
+		if len(f.Entries)+len(f.Categories)+len(f.Regions)+len(f.Departements) > 0 {
+			// Their counts are all the reactions of each proposal, whatever
+			// the other filters: shown only when no other filter applies.
+			for i := range out.ReactsTo {
+				out.ReactsTo[i].Count = -1
+			}
+		}
+		return out, nil
+	}
+	return s.sqlFacets(ctx, f)
+}
+
+// targets returns the Hub proposals with the most published reactions
+// (counters kept exact by app/contribution), among those of the view's
+// filters on Hub proposals (axis, Hub).
+func (s *Service) targets(ctx context.Context, f Filter) ([]FacetValue, error) {
+	if len(f.Entries) == 1 && f.Entries[0] == "hubs" {
+		return nil, nil // Hub proposals do not react
+	}
+	var a Args
+	conds := []string{"c.consultation_id = " + a.Add(f.ConsultationID), "c.entry = 'hubs'", "c.status = 'published'"}
+	if len(f.Axes) > 0 {
+		conds = append(conds, "c.axis_id = ANY("+a.Add(f.Axes)+")")
+	}
+	if len(f.Hubs) > 0 {
+		conds = append(conds, "c.hub_id = ANY("+a.Add(f.Hubs)+")")
+	}
+	// The partial index contribution_counters_reactions_idx walks the
+	// proposals from the most reacted-to.
+	q := `SELECT c.id::text, c.title, (k.reactions_soutient + k.reactions_complete + k.reactions_nuance + k.reactions_conteste) AS n
+		FROM contribution_counters k JOIN contributions c ON c.id = k.contribution_id
+		WHERE ` + strings.Join(conds, " AND ") + ` AND (k.reactions_soutient + k.reactions_complete + k.reactions_nuance + k.reactions_conteste) > 0
+		ORDER BY (k.reactions_soutient + k.reactions_complete + k.reactions_nuance + k.reactions_conteste) DESC, k.contribution_id
+		LIMIT ` + strconv.Itoa(maxTargets)
+	var out []FacetValue
+	err := queryEach(ctx, s.db.ReadSQL(ctx), q, a, func(rs *sql.Rows) error {
+		var v FacetValue
+		if err := rs.Scan(&v.Key, &v.Label, &v.Count); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reaction targets: %w", err)
+	}
+	return out, nil
+}
+
+// facetDim is one filter dimension as the SQL facets count it.
+type facetDim struct {
+	name   string
+	column string
+	cond   func(a *Args) string // "" when the dimension is not filtered
+}
+
+func (f Filter) facetDims() []facetDim {
+	in := func(column string, n int, v any) func(a *Args) string {
+		return func(a *Args) string {
+			if n == 0 {
+				return ""
+			}
+			return "c." + column + " = ANY(" + a.Add(v) + ")"
+		}
+	}
+	return []facetDim{
+		{"axe", "axis_id", in("axis_id", len(f.Axes), f.Axes)},
+		{"entree", "entry", in("entry", len(f.Entries), f.Entries)},
+		{"categorie", "author_category", in("author_category", len(f.Categories), f.Categories)},
+		{"region", "region_id", in("region_id", len(f.Regions), f.Regions)},
+		{"departement", "departement_id", in("departement_id", len(f.Departements), f.Departements)},
+		{"hub", "hub_id", in("hub_id", len(f.Hubs), f.Hubs)},
+		{"cible", "reacts_to_id", func(a *Args) string {
+			if f.ReactsTo == 0 {
+				return ""
+			}
+			return "c.reacts_to_id = " + a.Add(f.ReactsTo)
+		}},
+	}
+}
+
+// sqlFacets counts the facets in one query: a single scan keeps the rows that
+// fail at most one filter, then each dimension counts the rows that pass
+// every other filter. Used for views the rollup cannot answer, which keep
+// few rows (a reaction target, an author).
+func (s *Service) sqlFacets(ctx context.Context, f Filter) (Facets, error) {
+	refs, err := s.Refs(ctx)
+	if err != nil {
+		return Facets{}, err
+	}
+	dims := f.facetDims()
+	base := f
+	base.Axes, base.Entries, base.Categories, base.Regions, base.Departements, base.Hubs, base.ReactsTo = nil, nil, nil, nil, nil, nil, 0
+	var a Args
+	where := base.Where(refs, &a)
+	var cols, misses []string
+	active := make([]bool, len(dims))
+	for i, d := range dims {
+		m := "true"
+		if cond := d.cond(&a); cond != "" {
+			m, active[i] = "COALESCE("+cond+", false)", true
+			misses = append(misses, fmt.Sprintf("(NOT m%d)::int", i))
+		}
+		cols = append(cols, fmt.Sprintf("c.%s, %s AS m%d", d.column, m, i))
+	}
+	filter := ""
+	if len(misses) > 0 {
+		filter = " WHERE " + strings.Join(misses, " + ") + " <= 1"
+	}
+	others := func(skip int) string {
+		var ms []string
+		for i := range dims {
+			if i != skip && active[i] {
+				ms = append(ms, fmt.Sprintf("m%d", i))
+			}
+		}
+		if len(ms) == 0 {
+			return "true"
+		}
+		return strings.Join(ms, " AND ")
+	}
+	var parts []string
+	for i, d := range dims {
+		if d.name == "cible" {
+			parts = append(parts, fmt.Sprintf(`(SELECT 'cible', g.key::text, COALESCE(t.title, ''), g.n
+				FROM (SELECT %[1]s AS key, count(*) AS n FROM f WHERE %[2]s AND %[1]s IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %[3]d) g
+				JOIN contributions t ON t.id = g.key)`, d.column, others(i), maxTargets))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT '%s', %s::text, '', count(*) FROM f WHERE %s AND %s IS NOT NULL GROUP BY 2`,
+			d.name, d.column, others(i), d.column))
+	}
+	parts = append(parts, "SELECT 'total', '', '', count(*) FROM f WHERE "+others(-1))
+	q := "WITH f AS MATERIALIZED (SELECT * FROM (SELECT " + strings.Join(cols, ", ") +
+		" FROM contributions c WHERE " + where + ") s" + filter + ")\n" + strings.Join(parts, "\nUNION ALL ")
+	out := newFacets()
+	err = queryEach(ctx, s.db.ReadSQL(ctx), "SELECT dim, key, label, n FROM ("+q+") x(dim, key, label, n)", a,
+		func(rs *sql.Rows) error {
+			var dim, key, label string
+			var n int
+			if err := rs.Scan(&dim, &key, &label, &n); err != nil {
+				return err
+			}
+			id, _ := strconv.ParseInt(key, 10, 64)
+			switch dim {
+			case "axe":
+				out.Axis[id] = n
+			case "entree":
+				out.Entry[key] = n
+			case "categorie":
+				out.Category[key] = n
+			case "region":
+				out.Region[id] = n
+			case "departement":
+				out.Departement[id] = n
+			case "hub":
+				out.Hub[id] = n
+			case "cible":
+				out.ReactsTo = append(out.ReactsTo, FacetValue{Key: key, Label: label, Count: n})
+			case "total":
+				out.Total = n
+			}
+			return nil
+		})
+	if err != nil {
+		return Facets{}, fmt.Errorf("facets: %w", err)
+	}
+	sort.SliceStable(out.ReactsTo, func(i, j int) bool { return out.ReactsTo[i].Count > out.ReactsTo[j].Count })
+	return out, nil
+}

@@ -1,0 +1,259 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// cell is one row of the rollup (contribution_cells): a combination of the
+// filter dimensions and the status, with its number of contributions.
+type cell struct {
+	id           int32
+	consultation int64
+	status       string
+	axis         int64
+	entry        string
+	category     string
+	region       int64 // 0: none
+	departement  int64 // 0: none
+	hub          int64 // 0: none
+	n            int
+}
+
+// snapshot is the rollup as one process last read it. It is never changed
+// once published: a refresh builds a new one.
+type snapshot struct {
+	cells []cell
+	index map[int32]int // cell id → position in cells
+	seq   int64         // highest seq read
+	full  time.Time     // last full read
+	read  time.Time     // last read
+	gen   uint64        // changes made through this process when read
+}
+
+// Rollup intervals: how stale the counts of a process can be. Every change
+// is read at most pollEvery later; a full read every fullEvery also catches a
+// change whose transaction committed after a later one was read.
+const (
+	pollEvery = 250 * time.Millisecond
+	fullEvery = 10 * time.Second
+)
+
+// rollup keeps the cells in memory and refreshes them on demand: a request
+// that finds them older than pollEvery reads what changed (one indexed
+// query), once for all concurrent requests.
+type rollup struct {
+	db      *sql.DB
+	changes func() uint64 // changes made through this process (contribution.Store.Changes)
+	current atomic.Pointer[snapshot]
+	mu      sync.Mutex // one refresh at a time
+}
+
+// get returns the cells, read fresh when force is set (the person who has
+// just acted sees their own change) or after a change made through this
+// process, refreshed when older than pollEvery.
+func (r *rollup) get(ctx context.Context, force bool) (*snapshot, error) {
+	s := r.current.Load()
+	gen := r.changes()
+	if s != nil && !force && s.gen == gen && time.Since(s.read) < pollEvery {
+		return s, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s2 := r.current.Load(); s2 != s && s2 != nil && !force && s2.gen == gen {
+		return s2, nil // refreshed by another request meanwhile
+	}
+	next, err := r.refresh(ctx, r.current.Load())
+	if next != nil {
+		next.gen = gen
+	}
+	if err != nil {
+		if s != nil {
+			return s, nil // serve the last counts; the next request tries again
+		}
+		return nil, err
+	}
+	r.current.Store(next)
+	return next, nil
+}
+
+// refresh returns prev updated with the cells changed since it was read, or
+// every cell when prev is nil or its full read is older than fullEvery.
+func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error) {
+	now := time.Now()
+	full := prev == nil || now.Sub(prev.full) >= fullEvery
+	var since int64
+	if !full {
+		since = prev.seq
+	}
+	rows, err := r.db.QueryContext(ctx, `SELECT id, consultation_id, status, axis_id, entry, author_category,
+		region_id, departement_id, hub_id, n, seq FROM contribution_cells WHERE seq > $1 ORDER BY seq`, since)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	defer rows.Close()
+	var changed []cell
+	seq := since
+	for rows.Next() {
+		var c cell
+		var s int64
+		if err := rows.Scan(&c.id, &c.consultation, &c.status, &c.axis, &c.entry, &c.category,
+			&c.region, &c.departement, &c.hub, &c.n, &s); err != nil {
+			return nil, fmt.Errorf("rollup: %w", err)
+		}
+		changed = append(changed, c)
+		seq = max(seq, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	if full {
+		next := &snapshot{cells: changed, index: make(map[int32]int, len(changed)), seq: seq, full: now, read: now}
+		for i, c := range changed {
+			next.index[c.id] = i
+		}
+		return next, nil
+	}
+	if len(changed) == 0 {
+		next := *prev
+		next.read = now
+		return &next, nil
+	}
+	next := &snapshot{cells: slices.Clone(prev.cells), index: prev.index, seq: seq, full: prev.full, read: now}
+	grown := false
+	for _, c := range changed {
+		if i, ok := next.index[c.id]; ok {
+			next.cells[i] = c
+			continue
+		}
+		if !grown {
+			next.index, grown = make(map[int32]int, len(prev.index)+len(changed)), true
+			for k, v := range prev.index {
+				next.index[k] = v
+			}
+		}
+		next.index[c.id] = len(next.cells)
+		next.cells = append(next.cells, c)
+	}
+	return next, nil
+}
+
+// dims are the filter dimensions that the rollup knows, in the order of the
+// facets.
+const (
+	dimAxis = iota
+	dimEntry
+	dimCategory
+	dimRegion
+	dimDepartement
+	dimHub
+	dimCount
+)
+
+// matcher tells which cells a filter keeps. It ignores what cells do not
+// carry (text, reaction target, author, period, rapporteur marks): callers
+// check Filter.OnCells first.
+type matcher struct {
+	f        *Filter
+	statuses []string
+}
+
+func newMatcher(f *Filter) matcher {
+	st := f.Statuses
+	if len(st) == 0 {
+		st = []string{StatusPublished}
+	}
+	return matcher{f: f, statuses: st}
+}
+
+// misses returns the dimensions (bits) on which c fails the filter, or -1
+// when c is outside the view whatever the dimensions (consultation, status).
+func (m matcher) misses(c *cell) int {
+	f := m.f
+	if c.consultation != f.ConsultationID || !slices.Contains(m.statuses, c.status) {
+		return -1
+	}
+	miss := 0
+	if len(f.Axes) > 0 && !slices.Contains(f.Axes, c.axis) {
+		miss |= 1 << dimAxis
+	}
+	if len(f.Entries) > 0 && !slices.Contains(f.Entries, c.entry) {
+		miss |= 1 << dimEntry
+	}
+	if len(f.Categories) > 0 && !slices.Contains(f.Categories, c.category) {
+		miss |= 1 << dimCategory
+	}
+	if len(f.Regions) > 0 && !slices.Contains(f.Regions, c.region) {
+		miss |= 1 << dimRegion
+	}
+	if len(f.Departements) > 0 && !slices.Contains(f.Departements, c.departement) {
+		miss |= 1 << dimDepartement
+	}
+	if len(f.Hubs) > 0 && !slices.Contains(f.Hubs, c.hub) {
+		miss |= 1 << dimHub
+	}
+	return miss
+}
+
+// OnCells reports whether the rollup alone can answer f: no text, no
+// reaction target, no author, no period and no rapporteur mark.
+func (f Filter) OnCells() bool {
+	marks := !f.Public && (len(f.Tags) > 0 || f.Retained)
+	return f.Text == "" && f.ReactsTo == 0 && f.Author == 0 && f.From.IsZero() && f.To.IsZero() && !marks && f.ids == nil
+}
+
+// cellSet is what a filter keeps of the rollup: the ids of its cells, their
+// total, and every other cell (a list may name those instead when they are
+// fewer; a cell created since the snapshot then passes, which is harmless:
+// the rows of a page are read again with their status).
+type cellSet struct {
+	ids      []int32
+	excluded []int32
+	total    int
+}
+
+// match returns the cells of f.
+func (s *snapshot) match(f *Filter) cellSet {
+	m := newMatcher(f)
+	var out cellSet
+	for i := range s.cells {
+		c := &s.cells[i]
+		switch miss := m.misses(c); {
+		case miss == 0:
+			out.ids = append(out.ids, c.id)
+			out.total += c.n
+		default:
+			out.excluded = append(out.excluded, c.id)
+		}
+	}
+	return out
+}
+
+// facets counts f by dimension value: each dimension with the other filters
+// applied but not its own, so that the other values of a chosen filter keep
+// their counts. One pass over the cells.
+func (s *snapshot) facets(f *Filter) Facets {
+	m := newMatcher(f)
+	out := newFacets()
+	for i := range s.cells {
+		c := &s.cells[i]
+		miss := m.misses(c)
+		if miss < 0 || c.n == 0 {
+			continue
+		}
+		if miss == 0 {
+			out.Total += c.n
+		}
+		for d := range dimCount {
+			if miss&^(1<<d) == 0 { // passes every other dimension
+				out.add(d, c)
+			}
+		}
+	}
+	return out
+}

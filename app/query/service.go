@@ -1,0 +1,205 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/search"
+)
+
+// Service answers every reader of the contributions with one filter.
+type Service struct {
+	db            *db.DB
+	contributions *contribution.Store
+	engine        search.Engine
+	rollup        rollup
+	refs          refsCache
+	stats         statsCache
+	pages         *cache
+	// Log reports background failures; slog.Default when nil.
+	Log *slog.Logger
+}
+
+// New returns a Service reading d, loading the rows of pages through
+// contributions and searching texts with engine.
+func New(d *db.DB, contributions *contribution.Store, engine search.Engine) *Service {
+	s := &Service{db: d, contributions: contributions, engine: engine, pages: newCache(contributions.Changes)}
+	s.rollup.db, s.rollup.changes = d.SQL(), contributions.Changes
+	return s
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// smallSet is the size under which a list reads the rows of its cells whole
+// and sorts them, rather than walking the index of the sort key: with fewer
+// rows, a walk would read up to PerPage × total / smallSet rows to fill a page.
+const smallSet = 4000
+
+// IDs returns one page of the view f in the order of r, and its total. A
+// filter that the rollup answers is counted there and paged by keyset over
+// the listing; any other (reaction target, author, period, marks) is counted
+// and paged in SQL over its rows, which are few or bounded.
+func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, error) {
+	r = r.normalize()
+	if r.Sort == SortRelevance {
+		r.Sort = SortRecent
+	}
+	o := orderOf(r.Sort)
+	if f.OnCells() {
+		snap, err := s.rollup.get(ctx, db.OnPrimary(ctx))
+		if err != nil {
+			return IDPage{}, err
+		}
+		set := snap.match(&f)
+		var a Args
+		cond := ""
+		switch {
+		case len(set.ids) == 0:
+			return IDPage{Total: 0, Exact: true, Number: 1, Pages: 1, PerPage: r.PerPage}, nil
+		case len(set.excluded) == 0:
+		case len(set.ids) <= len(set.excluded) || set.total <= smallSet:
+			cond = "l.cell_id = ANY(" + a.Add(int32Array(set.ids)) + "::int[])"
+		default:
+			cond = "l.cell_id <> ALL(" + a.Add(int32Array(set.excluded)) + "::int[])"
+		}
+		return s.page(ctx, o, cond, a, set.total, r, set.total <= smallSet)
+	}
+	refs, err := s.Refs(ctx)
+	if err != nil {
+		return IDPage{}, err
+	}
+	var a Args
+	where := f.Where(refs, &a)
+	total, err := s.count(ctx, where, a)
+	if err != nil {
+		return IDPage{}, err
+	}
+	cond := "l.contribution_id IN (SELECT c.id FROM contributions c WHERE " + where + ")"
+	return s.page(ctx, o, cond, a, total, r, total <= smallSet)
+}
+
+// count counts the contributions that pass where (on the alias c).
+func (s *Service) count(ctx context.Context, where string, a Args) (int, error) {
+	var n int
+	if err := s.db.ReadSQL(ctx).QueryRowContext(ctx, `SELECT count(*) FROM contributions c WHERE `+where, a...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count view: %w", err)
+	}
+	return n, nil
+}
+
+// page reads the page of r among total rows passing cond, in the order o:
+// from a cursor when the request has one, else by offset from the nearest
+// end of the list.
+func (s *Service) page(ctx context.Context, o order, cond string, a Args, total int, r PageRequest, small bool) (IDPage, error) {
+	out := IDPage{Total: total, Exact: true, PerPage: r.PerPage, Pages: max((total+r.PerPage-1)/r.PerPage, 1)}
+	start := randomStart(r.Seed)
+	var at *cursor
+	backward, offset, limit := false, 0, r.PerPage
+	if c, ok := parseCursor(r.After); ok {
+		at, out.Number = &c, min(max(r.Number, 2), out.Pages)
+	} else if c, ok := parseCursor(r.Before); ok {
+		at, backward, out.Number = &c, true, min(max(r.Number, 1), max(out.Pages-1, 1))
+	} else {
+		out.Number = min(r.Number, out.Pages)
+		before := (out.Number - 1) * r.PerPage
+		after := total - out.Number*r.PerPage // rows after the page
+		switch {
+		case before <= maxOffset:
+			offset = before
+		case after <= maxOffset:
+			backward = true
+			offset = max(after, 0)
+			limit = min(r.PerPage, total-before)
+		default:
+			return out, ErrUnreachable
+		}
+	}
+	// One row more than the page tells whether a page follows in the
+	// direction read.
+	sqlText := o.pageSQL(cond, &a, start, at, backward, limit+1, offset, small)
+	rows, err := s.db.ReadSQL(ctx).QueryContext(ctx, sqlText, a...)
+	if err != nil {
+		return out, fmt.Errorf("list page: %w", err)
+	}
+	defer rows.Close()
+	var got []cursor
+	for rows.Next() {
+		var c cursor
+		if err := rows.Scan(&c.id, &c.key, &c.seg); err != nil {
+			return out, fmt.Errorf("list page: %w", err)
+		}
+		got = append(got, c)
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("list page: %w", err)
+	}
+	more := len(got) > limit
+	if more {
+		got = got[:limit]
+	}
+	if backward {
+		slices.Reverse(got)
+	}
+	for _, c := range got {
+		out.IDs = append(out.IDs, c.id)
+	}
+	if len(got) == 0 {
+		return out, nil
+	}
+	first, last := got[0], got[len(got)-1]
+	if backward {
+		if more || (at == nil && offset == 0 && out.Number > 1) {
+			out.Prev = first.String()
+		}
+		if at != nil || offset > 0 {
+			out.Next = last.String()
+		}
+		if !more && at != nil {
+			out.Number = 1 // walked back to the start of the list
+		}
+	} else {
+		if more {
+			out.Next = last.String()
+		}
+		if at != nil || offset > 0 {
+			out.Prev = first.String()
+		}
+		if !more && out.Number < out.Pages && at != nil {
+			out.Pages = out.Number // the list ended sooner than counted
+		}
+	}
+	if out.Number > 1 && out.Prev == "" {
+		out.Prev = first.String()
+	}
+	return out, nil
+}
+
+// int32Array writes ids as a PostgreSQL array literal.
+func int32Array(ids []int32) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(int64(id), 10))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// isNoRows tells whether err means no row.
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

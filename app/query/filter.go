@@ -55,20 +55,20 @@ func StatusLabel(status string) string {
 // exactly the view on screen.
 type Filter struct {
 	ConsultationID int64
-	Author         int64 // an author's page: their published free contributions (set by the page, not the URL)
-	Public       bool   // published contributions only; rapporteur marks ignored
-	Text         string // full-text search (q), in French, accents ignored
-	Axes         []int64
-	Entries      []string // entry kinds
-	Categories   []string
-	Regions      []int64 // territory ids
-	Departements []int64
-	Hubs         []int64
-	ReactsTo     int64
-	From, To     time.Time // [From, To): To is the day after the "au" date; zero = open
-	Statuses     []string
-	Tags         []string
-	Retained     bool
+	Author         int64  // an author's page: their published free contributions (set by the page, not the URL)
+	Public         bool   // published contributions only; rapporteur marks ignored
+	Text           string // full-text search (q), in French, accents ignored
+	Axes           []int64
+	Entries        []string // entry kinds
+	Categories     []string
+	Regions        []int64 // territory ids
+	Departements   []int64
+	Hubs           []int64
+	ReactsTo       int64
+	From, To       time.Time // [From, To): To is the day after the "au" date; zero = open
+	Statuses       []string
+	Tags           []string
+	Retained       bool
 
 	query url.Values // canonical URL parameters of the view
 	ids   []int64    // when not nil, only these (the best hits of a search)

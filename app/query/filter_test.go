@@ -25,7 +25,9 @@ func TestParseFilter(t *testing.T) {
 		check       func(Filter) bool
 	}{
 		{"nothing: the whole consultation, published only (as the statistics)", "", false, "",
-			func(f Filter) bool { return len(f.Statuses) == 1 && f.Statuses[0] == StatusPublished && len(f.Axes) == 0 }},
+			func(f Filter) bool {
+				return len(f.Statuses) == 1 && f.Statuses[0] == StatusPublished && len(f.Axes) == 0
+			}},
 		{"axis by slug or by number, deduplicated", "axe=3&axe=formation", false, "axe=formation",
 			func(f Filter) bool { return len(f.Axes) == 1 && f.Axes[0] == 13 }},
 		{"unknown parameters and values are ignored", "axe=9&categorie=pirate&region=99&hub=nulle-part&tri=x&reagit_a=-4&du=hier", false, "", nil},
@@ -61,4 +63,3 @@ func TestParseFilter(t *testing.T) {
 		})
 	}
 }
-

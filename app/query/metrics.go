@@ -43,14 +43,14 @@ type Metrics struct {
 	// computed in the background: the page says so instead of a figure.
 	Pending bool
 	// ComputedAt is when the contributors and the timeline were computed.
-	ComputedAt time.Time
-	ByCategory    []Count
-	Axes          []Breakdown
-	Entries       []Breakdown
-	Regions       []Count // every région, zeros included
-	Departements  []Count // every département, zeros included
-	Bucket        string  // "jour" or "semaine"
-	Timeline      []TimeCount
+	ComputedAt   time.Time
+	ByCategory   []Count
+	Axes         []Breakdown
+	Entries      []Breakdown
+	Regions      []Count // every région, zeros included
+	Departements []Count // every département, zeros included
+	Bucket       string  // "jour" or "semaine"
+	Timeline     []TimeCount
 }
 
 // Covered returns the territories of list with at least one contribution, and

@@ -148,7 +148,6 @@ func (r Refs) EntryTitle(kind string) string {
 	return kind
 }
 
-
 // queryEach runs query and calls fn for each row.
 func queryEach(ctx context.Context, db *sql.DB, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := db.QueryContext(ctx, query, args...)

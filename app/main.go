@@ -168,9 +168,16 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		if err != nil {
 			return nil, nil, &exitError{2, fmt.Errorf("DATABASE_URL : connexion impossible : %w", err)}
 		}
+		if cfg.DatabaseReplicaURL != "" {
+			if err := d.UseReplica(ctx, cfg.DatabaseReplicaURL, 0, log); err != nil {
+				_ = d.Close()
+				return nil, nil, &exitError{2, fmt.Errorf("DATABASE_REPLICA_URL : %w", err)}
+			}
+		}
+		go d.Watch(ctx, time.Second, log)
 		return d, func() { _ = d.Close() }, nil
 	}
-	emb := &db.Embedded{Dir: cfg.DataDir, Log: log}
+	emb := &db.Embedded{Dir: cfg.DataDir, Log: log, Bin: cfg.PGBin}
 	log.Info("starting the embedded PostgreSQL", "dir", cfg.DataDir)
 	if err := emb.Start(ctx); err != nil {
 		if errors.Is(err, db.ErrBusy) {
@@ -178,11 +185,13 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		}
 		return nil, nil, fmt.Errorf("base de données intégrée : %w", err)
 	}
+	log.Info("embedded PostgreSQL ready", "cluster", emb.Cluster())
 	d, err := db.Open(ctx, emb.URL(emb.Database))
 	if err != nil {
 		_ = emb.Stop()
 		return nil, nil, err
 	}
+	go d.Watch(ctx, time.Second, log)
 	return d, func() {
 		_ = d.Close()
 		if err := emb.Stop(); err != nil {

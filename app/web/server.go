@@ -105,6 +105,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	}))
 	app.Use(noStoreArea)
 	app.Use(rejectBadInput)
+	app.Use(s.readYourWrites)
 	app.Use(s.loadSession)
 	app.Use(s.checkCSRF)
 	for _, rt := range append(s.routes(), extra...) {

@@ -11,7 +11,9 @@ import (
 
 type failingMailer struct{}
 
-func (failingMailer) Send(context.Context, mail.Message) error { return errors.New("outbox unavailable") }
+func (failingMailer) Send(context.Context, mail.Message) error {
+	return errors.New("outbox unavailable")
+}
 
 // TestDecisionMailIsQueuedInTheDecisionTransaction: the notification mail of
 // a decision is written to the mail outbox by the decision's transaction; a

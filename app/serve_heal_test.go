@@ -116,11 +116,11 @@ func TestServeHealsAfterPostgresKill(t *testing.T) {
 	defer s.stop(t)
 
 	var (
-		mu       sync.Mutex
-		acked    []string
-		seq      atomic.Int64
-		stop     = make(chan struct{})
-		wg       sync.WaitGroup
+		mu    sync.Mutex
+		acked []string
+		seq   atomic.Int64
+		stop  = make(chan struct{})
+		wg    sync.WaitGroup
 	)
 	for i := range 4 {
 		w := newSignUpWriter(t, s.url)

@@ -242,3 +242,48 @@ func TestFallbackHomeIsStablePerDataDir(t *testing.T) {
 		t.Errorf("fallback home %q is not a plain folder name", odd)
 	}
 }
+
+// TestEmbeddedTakesOverAServerLeftRunning: when the app dies without
+// stopping its PostgreSQL (kill -9 of the app), the next start stops that
+// server and runs its own, supervised, on the same data.
+func TestEmbeddedTakesOverAServerLeftRunning(t *testing.T) {
+	ctx := context.Background()
+	dir := openDir(t, "leftover-")
+	logs := &logBuffer{}
+	first := &Embedded{Dir: dir, Database: "app", Fast: true}
+	if err := first.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(ctx, first.URL("app"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SQL().ExecContext(ctx, `CREATE TABLE kept (v text); INSERT INTO kept VALUES ('conservé')`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	leftover := first.PID()
+	first.stopSupervising() // the app dies: no supervision, no stop, the lock released
+	first.unlock()
+
+	second := &Embedded{Dir: dir, Database: "app", Fast: true, Log: slog.New(slog.NewTextHandler(logs, nil))}
+	if err := second.Start(ctx); err != nil {
+		t.Fatalf("start over a server left running: %v", err)
+	}
+	defer second.Stop()
+	if second.PID() == 0 || second.PID() == leftover {
+		t.Errorf("postmaster %d, want a new one (left running: %d)", second.PID(), leftover)
+	}
+	if !strings.Contains(logs.String(), "left running by an earlier instance") {
+		t.Errorf("log:\n%s", logs)
+	}
+	d, err = Open(ctx, second.URL("app"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var v string
+	if err := d.SQL().QueryRowContext(ctx, `SELECT v FROM kept`).Scan(&v); err != nil || v != "conservé" {
+		t.Errorf("data: %q, %v", v, err)
+	}
+}

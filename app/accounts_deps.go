@@ -12,6 +12,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/mail"
+	"github.com/cnr-numerique/concertation/app/metrics"
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 )
 
@@ -49,6 +50,7 @@ func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d
 		}
 	}
 	go outbox.Run(ctx, transport)
+	metrics.WatchMailOutbox(d.SQL())
 	rules, err := ratelimit.ParseRules(os.Getenv("RATE_LIMITS"), ratelimit.DefaultRules)
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("RATE_LIMITS : %w", err)}

@@ -174,8 +174,8 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 				return nil, nil, &exitError{2, fmt.Errorf("DATABASE_REPLICA_URL : %w", err)}
 			}
 		}
-		go d.Watch(ctx, time.Second, log)
-		return d, func() { _ = d.Close() }, nil
+		stopWatch := watch(ctx, d, log)
+		return d, func() { stopWatch(); _ = d.Close() }, nil
 	}
 	emb := &db.Embedded{Dir: cfg.DataDir, Log: log, Bin: cfg.PGBin}
 	log.Info("starting the embedded PostgreSQL", "dir", cfg.DataDir)
@@ -191,8 +191,9 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		_ = emb.Stop()
 		return nil, nil, err
 	}
-	go d.Watch(ctx, time.Second, log)
+	stopWatch := watch(ctx, d, log)
 	return d, func() {
+		stopWatch()
 		_ = d.Close()
 		if err := emb.Stop(); err != nil {
 			log.Error("stop the embedded PostgreSQL", "err", err)
@@ -200,6 +201,14 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		}
 		log.Info("embedded PostgreSQL stopped")
 	}, nil
+}
+
+// watch checks the database every second (db.Watch) until the returned
+// func is called.
+func watch(ctx context.Context, d *db.DB, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	go d.Watch(ctx, time.Second, log)
+	return cancel
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) error {

@@ -20,6 +20,8 @@ COPY --from=build /concertation /usr/local/bin/concertation
 USER concertation
 ENV ADDR=0.0.0.0:8080
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+# /healthz fails once the database has been unreachable for HEALTHZ_DATABASE_GRACE
+# (bash, not sh: /dev/tcp is a bash feature).
+HEALTHCHECK --interval=30s --timeout=5s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["concertation"]
 CMD ["serve"]

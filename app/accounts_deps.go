@@ -12,6 +12,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/mail"
+	"github.com/cnr-numerique/concertation/app/metrics"
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 )
 
@@ -23,27 +24,33 @@ type accountParts struct {
 	oidc    *openid.Registry
 }
 
-// newAccountParts builds the mailer (SMTP when SMTP_URL is set, else the
-// local mailbox), the rate limiter (RATE_LIMITS overrides the defaults, e.g.
+// newAccountParts builds the mailer (the durable outbox, delivered by a
+// worker started here through SMTP when SMTP_URL is set, else to the local
+// mailbox), the rate limiter (RATE_LIMITS overrides the defaults, e.g.
 // "signin:ip=30/15m,signup:ip=10/1h") and the OpenID Connect providers
 // (OIDC_PROVIDERS and OIDC_<NAME>_…).
 func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (accountParts, error) {
 	var p accountParts
+	outbox := mail.NewOutbox(d, log)
+	p.mailer = outbox
+	var transport mail.Transport
 	if cfg.SMTPURL != "" {
-		m, err := mail.NewSMTP(ctx, cfg.SMTPURL, log)
+		m, err := mail.NewSMTP(cfg.SMTPURL)
 		if err != nil {
 			return p, &exitError{2, err}
 		}
-		p.mailer = m
+		transport = m
 	} else {
 		p.mailbox = mail.NewMailbox(log)
-		p.mailer = p.mailbox
+		transport = p.mailbox
 		if cfg.Local() {
 			log.Info("mail: no SMTP_URL, mails are kept in the local mailbox", "url", cfg.BaseURL.String()+"/dev/mails")
 		} else {
 			log.Warn("mail: no SMTP_URL, mails are only written to the log")
 		}
 	}
+	go outbox.Run(ctx, transport)
+	metrics.WatchMailOutbox(d.SQL())
 	rules, err := ratelimit.ParseRules(os.Getenv("RATE_LIMITS"), ratelimit.DefaultRules)
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("RATE_LIMITS : %w", err)}

@@ -176,9 +176,16 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		if err != nil {
 			return nil, nil, &exitError{2, fmt.Errorf("DATABASE_URL : connexion impossible : %w", err)}
 		}
-		return d, func() { _ = d.Close() }, nil
+		if cfg.DatabaseReplicaURL != "" {
+			if err := d.UseReplica(ctx, cfg.DatabaseReplicaURL, 0, log); err != nil {
+				_ = d.Close()
+				return nil, nil, &exitError{2, fmt.Errorf("DATABASE_REPLICA_URL : %w", err)}
+			}
+		}
+		stopWatch := watch(ctx, d, log)
+		return d, func() { stopWatch(); _ = d.Close() }, nil
 	}
-	emb := &db.Embedded{Dir: cfg.DataDir, Log: log}
+	emb := &db.Embedded{Dir: cfg.DataDir, Log: log, Bin: cfg.PGBin}
 	log.Info("starting the embedded PostgreSQL", "dir", cfg.DataDir)
 	if err := emb.Start(ctx); err != nil {
 		if errors.Is(err, db.ErrBusy) {
@@ -186,12 +193,15 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		}
 		return nil, nil, fmt.Errorf("base de données intégrée : %w", err)
 	}
+	log.Info("embedded PostgreSQL ready", "cluster", emb.Cluster())
 	d, err := db.Open(ctx, emb.URL(emb.Database))
 	if err != nil {
 		_ = emb.Stop()
 		return nil, nil, err
 	}
+	stopWatch := watch(ctx, d, log)
 	return d, func() {
+		stopWatch()
 		_ = d.Close()
 		if err := emb.Stop(); err != nil {
 			log.Error("stop the embedded PostgreSQL", "err", err)
@@ -199,6 +209,14 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		}
 		log.Info("embedded PostgreSQL stopped")
 	}, nil
+}
+
+// watch checks the database every second (db.Watch) until the returned
+// func is called.
+func watch(ctx context.Context, d *db.DB, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	go d.Watch(ctx, time.Second, log)
+	return cancel
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) error {

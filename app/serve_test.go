@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -15,11 +14,11 @@ import (
 
 type server struct {
 	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	logs *lockedBuffer
 	url  string
 }
 
-func startServe(t *testing.T, dataDir string) *server {
+func startServe(t *testing.T, dataDir string, env ...string) *server {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -30,7 +29,8 @@ func startServe(t *testing.T, dataDir string) *server {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "CONCERTATION_RUN_MAIN=1", "CONCERTATION_ARGS=serve",
 		"DATA_DIR="+dataDir, "ADDR="+addr, "DATABASE_URL=")
-	logs := &bytes.Buffer{}
+	cmd.Env = append(cmd.Env, env...)
+	logs := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the validated configuration of one process.
@@ -31,6 +32,11 @@ type Config struct {
 	// ModerationReportThreshold is the number of reports from distinct accounts
 	// that hides an item until a moderator decides (MODERATION_REPORT_THRESHOLD).
 	ModerationReportThreshold int
+	// Database operations (database.go): PG_BIN, DATABASE_REPLICA_URL,
+	// HEALTHZ_DATABASE_GRACE.
+	PGBin                string        // PostgreSQL binaries of the embedded server; empty: found on the system
+	DatabaseReplicaURL   string        // optional streaming replica for reads; needs DATABASE_URL
+	HealthzDatabaseGrace time.Duration // /healthz fails once the database has been unreachable this long
 }
 
 // Secure reports whether the platform is served over HTTPS (production).
@@ -129,6 +135,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, &Error{"SESSION_SECRET", "au moins 32 caractères"}
 	case c.SessionSecret == "" && c.Secure():
 		return c, &Error{"SESSION_SECRET", "obligatoire quand BASE_URL est en https"}
+	}
+	if err := c.loadDatabaseOps(get); err != nil {
+		return c, err
 	}
 	return c, nil
 }

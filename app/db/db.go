@@ -21,14 +21,33 @@ import (
 // GORM through Conn, so a transaction opened higher up (InTx) is used by every
 // store call made with its context.
 type DB struct {
-	g *gorm.DB
+	g       *gorm.DB
+	health  health
+	replica *replica // nil without a read replica (UseReplica)
 }
 
 // Open connects to url and checks the connection.
 func Open(ctx context.Context, url string) (*DB, error) {
+	g, err := openPool(url)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{g: g}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.Ping(pingCtx); err != nil {
+		_ = d.SQL().Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return d, nil
+}
+
+// openPool opens a GORM pool on url without connecting yet.
+func openPool(url string) (*gorm.DB, error) {
 	g, err := gorm.Open(postgres.New(postgres.Config{DSN: url}), &gorm.Config{
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
+		DisableAutomaticPing:   true,
 		Logger:                 logger.Discard,
 	})
 	if err != nil {
@@ -41,14 +60,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	sqlDB.SetMaxOpenConns(40)
 	sqlDB.SetMaxIdleConns(40)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{g: g}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := d.Ping(pingCtx); err != nil {
-		_ = sqlDB.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	return d, nil
+	return g, nil
 }
 
 // SQL returns the underlying pool, for the migration runner and bulk tools.
@@ -57,13 +69,21 @@ func (d *DB) SQL() *sql.DB {
 	return s
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, and records the outcome for
+// Unreachable.
 func (d *DB) Ping(ctx context.Context) error {
-	return d.SQL().PingContext(ctx)
+	err := d.SQL().PingContext(ctx)
+	d.health.record(err, time.Now())
+	return err
 }
 
-// Close closes the pool.
-func (d *DB) Close() error { return d.SQL().Close() }
+// Close closes the pool, and the replica's.
+func (d *DB) Close() error {
+	if d.replica != nil {
+		d.replica.close()
+	}
+	return d.SQL().Close()
+}
 
 type txKey struct{}
 
@@ -134,8 +154,18 @@ func IsUniqueViolation(err error) bool {
 // CountStatements makes every statement run through d add one to n. Tests use
 // it to check that the queries of a page do not grow with its size.
 func (d *DB) CountStatements(n *atomic.Int64) error {
+	if err := countStatements(d.g, n); err != nil {
+		return err
+	}
+	if d.replica != nil {
+		return countStatements(d.replica.g, n)
+	}
+	return nil
+}
+
+func countStatements(g *gorm.DB, n *atomic.Int64) error {
 	inc := func(*gorm.DB) { n.Add(1) }
-	cb := d.g.Callback()
+	cb := g.Callback()
 	for _, err := range []error{
 		cb.Query().After("gorm:query").Register("count:query", inc),
 		cb.Row().After("gorm:row").Register("count:row", inc),

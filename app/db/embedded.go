@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -34,28 +35,46 @@ var ErrBusy = errors.New("une autre instance utilise déjà ce dossier de donné
 // refuses root), and falls back to embedded-postgres' downloaded binaries
 // otherwise. The server listens only on a private Unix socket directory
 // (or on a loopback port for downloaded binaries).
+//
+// Once started, the server is supervised: when the postmaster dies (a crash,
+// kill -9, the out-of-memory killer), it is started again within a second or
+// so, which runs PostgreSQL's crash recovery; committed transactions are kept.
 type Embedded struct {
 	// Options, set before Start.
-	Dir      string // parent directory: the cluster goes in Dir/postgres
+	Dir      string // data directory: the cluster goes in Dir/postgres (see FallbackRoot)
 	Database string // database created at first start
-	Fast     bool   // tests: no fsync, no full-page writes
+	Fast     bool   // tests: no fsync, no full-page writes, no synchronous commit
 	Log      *slog.Logger
+	// Bin is the directory of the PostgreSQL programs (PG_BIN); empty: the
+	// newest of /usr/lib/postgresql/*/bin, then PATH, then a download.
+	Bin string
+	// FallbackRoot holds the cluster when the process is root and Dir cannot
+	// be reached by the "postgres" system user (a clone in a closed home
+	// folder): the cluster then goes in FallbackRoot/<name>-<hash of Dir>.
+	// Empty: DefaultFallbackRoot.
+	FallbackRoot string
 
-	lock      *os.File
-	bin       string // directory of pg_ctl, initdb
-	cluster   string
-	socketDir string
-	port      int
-	cred      *syscall.Credential
-	ep        *embeddedpostgres.EmbeddedPostgres
-	url       string
+	lock        *os.File
+	bin         string // directory of pg_ctl, initdb
+	home        string // directory of the cluster, its socket directory and its log: Dir or a fallback
+	cluster     string
+	socketDir   string
+	logFile     string
+	port        int
+	opts        []string // arguments of the postgres program, for starts and restarts
+	tcp         bool     // downloaded binaries: a loopback port and a password, no socket directory
+	cred        *syscall.Credential
+	initCluster func() error // creates the cluster: initdb, or pg_basebackup for a replica
+	childMu     sync.Mutex
+	child       *postmaster // the running server, a child of this process
+	super       *supervisor
 }
 
 const embeddedUser = "concertation"
 
 // URL returns the connection URL of the database named dbname.
 func (e *Embedded) URL(dbname string) string {
-	if e.ep != nil {
+	if e.tcp {
 		return fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", embeddedUser, embeddedUser, e.port, dbname)
 	}
 	q := url.Values{"host": {e.socketDir}, "port": {strconv.Itoa(e.port)}, "sslmode": {"disable"}}
@@ -63,14 +82,50 @@ func (e *Embedded) URL(dbname string) string {
 }
 
 // Start takes the data directory lock, creates the cluster on first use, starts
-// the server, waits until it accepts connections and creates the database.
+// the server, waits until it accepts connections, creates the database and
+// starts supervising the server.
 func (e *Embedded) Start(ctx context.Context) error {
-	if e.Log == nil {
-		e.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	if e.Database == "" {
 		e.Database = "concertation"
 	}
+	if err := e.startCluster(ctx); err != nil {
+		return err
+	}
+	if err := e.createDatabase(ctx, e.Database); err != nil {
+		_ = e.Stop()
+		return err
+	}
+	return nil
+}
+
+// startCluster takes the lock, starts the server and supervises it.
+func (e *Embedded) startCluster(ctx context.Context) error {
+	if e.Log == nil {
+		e.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := e.takeLock(); err != nil {
+		return err
+	}
+	e.port = 5432
+	e.bin = e.Bin
+	if e.bin == "" {
+		e.bin = systemBinaries()
+	}
+	var err error
+	if e.bin == "" {
+		err = e.startDownloaded()
+	} else {
+		err = e.startSystem(ctx)
+	}
+	if err != nil {
+		e.unlock()
+		return err
+	}
+	e.supervise()
+	return nil
+}
+
+func (e *Embedded) takeLock() error {
 	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
 		return fmt.Errorf("DATA_DIR: %w", err)
 	}
@@ -83,39 +138,26 @@ func (e *Embedded) Start(ctx context.Context) error {
 		return fmt.Errorf("%w (%s)", ErrBusy, e.Dir)
 	}
 	e.lock = lock
-	e.cluster = filepath.Join(e.Dir, "postgres")
-	e.port = 5432
-
-	e.bin = systemBinaries()
-	if e.bin == "" {
-		err = e.startDownloaded()
-	} else {
-		err = e.startSystem(ctx)
-	}
-	if err != nil {
-		e.unlock()
-		return err
-	}
-	if err := e.createDatabase(ctx, e.Database); err != nil {
-		_ = e.Stop()
-		return err
-	}
 	return nil
 }
 
-// Stop shuts the server down (fast mode: sessions are ended, committed data is
-// kept) and releases the data directory lock.
+// Cluster returns the directory of the PostgreSQL cluster, known once
+// Start has returned: Dir/postgres, or a folder under FallbackRoot.
+func (e *Embedded) Cluster() string { return e.cluster }
+
+// Stop ends the supervision, shuts the server down (fast mode: sessions are
+// ended, committed data is kept) and releases the data directory lock.
 func (e *Embedded) Stop() error {
 	defer e.unlock()
-	if e.ep != nil {
-		return e.ep.Stop()
-	}
-	if e.bin == "" {
+	e.stopSupervising()
+	pm := e.getChild()
+	if pm == nil {
 		return nil
 	}
-	out, err := e.run(filepath.Join(e.bin, "pg_ctl"), "-D", e.cluster, "-m", "fast", "-w", "-t", "60", "stop")
+	err := pm.stop()
+	e.setChild(nil)
 	if err != nil {
-		return fmt.Errorf("stop PostgreSQL: %v: %s", err, out)
+		return fmt.Errorf("stop PostgreSQL: %w", err)
 	}
 	return nil
 }
@@ -131,9 +173,6 @@ func (e *Embedded) unlock() {
 // systemBinaries returns the bin directory of the newest PostgreSQL installed
 // by the system (Debian layout first, then PATH), or "" when there is none.
 func systemBinaries() string {
-	if dir := os.Getenv("PG_BIN"); dir != "" {
-		return dir
-	}
 	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
 	sort.Slice(matches, func(i, j int) bool { return pgMajor(matches[i]) > pgMajor(matches[j]) })
 	if len(matches) > 0 {
@@ -165,7 +204,10 @@ func (e *Embedded) startSystem(ctx context.Context) error {
 		gid, _ := strconv.Atoi(u.Gid)
 		e.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
-	e.socketDir = filepath.Join(e.Dir, "run")
+	if err := e.locate(); err != nil {
+		return err
+	}
+	e.socketDir = filepath.Join(e.home, "run")
 	if len(e.socketDir) > 90 { // Unix socket paths are limited to ~107 bytes
 		dir, err := os.MkdirTemp("", "pgsock")
 		if err != nil {
@@ -182,41 +224,49 @@ func (e *Embedded) startSystem(ctx context.Context) error {
 		}
 	}
 	if _, err := os.Stat(filepath.Join(e.cluster, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		if err := e.initdb(); err != nil {
+		if e.initCluster == nil {
+			e.initCluster = e.initdb
+		}
+		if err := e.initCluster(); err != nil {
 			return err
 		}
 	}
-	pgctl := filepath.Join(e.bin, "pg_ctl")
-	if _, err := e.run(pgctl, "-D", e.cluster, "status"); err == nil {
-		// A server left running by a previous instance that died: we hold the
-		// lock, so it is ours to reuse.
-		e.Log.Warn("reusing a PostgreSQL server left running", "dir", e.cluster)
-		return e.waitReady(ctx)
-	}
-	opts := []string{
-		"-c listen_addresses=''",
-		"-c unix_socket_directories='" + e.socketDir + "'",
-		"-c unix_socket_permissions=0700",
-		"-p " + strconv.Itoa(e.port),
+	e.opts = []string{
+		"-c", "listen_addresses=",
+		"-c", "unix_socket_directories=" + e.socketDir,
+		"-c", "unix_socket_permissions=0700",
+		"-p", strconv.Itoa(e.port),
 	}
 	if e.Fast {
-		opts = append(opts, "-c fsync=off", "-c full_page_writes=off", "-c synchronous_commit=off")
+		e.opts = append(e.opts, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
 	}
-	logFile := filepath.Join(e.Dir, "postgres.log")
-	if f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+	e.logFile = filepath.Join(e.home, "postgres.log")
+	if f, err := os.OpenFile(e.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
 		f.Close()
-		_ = e.own(logFile)
+		_ = e.own(e.logFile)
 	}
-	out, err := e.run(pgctl, "-D", e.cluster, "-l", logFile, "-w", "-t", "60", "-o", strings.Join(opts, " "), "start")
-	if err != nil {
-		return fmt.Errorf("démarrage de PostgreSQL impossible (voir %s) : %v: %s", logFile, err, lastLine(out))
+	if err := e.stopLeftover(); err != nil {
+		return err
 	}
-	return e.waitReady(ctx)
+	return e.launch(ctx)
+}
+
+// stopLeftover stops a server left running on the cluster by an instance
+// that died (we hold the lock, so it is ours), so that the server runs as
+// this process's child, which the supervisor watches.
+func (e *Embedded) stopLeftover() error {
+	pgctl := filepath.Join(e.bin, "pg_ctl")
+	if _, err := e.run(pgctl, "-D", e.cluster, "status"); err != nil {
+		return nil
+	}
+	e.Log.Warn("stopping a PostgreSQL server left running by an earlier instance, to run it under supervision", "cluster", e.cluster)
+	if out, err := e.run(pgctl, "-D", e.cluster, "-m", "fast", "-w", "-t", "60", "stop"); err != nil {
+		return fmt.Errorf("arrêt du PostgreSQL resté en marche impossible : %v: %s", err, lastLine(out))
+	}
+	return nil
 }
 
 func (e *Embedded) initdb() error {
-	pwfile := filepath.Join(e.cluster, "..", "initdb.pw")
-	_ = pwfile
 	args := []string{"-D", e.cluster, "-U", embeddedUser, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"}
 	if e.Fast {
 		args = append(args, "-N")
@@ -252,7 +302,12 @@ func (e *Embedded) own(path string) error {
 }
 
 func (e *Embedded) run(name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
+	return e.runContext(context.Background(), name, args...)
+}
+
+// runContext runs a program as the server's user and returns its output.
+func (e *Embedded) runContext(ctx context.Context, name string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = "/"
 	if e.cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: e.cred}
@@ -267,9 +322,13 @@ func (e *Embedded) run(name string, args ...string) (string, error) {
 
 func (e *Embedded) waitReady(ctx context.Context) error {
 	pgIsReady := filepath.Join(e.bin, "pg_isready")
+	host := e.socketDir
+	if e.tcp {
+		host = "127.0.0.1"
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		_, err := e.run(pgIsReady, "-h", e.socketDir, "-p", strconv.Itoa(e.port), "-q")
+		_, err := e.run(pgIsReady, "-h", host, "-p", strconv.Itoa(e.port), "-U", embeddedUser, "-d", "postgres", "-q")
 		if err == nil {
 			return nil
 		}
@@ -285,6 +344,7 @@ func (e *Embedded) waitReady(ctx context.Context) error {
 }
 
 func (e *Embedded) startDownloaded() error {
+	e.tcp = true
 	if os.Geteuid() == 0 {
 		return errors.New("aucun PostgreSQL installé et PostgreSQL refuse de tourner en root : installez le paquet postgresql ou définissez DATABASE_URL")
 	}
@@ -294,20 +354,32 @@ func (e *Embedded) startDownloaded() error {
 	}
 	e.port = l.Addr().(*net.TCPAddr).Port
 	l.Close()
+	e.home = e.Dir
+	e.cluster = filepath.Join(e.Dir, "postgres")
+	runtime := filepath.Join(e.Dir, "runtime")
 	logw := &slogWriter{e.Log}
-	e.ep = embeddedpostgres.NewDatabase(embeddedpostgres.DefaultConfig().
+	ep := embeddedpostgres.NewDatabase(embeddedpostgres.DefaultConfig().
 		Port(uint32(e.port)).
 		Username(embeddedUser).Password(embeddedUser).Database("postgres").
 		DataPath(e.cluster).
-		RuntimePath(filepath.Join(e.Dir, "runtime")).
+		RuntimePath(runtime).
 		CachePath(filepath.Join(e.Dir, "cache")).
 		StartTimeout(60 * time.Second).
 		Logger(logw))
-	if err := e.ep.Start(); err != nil {
-		e.ep = nil
+	// embedded-postgres downloads the binaries, creates the cluster and
+	// starts it detached; it is then stopped and run again as a child.
+	if err := ep.Start(); err != nil {
 		return fmt.Errorf("démarrage de PostgreSQL (binaires téléchargés) impossible : %w", err)
 	}
-	return nil
+	// Run the server as this process's child, from the same binaries, so
+	// that the supervisor sees its death at once and reaps it.
+	e.bin = filepath.Join(runtime, "bin")
+	e.opts = []string{"-p", strconv.Itoa(e.port)}
+	e.logFile = filepath.Join(e.Dir, "postgres.log")
+	if err := e.stopLeftover(); err != nil {
+		return err
+	}
+	return e.launch(context.Background())
 }
 
 // createDatabase creates dbname when it does not exist yet.

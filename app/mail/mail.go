@@ -1,6 +1,8 @@
-// Package mail sends the platform's e-mails: through SMTP when SMTP_URL is
-// set, otherwise to the log and to a local mailbox that the development
-// server shows at /dev/mails.
+// Package mail sends the platform's e-mails. Callers write each mail to a
+// durable outbox table in PostgreSQL (Outbox.Send, in the transaction of the
+// change that causes it); a worker delivers the outbox through a Transport:
+// an SMTP server when SMTP_URL is set, otherwise the log and a local mailbox
+// that the development server shows at /dev/mails.
 package mail
 
 import (
@@ -19,15 +21,21 @@ type Message struct {
 	At      time.Time
 }
 
-// Mailer sends messages. Send must not block on the network for long: the
-// SMTP mailer queues, so an answer takes the same time whether a mail is sent
-// or not.
+// Mailer sends messages. Send must not block on the network: the Outbox
+// only writes a row, so an answer takes the same time whether a mail is sent
+// or not. When ctx carries a transaction (db.InTx), the Outbox writes the mail
+// in it: the mail leaves only if the transaction commits.
 type Mailer interface {
 	Send(ctx context.Context, m Message) error
 }
 
-// Mailbox is the development mailer: each message is logged and kept in
-// memory (the last 200), newest first.
+// Transport delivers one message now (an SMTP server, the local mailbox).
+type Transport interface {
+	Deliver(ctx context.Context, m Message) error
+}
+
+// Mailbox is the development mailer and transport: each message is logged
+// and kept in memory (the last 200), newest first.
 type Mailbox struct {
 	log  *slog.Logger
 	mu   sync.Mutex
@@ -58,6 +66,9 @@ func (b *Mailbox) Send(_ context.Context, m Message) error {
 	}
 	return nil
 }
+
+// Deliver is Send: the outbox worker of a local run delivers to the mailbox.
+func (b *Mailbox) Deliver(ctx context.Context, m Message) error { return b.Send(ctx, m) }
 
 // Messages returns the kept messages, newest first.
 func (b *Mailbox) Messages() []Message {

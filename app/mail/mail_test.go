@@ -1,14 +1,11 @@
 package mail
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestMailboxKeepsAndForgets(t *testing.T) {
@@ -32,82 +29,34 @@ func TestMailboxKeepsAndForgets(t *testing.T) {
 	}
 }
 
-// fakeSMTP accepts one message and sends its DATA on the channel.
-func fakeSMTP(t *testing.T) (addr string, got chan string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	got = make(chan string, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		r, w := bufio.NewReader(c), bufio.NewWriter(c)
-		say := func(s string) { w.WriteString(s + "\r\n"); w.Flush() }
-		say("220 fake")
-		var data strings.Builder
-		inData := false
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if inData {
-				if line == ".\r\n" {
-					inData = false
-					got <- data.String()
-					say("250 ok")
-					continue
-				}
-				data.WriteString(line)
-				continue
-			}
-			switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
-			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-				say("250 fake")
-			case cmd == "DATA":
-				inData = true
-				say("354 go")
-			case cmd == "QUIT":
-				say("221 bye")
-				return
-			default:
-				say("250 ok")
-			}
-		}
-	}()
-	return ln.Addr().String(), got
-}
-
 func TestSMTPSendsPlainTextWithoutHeaderInjection(t *testing.T) {
-	addr, got := fakeSMTP(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	m, err := NewSMTP(ctx, "smtp://"+addr+"?from=concertation@exemple.fr", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	got := &received{}
+	srv := startSMTP(t, "127.0.0.1:0", got)
+	m, err := NewSMTP(srv.url())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Send(ctx, Message{To: "zoe@exemple.fr", Subject: "Bonjour\r\nBcc: pirate@exemple.fr", Body: "Ligne 1\nLigne 2 — é"}); err != nil {
+	if err := m.Deliver(context.Background(), Message{To: "zoe@exemple.fr", Subject: "Bonjour\r\nBcc: pirate@exemple.fr", Body: "Ligne 1\nLigne 2 — é"}); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case data := <-got:
-		for _, w := range []string{"From: concertation@exemple.fr\r\n", "To: zoe@exemple.fr\r\n", "Content-Type: text/plain; charset=utf-8", "Ligne 1\r\nLigne 2 — é"} {
-			if !strings.Contains(data, w) {
-				t.Errorf("message lacks %q:\n%s", w, data)
-			}
-		}
-		if strings.Contains(data, "\r\nBcc:") {
-			t.Errorf("header injection:\n%s", data)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no mail delivered")
+	msgs := got.all()
+	if len(msgs) != 1 || msgs[0].From != "concertation@exemple.fr" || msgs[0].To != "zoe@exemple.fr" {
+		t.Fatalf("received %+v", msgs)
 	}
-	if _, err := NewSMTP(ctx, "http://x", nil); err == nil {
+	data := msgs[0].Data
+	for _, w := range []string{"From: concertation@exemple.fr\r\n", "To: zoe@exemple.fr\r\n", "Content-Type: text/plain; charset=utf-8", "Ligne 1\r\nLigne 2 — é"} {
+		if !strings.Contains(data, w) {
+			t.Errorf("message lacks %q:\n%s", w, data)
+		}
+	}
+	if strings.Contains(data, "\r\nBcc:") {
+		t.Errorf("header injection:\n%s", data)
+	}
+	if _, err := NewSMTP("http://x"); err == nil {
 		t.Error("a non-SMTP URL is accepted")
+	}
+	bad, _ := NewSMTP("smtp://facteur:faux@" + srv.addr)
+	if err := bad.Deliver(context.Background(), Message{To: "zoe@exemple.fr", Subject: "x"}); err == nil {
+		t.Error("delivered with wrong credentials")
 	}
 }

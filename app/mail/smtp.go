@@ -5,32 +5,33 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"mime"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
 )
 
-// SMTP sends mail through an SMTP server, from a queue drained by one
-// goroutine, so that requests never wait for the server.
+// SMTP is the transport that delivers mail to an SMTP server, one
+// connection per message. The outbox worker calls it, never a request.
 type SMTP struct {
 	addr     string
 	host     string
 	implicit bool // smtps://: TLS from the first byte
 	auth     smtp.Auth
 	from     string
-	log      *slog.Logger
-	queue    chan Message
 }
+
+// ErrRejected marks a delivery that the server refused for good (the
+// recipient was refused with a 5xx reply): retrying would not help.
+var ErrRejected = errors.New("mail refused by the server")
 
 // NewSMTP parses rawURL (smtp://user:password@host:587 or smtps://…:465;
 // the sender is the query parameter from=, by default
-// "ne-pas-repondre@<host>") and starts the sending goroutine, which stops
-// when ctx ends.
-func NewSMTP(ctx context.Context, rawURL string, log *slog.Logger) (*SMTP, error) {
+// "ne-pas-repondre@<host>").
+func NewSMTP(rawURL string) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return nil, errors.New("SMTP_URL: expected smtp://user:password@host:port")
@@ -44,7 +45,7 @@ func NewSMTP(ctx context.Context, rawURL string, log *slog.Logger) (*SMTP, error
 	}
 	s := &SMTP{
 		addr: net.JoinHostPort(u.Hostname(), port), host: u.Hostname(), implicit: u.Scheme == "smtps",
-		from: u.Query().Get("from"), log: log, queue: make(chan Message, 1000),
+		from: u.Query().Get("from"),
 	}
 	if s.from == "" {
 		s.from = "ne-pas-repondre@" + u.Hostname()
@@ -53,55 +54,28 @@ func NewSMTP(ctx context.Context, rawURL string, log *slog.Logger) (*SMTP, error
 		pw, _ := u.User.Password()
 		s.auth = smtp.PlainAuth("", u.User.Username(), pw, u.Hostname())
 	}
-	go s.run(ctx)
 	return s, nil
 }
 
-// Send queues m; it fails only when the queue is full.
-func (s *SMTP) Send(_ context.Context, m Message) error {
-	select {
-	case s.queue <- m:
-		return nil
-	default:
-		return errors.New("mail queue full")
-	}
-}
-
-func (s *SMTP) run(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case m := <-s.queue:
-			var err error
-			for attempt := 0; attempt < 3; attempt++ {
-				if err = s.deliver(m); err == nil {
-					break
-				}
-				time.Sleep(time.Duration(attempt+1) * 2 * time.Second)
-			}
-			if err != nil {
-				s.log.Error("mail not sent", "subject", m.Subject, "err", err)
-			}
-		}
-	}
-}
-
-func (s *SMTP) deliver(m Message) error {
-	var conn net.Conn
-	var err error
+// Deliver sends m through the server and returns once the server has
+// accepted it; a refused recipient gives an error wrapping ErrRejected.
+func (s *SMTP) Deliver(ctx context.Context, m Message) error {
 	dialer := &net.Dialer{Timeout: 15 * time.Second}
-	if s.implicit {
-		conn, err = tls.DialWithDialer(dialer, "tcp", s.addr, &tls.Config{ServerName: s.host})
-	} else {
-		conn, err = dialer.Dial("tcp", s.addr)
-	}
+	conn, err := dialer.DialContext(ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
-	_ = conn.SetDeadline(time.Now().Add(time.Minute))
+	if s.implicit {
+		conn = tls.Client(conn, &tls.Config{ServerName: s.host})
+	}
+	deadline := time.Now().Add(time.Minute)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	_ = conn.SetDeadline(deadline)
 	c, err := smtp.NewClient(conn, s.host)
 	if err != nil {
+		conn.Close()
 		return err
 	}
 	defer c.Close()
@@ -121,6 +95,10 @@ func (s *SMTP) deliver(m Message) error {
 		return err
 	}
 	if err := c.Rcpt(m.To); err != nil {
+		var te *textproto.Error
+		if errors.As(err, &te) && te.Code >= 500 {
+			return fmt.Errorf("%w: %w", ErrRejected, err)
+		}
 		return err
 	}
 	w, err := c.Data()

@@ -115,22 +115,20 @@ func (s *Store) Dismiss(ctx context.Context, actorID int64, kind string, id int6
 	})
 }
 
-// decide runs fn on the locked item in a transaction, then sends the e-mails.
+// decide runs fn on the locked item in a transaction that also sends the
+// e-mails.
 func (s *Store) decide(ctx context.Context, kind string, id int64, fn func(ctx context.Context, it Item) ([]pendingMail, error)) error {
-	var mails []pendingMail
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
 		it, err := s.loadItem(ctx, kind, id, true)
 		if err != nil {
 			return err
 		}
-		mails, err = fn(ctx, it)
-		return err
+		mails, err := fn(ctx, it)
+		if err != nil {
+			return err
+		}
+		return s.sendMails(ctx, mails)
 	})
-	if err != nil {
-		return err
-	}
-	s.sendMails(ctx, mails)
-	return nil
 }
 
 // BlockInput is a moderator's decision to block an account until a time.
@@ -153,8 +151,7 @@ func (s *Store) Block(ctx context.Context, actorID, userID int64, in BlockInput)
 	if reason == "" {
 		return &ValidationError{"Indiquez le motif de la suspension : il sera communiqué à la personne."}
 	}
-	var mails []pendingMail
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.checkBlockable(ctx, userID); err != nil {
 			return err
 		}
@@ -165,20 +162,17 @@ func (s *Store) Block(ctx context.Context, actorID, userID int64, in BlockInput)
 		if err := s.audit.Record(ctx, &actorID, AuditBlock, fmt.Sprintf("user:%d", userID), details); err != nil {
 			return err
 		}
-		mails, err = s.notify(ctx, userID, "Suspension de votre compte", blockedMessage(in.Until, reason))
-		return err
+		mails, err := s.notify(ctx, userID, "Suspension de votre compte", blockedMessage(in.Until, reason))
+		if err != nil {
+			return err
+		}
+		return s.sendMails(ctx, mails)
 	})
-	if err != nil {
-		return err
-	}
-	s.sendMails(ctx, mails)
-	return nil
 }
 
 // Unblock lifts the block of userID.
 func (s *Store) Unblock(ctx context.Context, actorID, userID int64) error {
-	var mails []pendingMail
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.checkBlockable(ctx, userID); err != nil {
 			return err
 		}
@@ -188,15 +182,12 @@ func (s *Store) Unblock(ctx context.Context, actorID, userID int64) error {
 		if err := s.audit.Record(ctx, &actorID, AuditUnblock, fmt.Sprintf("user:%d", userID), nil); err != nil {
 			return err
 		}
-		var err error
-		mails, err = s.notify(ctx, userID, "Fin de la suspension de votre compte", unblockedMessage())
-		return err
+		mails, err := s.notify(ctx, userID, "Fin de la suspension de votre compte", unblockedMessage())
+		if err != nil {
+			return err
+		}
+		return s.sendMails(ctx, mails)
 	})
-	if err != nil {
-		return err
-	}
-	s.sendMails(ctx, mails)
-	return nil
 }
 
 // checkBlockable locks the account row and refuses moderators and admins.

@@ -3,7 +3,6 @@ package moderation
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/frtime"
@@ -22,13 +21,14 @@ type Notification struct {
 // TableName maps Notification to its table.
 func (Notification) TableName() string { return "notifications" }
 
-// pendingMail is an e-mail to send once the transaction has committed.
+// pendingMail is an e-mail built during a decision, sent (sendMails) at the
+// end of the decision's transaction.
 type pendingMail struct {
 	to, subject, body string
 }
 
 // notify records a notification for userID in the transaction of ctx and
-// returns the e-mail to send after commit.
+// returns the e-mail to send at its end.
 func (s *Store) notify(ctx context.Context, userID int64, subject, body string) ([]pendingMail, error) {
 	conn := s.db.Conn(ctx)
 	if err := conn.Exec(`INSERT INTO notifications (user_id, body) VALUES (?, ?)`, userID, body).Error; err != nil {
@@ -59,21 +59,19 @@ func (s *Store) notifyAuthor(ctx context.Context, it Item, body string) ([]pendi
 	return s.notify(ctx, *it.AuthorID, "Décision de modération", body)
 }
 
-// sendMails sends the e-mails of committed decisions; a failure is logged,
-// the in-app notification stays.
-func (s *Store) sendMails(ctx context.Context, mails []pendingMail) {
+// sendMails sends the e-mails of a decision with the ctx of its transaction:
+// the mail outbox writes them in it, so they leave if and only if the
+// decision commits. A failure to queue them fails the decision.
+func (s *Store) sendMails(ctx context.Context, mails []pendingMail) error {
 	if s.Mailer == nil {
-		return
+		return nil
 	}
 	for _, m := range mails {
 		if err := s.Mailer.Send(ctx, mail.Message{To: m.to, Subject: m.subject, Body: m.body}); err != nil {
-			log := s.Log
-			if log == nil {
-				log = slog.Default()
-			}
-			log.Error("moderation mail", "err", err)
+			return fmt.Errorf("moderation mail: %w", err)
 		}
 	}
+	return nil
 }
 
 // Notifications returns the latest notifications of userID, newest first.

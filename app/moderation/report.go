@@ -105,9 +105,8 @@ func (s *Store) Report(ctx context.Context, kind string, id, reporterID int64, i
 		return ReportResult{}, err
 	}
 	var res ReportResult
-	var notes []pendingMail
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		res, notes = ReportResult{}, nil
+		res = ReportResult{}
 		it, err := s.loadItem(ctx, kind, id, true)
 		if err != nil {
 			return err
@@ -145,18 +144,16 @@ func (s *Store) Report(ctx context.Context, kind string, id, reporterID int64, i
 		if err := s.audit.Record(ctx, nil, AuditAutoHide, it.Target(), map[string]any{"reports": open, "threshold": s.threshold}); err != nil {
 			return err
 		}
-		n, err := s.notifyAuthor(ctx, it, autoHiddenMessage(it))
+		mails, err := s.notifyAuthor(ctx, it, autoHiddenMessage(it))
 		if err != nil {
 			return err
 		}
-		notes = append(notes, n...)
 		res.Hidden = true
-		return nil
+		return s.sendMails(ctx, mails)
 	})
 	if err != nil {
 		return ReportResult{}, err
 	}
-	s.sendMails(ctx, notes)
 	return res, nil
 }
 

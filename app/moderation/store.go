@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
@@ -48,8 +47,6 @@ type Store struct {
 	threshold     int
 	// Mailer, when set, also sends each notification by e-mail after commit.
 	Mailer mail.Mailer
-	// Log reports e-mails that could not be sent; slog.Default when nil.
-	Log *slog.Logger
 	// BaseURL prefixes the links of the e-mails, e.g. https://example.org.
 	BaseURL string
 }

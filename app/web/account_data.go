@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
+	"github.com/cnr-numerique/concertation/app/mail"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -67,7 +69,16 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.Delete(ctx, v.ID, choice == "anonymiser", s.Contributions); err != nil {
+	err = s.DB.InTx(ctx, func(ctx context.Context) error { // the account and its undelivered mails
+		if err := s.Accounts.Delete(ctx, v.ID, choice == "anonymiser", s.Contributions); err != nil {
+			return err
+		}
+		if o, ok := s.Mailer.(*mail.Outbox); ok {
+			return o.Forget(ctx, u.Email)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if s.Mailbox != nil {

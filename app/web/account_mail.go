@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,8 +12,14 @@ import (
 
 // sendMail sends m to one address.
 func (s *Server) sendMail(c *fiber.Ctx, to string, m mail.Message) error {
+	return s.sendMailCtx(c.UserContext(), to, m)
+}
+
+// sendMailCtx sends m to one address with ctx: in the transaction it
+// carries, if any.
+func (s *Server) sendMailCtx(ctx context.Context, to string, m mail.Message) error {
 	m.To, m.At = to, s.Now()
-	return s.Mailer.Send(c.UserContext(), m)
+	return s.Mailer.Send(ctx, m)
 }
 
 const mailSignature = "\n\n— L'équipe de la concertation nationale sur l'inclusion numérique\n" +

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -44,11 +45,14 @@ func (s *Server) forgot(c *fiber.Ctx) error {
 	u, err := s.Accounts.ByEmail(ctx, email)
 	switch {
 	case err == nil:
-		token, err := s.Accounts.IssueToken(ctx, u.ID, account.PurposeReset, s.Now())
+		err := s.DB.InTx(ctx, func(ctx context.Context) error { // the link and its mail, together
+			token, err := s.Accounts.IssueToken(ctx, u.ID, account.PurposeReset, s.Now())
+			if err != nil {
+				return err
+			}
+			return s.sendMailCtx(ctx, u.Email, mailReset(s.Config.BaseURL.String(), token))
+		})
 		if err != nil {
-			return err
-		}
-		if err := s.sendMail(c, u.Email, mailReset(s.Config.BaseURL.String(), token)); err != nil {
 			return err
 		}
 	case !errors.Is(err, account.ErrNotFound):

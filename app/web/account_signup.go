@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -73,12 +74,17 @@ func (s *Server) checkMailbox(c *fiber.Ctx, email string) error {
 	}, "/connexion", "Aller à la page de connexion")
 }
 
+// sendVerification issues a new confirmation link and mails it, in one
+// transaction: the link that the new one replaces stays valid unless the mail
+// is queued.
 func (s *Server) sendVerification(c *fiber.Ctx, u account.User) error {
-	token, err := s.Accounts.IssueToken(c.UserContext(), u.ID, account.PurposeVerify, s.Now())
-	if err != nil {
-		return err
-	}
-	return s.sendMail(c, u.Email, mailVerify(s.Config.BaseURL.String(), token))
+	return s.DB.InTx(c.UserContext(), func(ctx context.Context) error {
+		token, err := s.Accounts.IssueToken(ctx, u.ID, account.PurposeVerify, s.Now())
+		if err != nil {
+			return err
+		}
+		return s.sendMailCtx(ctx, u.Email, mailVerify(s.Config.BaseURL.String(), token))
+	})
 }
 
 type verifyPage struct {

@@ -82,7 +82,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	}
 	if d.Moderation == nil {
 		d.Moderation = moderation.NewStore(d.DB, d.Config.ModerationReportThreshold, d.Contributions)
-		d.Moderation.Mailer, d.Moderation.Log = d.Mailer, d.Log
+		d.Moderation.Mailer = d.Mailer
 		if d.Config.BaseURL != nil {
 			d.Moderation.BaseURL = d.Config.BaseURL.String()
 		}
@@ -111,6 +111,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	}))
 	app.Use(noStoreArea)
 	app.Use(rejectBadInput)
+	app.Use(s.readYourWrites)
 	app.Use(s.loadSession)
 	app.Use(s.checkCSRF)
 	for _, rt := range append(s.routes(), extra...) {

@@ -114,19 +114,3 @@ func (s *Server) accessibility(c *fiber.Ctx) error {
 	}
 	return s.render.Render(c, http.StatusOK, tplAccessibility, p)
 }
-
-// healthz answers as long as the process serves requests.
-func (s *Server) healthz(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.SendString("ok")
-}
-
-// readyz answers 200 when the database is reachable, 503 otherwise.
-func (s *Server) readyz(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	if err := s.DB.Ping(c.UserContext()); err != nil {
-		s.Log.Warn("readiness: database unreachable", "err", err)
-		return c.Status(http.StatusServiceUnavailable).SendString("base de données injoignable")
-	}
-	return c.SendString("ok")
-}

@@ -7,7 +7,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DSFR := node_modules/@gouvfr/dsfr/dist
 VENDOR := static/vendor
 
-.PHONY: run build assets test vet fuzz bench fmt clean
+.PHONY: run build assets test vet fuzz bench bench-national fmt clean
 
 ## run: build the assets and the binary, then serve on the embedded PostgreSQL
 run: build
@@ -54,6 +54,12 @@ vet:
 ## bench: the benchmarks of the issues (not tests: they print figures)
 bench: build
 	$(GO) run ./bench
+
+## bench-national: 1,000,000 contributions and 10,000,000 supports (seeded once into
+## data-bench/, about 20 minutes), the real program under mixes of what people do
+bench-national: build
+	$(GO) build -o bin/bench ./bench
+	./bin/bench -only national
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -51,6 +51,7 @@ func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d
 	}
 	go outbox.Run(ctx, transport)
 	metrics.WatchMailOutbox(d.SQL())
+	metrics.WatchStatements(db.Statements)
 	rules, err := ratelimit.ParseRules(os.Getenv("RATE_LIMITS"), ratelimit.DefaultRules)
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("RATE_LIMITS : %w", err)}

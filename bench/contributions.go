@@ -39,7 +39,7 @@ import (
 )
 
 func init() {
-	benchmarks = append(benchmarks, benchmark{"contributions", runContributions})
+	benchmarks = append(benchmarks, benchmark{name: "contributions", run: runContributions})
 }
 
 const (
@@ -329,10 +329,10 @@ func startProfile(name string) func() {
 }
 
 type loadResult struct {
-	name          string
-	rps           float64
-	p50, p99, max time.Duration
-	errors        int64
+	name               string
+	rps                float64
+	p50, p95, p99, max time.Duration
+	errors, requests   int64
 }
 
 // load runs do from benchClients workers for benchWarmup, then measures for

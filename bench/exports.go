@@ -31,7 +31,7 @@ func init() {
 	if job := os.Getenv(exportsChildEnv); job != "" {
 		os.Exit(exportChild(job))
 	}
-	benchmarks = append(benchmarks, benchmark{"exports", runExports})
+	benchmarks = append(benchmarks, benchmark{name: "exports", run: runExports})
 }
 
 // exportJobs are the measured jobs, with their targets.

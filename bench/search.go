@@ -23,7 +23,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func init() { benchmarks = append(benchmarks, benchmark{"search", runSearchBench}) }
+func init() { benchmarks = append(benchmarks, benchmark{name: "search", run: runSearchBench}) }
 
 func runSearchBench() error {
 	sizes := []int{100_000}

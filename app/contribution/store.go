@@ -164,7 +164,7 @@ func (s *Store) views(ctx context.Context, ids []int64) ([]View, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.scanViews(ctx, true, `c.id IN ? AND c.status = 'published'`, ids)
+	rows, err := s.scanViews(ctx, true, `c.id = ANY(?::bigint[]) AND c.status = 'published'`, int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("contributions: %w", err)
 	}
@@ -210,7 +210,7 @@ func (s *Store) Supported(ctx context.Context, userID int64, ids []int64) (map[i
 		return out, nil
 	}
 	var got []int64
-	err := s.db.Conn(ctx).Raw(`SELECT contribution_id FROM supports WHERE user_id = ? AND contribution_id IN ?`, userID, ids).Scan(&got).Error
+	err := s.db.Conn(ctx).Raw(`SELECT contribution_id FROM supports WHERE user_id = ? AND contribution_id = ANY(?::bigint[])`, userID, int64Array(ids)).Scan(&got).Error
 	if err != nil {
 		return nil, fmt.Errorf("supports of %d: %w", userID, err)
 	}

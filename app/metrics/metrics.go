@@ -26,8 +26,21 @@ var (
 		Buckets:   []float64{.001, .0025, .005, .01, .02, .03, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"engine", "op", "outcome"})
 
-	outboxOnce sync.Once
+	outboxOnce     sync.Once
+	statementsOnce sync.Once
 )
+
+// WatchStatements adds the counter of SQL statements sent to PostgreSQL,
+// read with count at each scrape (the first call wins): benchmarks divide it
+// by the requests they made.
+func WatchStatements(count func() int64) {
+	statementsOnce.Do(func() {
+		registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "concertation", Name: "sql_statements_total",
+			Help: "SQL statements sent to PostgreSQL by this process, counted by the driver.",
+		}, func() float64 { return float64(count()) }))
+	})
+}
 
 func init() {
 	registry.MustRegister(

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FacetValue is a reaction target with the number of reactions it would
@@ -62,6 +64,10 @@ func (f *Facets) add(d int, c *cell) {
 
 const maxTargets = 20
 
+// targetsTTL is how long the most reacted-to Hub proposals of a view are
+// reused.
+const targetsTTL = 10 * time.Second
+
 // Facets counts the view f by filter value: from the rollup in memory when
 // it can answer, otherwise in one query over the rows of the view (a
 // reaction target or an author keeps few). The reaction targets are the most
@@ -72,10 +78,15 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 		if err != nil {
 			return Facets{}, err
 		}
-		out := snap.facets(&f)
-		if out.ReactsTo, err = s.targets(ctx, f); err != nil {
+		out := snap.facets(s.rollup.matcher(&f))
+		// The reaction targets change slowly: kept a few seconds per view
+		// of Hub proposals (axis, Hub), for every visitor.
+		key := fmt.Sprintf("targets|%d|%v|%v|%v", f.ConsultationID, f.Axes, f.Hubs, f.Entries)
+		v, err := s.pages.fetch(ctx, key, targetsTTL, true, func(ctx context.Context) (any, error) { return s.targets(ctx, f) })
+		if err != nil {
 			return out, err
 		}
+		out.ReactsTo = slices.Clone(v.([]FacetValue))
 		if len(f.Entries)+len(f.Categories)+len(f.Regions)+len(f.Departements) > 0 {
 			// Their counts are all the reactions of each proposal, whatever
 			// the other filters: shown only when no other filter applies.

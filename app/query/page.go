@@ -215,8 +215,8 @@ func (o order) pageSQL(cond string, a *Args, start int64, at *cursor, backward b
 		}
 		return fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT %s AS id, %s AS k FROM %s WHERE %s)
 			SELECT id, %s, seg FROM (SELECT id, k, %s AS seg FROM m) s WHERE %s
-			ORDER BY seg %s, k %s, id %s LIMIT %d OFFSET %d`,
-			o.id, o.key, o.from, orTrue(cond), kout("k"), seg, where, segDir, dir, dir, limit, offset)
+			ORDER BY seg %s, k %s, id %s LIMIT %s OFFSET %s`,
+			o.id, o.key, o.from, orTrue(cond), kout("k"), seg, where, segDir, dir, dir, a.Add(limit), a.Add(offset))
 	}
 	segs := []int{0}
 	if o.random {
@@ -248,13 +248,14 @@ func (o order) pageSQL(cond string, a *Args, start int64, at *cursor, backward b
 	case 0:
 		return "SELECT 0::bigint, 0::bigint, 0 WHERE false"
 	case 1:
-		return parts[0] + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
+		return parts[0] + " LIMIT " + a.Add(limit) + " OFFSET " + a.Add(offset)
 	}
+	both := a.Add(limit + offset)
 	for i := range parts {
-		parts[i] = fmt.Sprintf("(%s LIMIT %d)", parts[i], limit+offset)
+		parts[i] = "(" + parts[i] + " LIMIT " + both + ")"
 	}
-	return fmt.Sprintf("SELECT id, kout, seg FROM (%s) u ORDER BY seg %s, kout %s, id %s LIMIT %d OFFSET %d",
-		strings.Join(parts, " UNION ALL "), segDir, dir, dir, limit, offset)
+	return fmt.Sprintf("SELECT id, kout, seg FROM (%s) u ORDER BY seg %s, kout %s, id %s LIMIT %s OFFSET %s",
+		strings.Join(parts, " UNION ALL "), segDir, dir, dir, a.Add(limit), a.Add(offset))
 }
 
 func orTrue(cond string) string {

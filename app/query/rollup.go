@@ -23,6 +23,9 @@ type cell struct {
 	departement  int64 // 0: none
 	hub          int64 // 0: none
 	n            int
+	// codes of status, entry and category (bits of a matcher's masks):
+	// comparing strings for every cell was a tenth of a list's CPU.
+	statusBit, entryBit, categoryBit uint64
 }
 
 // snapshot is the rollup as one process last read it. It is never changed
@@ -51,7 +54,34 @@ type rollup struct {
 	db      *sql.DB
 	changes func() uint64 // changes made through this process (contribution.Store.Changes)
 	current atomic.Pointer[snapshot]
-	mu      sync.Mutex // one refresh at a time
+	mu      sync.Mutex // one refresh at a time; guards bits
+	bits    sync.Map   // string value → its bit (uint64), for the masks of matchers
+	nbits   atomic.Int32
+}
+
+// bit returns the bit of a status, entry or category value (the first 64
+// values met get one; any further value shares the last bit, which only
+// makes matchers compare strings).
+func (r *rollup) bit(v string) uint64 {
+	if b, ok := r.bits.Load(v); ok {
+		return b.(uint64)
+	}
+	n := min(r.nbits.Add(1)-1, 63)
+	b, _ := r.bits.LoadOrStore(v, uint64(1)<<n)
+	return b.(uint64)
+}
+
+// mask returns the bits of values, and whether each value has its own bit.
+func (r *rollup) mask(values []string) (uint64, bool) {
+	var m uint64
+	for _, v := range values {
+		b, ok := r.bits.Load(v)
+		if !ok {
+			continue // a value no cell has
+		}
+		m |= b.(uint64)
+	}
+	return m, r.nbits.Load() < 64
 }
 
 // get returns the cells, read fresh when force is set (the person who has
@@ -106,6 +136,7 @@ func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error)
 			&c.region, &c.departement, &c.hub, &c.n, &s); err != nil {
 			return nil, fmt.Errorf("rollup: %w", err)
 		}
+		c.statusBit, c.entryBit, c.categoryBit = r.bit(c.status), r.bit(c.entry), r.bit(c.category)
 		changed = append(changed, c)
 		seq = max(seq, s)
 	}
@@ -159,33 +190,41 @@ const (
 // carry (text, reaction target, author, period, rapporteur marks): callers
 // check Filter.OnCells first.
 type matcher struct {
-	f        *Filter
-	statuses []string
+	f                             *Filter
+	statuses, entries, categories uint64 // masks of bits; 0 for "any" (entries, categories)
+	exact                         bool   // every value has its own bit: masks alone decide
 }
 
-func newMatcher(f *Filter) matcher {
+func (r *rollup) matcher(f *Filter) matcher {
 	st := f.Statuses
 	if len(st) == 0 {
 		st = []string{StatusPublished}
 	}
-	return matcher{f: f, statuses: st}
+	m := matcher{f: f}
+	var ok1, ok2, ok3 bool
+	m.statuses, ok1 = r.mask(st)
+	m.entries, ok2 = r.mask(f.Entries)
+	m.categories, ok3 = r.mask(f.Categories)
+	m.exact = ok1 && ok2 && ok3
+	return m
 }
 
 // misses returns the dimensions (bits) on which c fails the filter, or -1
 // when c is outside the view whatever the dimensions (consultation, status).
 func (m matcher) misses(c *cell) int {
 	f := m.f
-	if c.consultation != f.ConsultationID || !slices.Contains(m.statuses, c.status) {
+	if c.consultation != f.ConsultationID || c.statusBit&m.statuses == 0 ||
+		!m.exact && !slices.Contains(f.Statuses, c.status) && len(f.Statuses) > 0 {
 		return -1
 	}
 	miss := 0
 	if len(f.Axes) > 0 && !slices.Contains(f.Axes, c.axis) {
 		miss |= 1 << dimAxis
 	}
-	if len(f.Entries) > 0 && !slices.Contains(f.Entries, c.entry) {
+	if len(f.Entries) > 0 && (c.entryBit&m.entries == 0 || !m.exact && !slices.Contains(f.Entries, c.entry)) {
 		miss |= 1 << dimEntry
 	}
-	if len(f.Categories) > 0 && !slices.Contains(f.Categories, c.category) {
+	if len(f.Categories) > 0 && (c.categoryBit&m.categories == 0 || !m.exact && !slices.Contains(f.Categories, c.category)) {
 		miss |= 1 << dimCategory
 	}
 	if len(f.Regions) > 0 && !slices.Contains(f.Regions, c.region) {
@@ -217,9 +256,22 @@ type cellSet struct {
 	total    int
 }
 
-// match returns the cells of f.
-func (s *snapshot) match(f *Filter) cellSet {
-	m := newMatcher(f)
+// bitmap returns the cells of the set as bits (cell id n is bit n%8 of byte
+// n/8, as PostgreSQL's get_bit reads them) and the number of bits.
+func (cs cellSet) bitmap() ([]byte, int32) {
+	var top int32
+	for _, id := range cs.ids {
+		top = max(top, id)
+	}
+	bits := make([]byte, top/8+1)
+	for _, id := range cs.ids {
+		bits[id/8] |= 1 << (id % 8)
+	}
+	return bits, int32(len(bits)) * 8
+}
+
+// match returns the cells of f, read with m.
+func (s *snapshot) match(m matcher) cellSet {
 	var out cellSet
 	for i := range s.cells {
 		c := &s.cells[i]
@@ -237,8 +289,7 @@ func (s *snapshot) match(f *Filter) cellSet {
 // facets counts f by dimension value: each dimension with the other filters
 // applied but not its own, so that the other values of a chosen filter keep
 // their counts. One pass over the cells.
-func (s *snapshot) facets(f *Filter) Facets {
-	m := newMatcher(f)
+func (s *snapshot) facets(m matcher) Facets {
 	out := newFacets()
 	for i := range s.cells {
 		c := &s.cells[i]

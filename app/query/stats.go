@@ -60,7 +60,7 @@ func (s *Service) Stats(ctx context.Context, refs Refs, f Filter) (Metrics, erro
 	if err != nil {
 		return Metrics{}, err
 	}
-	m := snap.metrics(refs, &f)
+	m := snap.metrics(refs, s.rollup.matcher(&f))
 	if ok {
 		m.Contributors, m.Timeline, m.Bucket, m.ComputedAt = scanned.Contributors, scanned.Timeline, scanned.Bucket, scanned.ComputedAt
 		contributors := func(dst []Count, src []Count) {
@@ -185,7 +185,7 @@ func emptyMetrics(refs Refs) Metrics {
 }
 
 // metrics counts the contributions of f by dimension from the cells.
-func (s *snapshot) metrics(refs Refs, f *Filter) Metrics {
+func (s *snapshot) metrics(refs Refs, m matcher) Metrics {
 	type axisCat struct {
 		axis int64
 		cat  string
@@ -195,7 +195,6 @@ func (s *snapshot) metrics(refs Refs, f *Filter) Metrics {
 	}
 	byAxis, byEntry := map[axisCat]int{}, map[entryCat]int{}
 	regions, deps := map[int64]int{}, map[int64]int{}
-	m := newMatcher(f)
 	for i := range s.cells {
 		c := &s.cells[i]
 		if c.n == 0 || m.misses(c) != 0 {

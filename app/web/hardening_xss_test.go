@@ -28,6 +28,16 @@ func TestRegressionXSS(t *testing.T) {
 		"texte": {payload + "\n\n" + jsLink + " [lien](javascript:alert(1)) https://ok.example/\"><script>alert(1)</script> www.ok.example/'onmouseover=alert(1)"}})
 	expect(t, "create", resp, body, http.StatusSeeOther)
 	free := pathID(resp.Header.Get("Location"))
+	// A Hub proposal with the payload as title, reacted to: its title is an
+	// option of the lists' "reacts to" filter.
+	target := f.hubProposal()
+	f.exec(`UPDATE contributions SET title = ? WHERE id = ?`, payload, target)
+	resp, body = f.post("/contributions/nouvelle", url.Values{"entree": {"libres"}, "axe": {axisForm}, "titre": {"Réaction"},
+		"texte": {"Texte"}, "reagit_a": {fmt.Sprint(target)}, "reaction": {"nuance"}})
+	expect(t, "reaction", resp, body, http.StatusSeeOther)
+	if _, body := f.get("/contributions"); !strings.Contains(body, fmt.Sprintf(`<option value="%d">&#34;&gt;&lt;script&gt;`, target)) {
+		t.Error("the reacted-to proposal is not an escaped option of the list's filter")
+	}
 	resp, body = f.post(fmt.Sprintf("/contributions/%d/arguments", free), url.Values{"position": {"pour"}, "texte": {payload + " " + jsLink}})
 	expect(t, "argument", resp, body, http.StatusSeeOther)
 	arg := f.scalar(`SELECT max(id) FROM arguments`)

@@ -116,7 +116,7 @@ func (s *Store) scanViews(ctx context.Context, excerpt bool, where string, args 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Conn(ctx).Raw(`SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...).Rows()
+	rows, err := s.db.Read(ctx).Raw(`SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...).Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -2,12 +2,12 @@ package web
 
 import (
 	"bytes"
-	"html"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"html"
 	"html/template"
 	"net/http"
 	"net/url"

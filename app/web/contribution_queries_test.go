@@ -12,7 +12,7 @@ import (
 // statementCounter counts the SQL statements sent from now on.
 type statementCounter struct{ start int64 }
 
-func (c *statementCounter) Store(int64)  { c.start = db.Statements() }
+func (c *statementCounter) Store(int64) { c.start = db.Statements() }
 func (c *statementCounter) Load() int64 { return db.Statements() - c.start }
 
 // countQueries counts the SQL statements of this process (the test runs its

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -373,5 +374,50 @@ func (a *testApp) statistics(path string) string {
 			a.t.Fatalf("%s: still computing after 20 s", path)
 		}
 		time.Sleep(20 * time.Millisecond) // polling the page: the computation runs in the server
+	}
+}
+
+// TestOneTruthForCounts compares, for several filters, the number of
+// contributions and of distinct contributors that the public statistics,
+// the report (with its default statuses) and a direct count give: the same
+// parser, the same defaults (published only) and the same definitions.
+func TestOneTruthForCounts(t *testing.T) {
+	a, _, _ := rapporteurApp(t)
+	db := a.deps.DB.SQL()
+	for _, v := range []struct{ query, where string }{
+		{"", "true"},
+		{"axe=3", "a.position = 3"},
+		{"categorie=elu", "c.author_category = 'elu'"},
+		{"axe=3&categorie=association", "a.position = 3 AND c.author_category = 'association'"},
+		{"region=53", "c.region_id = (SELECT id FROM territories WHERE kind = 'region' AND code = '53')"},
+		{"entree=hubs", "c.entry = 'hubs'"},
+	} {
+		var n, people int
+		err := db.QueryRow(`SELECT count(*), count(DISTINCT c.author_id) FROM contributions c JOIN axes a ON a.id = c.axis_id
+			WHERE c.status = 'published' AND `+v.where).Scan(&n, &people)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats := a.statistics("/statistiques?" + v.query)
+		_, report := a.get("/synthese/rapport?" + v.query)
+		unit := func(n int, one, many string) string {
+			if n > 1 {
+				return many
+			}
+			return one
+		}
+		statsLead := fmt.Sprintf("%d %s, par %d %s.", n, unit(n, "contribution publiée", "contributions publiées"), people,
+			unit(people, "contributeur distinct", "contributeurs distincts"))
+		reportLead := fmt.Sprintf("%d %s, par %d %s.", n, unit(n, "contribution", "contributions"), people,
+			unit(people, "contributeur distinct", "contributeurs distincts"))
+		if n == 0 {
+			continue
+		}
+		if !strings.Contains(stats, statsLead) {
+			t.Errorf("%q: statistics lack %q", v.query, statsLead)
+		}
+		if !strings.Contains(report, reportLead) {
+			t.Errorf("%q: report lacks %q", v.query, reportLead)
+		}
 	}
 }

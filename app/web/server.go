@@ -22,10 +22,8 @@ import (
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/cnr-numerique/concertation/search"
-	"github.com/cnr-numerique/concertation/static"
 	"github.com/cnr-numerique/concertation/views"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -81,6 +79,10 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 			d.Moderation.BaseURL = d.Config.BaseURL.String()
 		}
 	}
+	assets, err := builtAssets()
+	if err != nil {
+		return nil, err
+	}
 	r, err := NewRenderer(views.FS, templateFuncs())
 	if err != nil {
 		return nil, err
@@ -99,10 +101,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	app.Use(s.logRequests)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
 	app.Use(securityHeaders(d.Config.Secure()))
-	app.Use("/static", filesystem.New(filesystem.Config{
-		Root:   http.FS(static.FS),
-		MaxAge: 3600,
-	}))
+	app.Use("/static", assets.serve)
+	app.Use(compressPages) // outside pageETag: the ETag is computed on the HTML
+	app.Use(pageETag)
 	app.Use(noStoreArea)
 	app.Use(rejectBadInput)
 	app.Use(s.loadSession)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/accessibility"
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/account/openid"
 	"github.com/cnr-numerique/concertation/app/config"
@@ -38,14 +39,15 @@ type Deps struct {
 	Sessions      *account.Sessions
 	// contributions: nil → contribution.NewStore(DB)
 	Contributions *contribution.Store
-	Synthesis     *synthesis.Store   // synthesis: nil → synthesis.NewStore(DB, Config.BaseURL)
-	Moderation    *moderation.Store  // moderation: nil → moderation.NewStore(DB, Config.ModerationReportThreshold) mailing through Mailer
-	Mailer        mail.Mailer        // accounts: nil → a local Mailbox
-	Mailbox       *mail.Mailbox      // accounts: the local mailbox shown at /dev/mails (local runs only)
-	Limiter       *ratelimit.Limiter // accounts and others: nil → DefaultRules on DB
-	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
-	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
-	Now           func() time.Time   // the clock; time.Now when nil
+	Synthesis     *synthesis.Store     // synthesis: nil → synthesis.NewStore(DB, Config.BaseURL)
+	Moderation    *moderation.Store    // moderation: nil → moderation.NewStore(DB, Config.ModerationReportThreshold) mailing through Mailer
+	Mailer        mail.Mailer          // accounts: nil → a local Mailbox
+	Mailbox       *mail.Mailbox        // accounts: the local mailbox shown at /dev/mails (local runs only)
+	Limiter       *ratelimit.Limiter   // accounts and others: nil → DefaultRules on DB
+	OIDC          *openid.Registry     // accounts: OpenID Connect providers; nil → none
+	Search        search.Engine        // search: nil → the PostgreSQL engine on DB
+	Accessibility *accessibility.Store // accessibility contact messages: nil → accessibility.NewStore(DB)
+	Now           func() time.Time     // the clock; time.Now when nil
 }
 
 // Server holds the dependencies of the handlers.
@@ -65,6 +67,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	d.accountDefaults()
 	if d.Contributions == nil {
 		d.Contributions = contribution.NewStore(d.DB)
+	}
+	if d.Accessibility == nil {
+		d.Accessibility = accessibility.NewStore(d.DB)
 	}
 	if d.Search == nil {
 		d.Search = search.NewPostgres(d.DB.SQL())

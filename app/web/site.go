@@ -15,7 +15,6 @@ const (
 	tplAxis          = "site/axis"
 	tplHubList       = "hub/list"
 	tplHubShow       = "hub/show"
-	tplAccessibility = "site/accessibility"
 )
 
 // page builds the common page data: the current consultation and its phase.
@@ -105,14 +104,6 @@ func (s *Server) hubShow(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render.Render(c, http.StatusOK, tplHubShow, hubShowPage{Page: p, Hub: h, List: lv})
-}
-
-func (s *Server) accessibility(c *fiber.Ctx) error {
-	p, err := s.page(c, "Déclaration d'accessibilité")
-	if err != nil {
-		return err
-	}
-	return s.render.Render(c, http.StatusOK, tplAccessibility, p)
 }
 
 // healthz answers as long as the process serves requests.

@@ -69,8 +69,8 @@ func TestComputeRefusesAnUnknownResult(t *testing.T) {
 func TestFromAxe(t *testing.T) {
 	got := FromAxe(map[string]string{
 		"image-alt": AxePass, "role-img-alt": AxeViolation, // 1.1: a violation wins
-		"color-contrast": AxeIncomplete, // 3.2: undecided, left to the manual review
-		"link-name":      AxePass,       // 6.2
+		"color-contrast": AxeIncomplete,                          // 3.2: undecided, left to the manual review
+		"link-name":      AxePass,                                // 6.2
 		"label":          AxePass, "select-name": AxeInapplicant, // 11.1: pass
 	})
 	if c := got["1.1"]; c.Result != NotConform || strings.Join(c.Rules, ",") != "role-img-alt" {

@@ -13,7 +13,7 @@ var AxeCriteria = map[string][]string{
 	"color-contrast": {"3.2"},
 	"video-caption":  {"4.3"}, "no-autoplay-audio": {"4.10"},
 	"th-has-data-cells": {"5.6"}, "td-headers-attr": {"5.7"}, "scope-attr-valid": {"5.7"},
-	"link-name": {"6.2"},
+	"link-name":         {"6.2"},
 	"aria-allowed-attr": {"7.1"}, "aria-required-attr": {"7.1"}, "aria-required-children": {"7.1"},
 	"aria-required-parent": {"7.1"}, "aria-roles": {"7.1"}, "aria-valid-attr": {"7.1"},
 	"aria-valid-attr-value": {"7.1"}, "aria-hidden-body": {"7.1"}, "aria-hidden-focus": {"7.1"},

@@ -66,9 +66,9 @@ func TestAccessibilityAuditInBrowser(t *testing.T) {
 			incomplete: r.incomplete.map(x => x.id), inapplicable: r.inapplicable.map(x => x.id),
 			doctype: !!document.doctype && document.doctype.name === 'html'}))`)
 		var res struct {
-			Version                                    string
+			Version                                   string
 			Violation, Pass, Incomplete, Inapplicable []string
-			Doctype                                    bool
+			Doctype                                   bool
 		}
 		if err := json.Unmarshal([]byte(raw), &res); err != nil {
 			t.Fatalf("%s: axe result: %v", p.Key, err)

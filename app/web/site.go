@@ -11,10 +11,10 @@ import (
 
 // Site pages.
 const (
-	tplHome          = "site/home"
-	tplAxis          = "site/axis"
-	tplHubList       = "hub/list"
-	tplHubShow       = "hub/show"
+	tplHome    = "site/home"
+	tplAxis    = "site/axis"
+	tplHubList = "hub/list"
+	tplHubShow = "hub/show"
 )
 
 // page builds the common page data: the current consultation and its phase.

@@ -18,6 +18,11 @@ type Page struct {
 	CSRF         string
 	User         *account.Viewer
 	Flash        string
+	// Easy-to-read (FALC) version: chosen, the address that switches, the
+	// easy page texts by key when chosen (easy_read.go).
+	Easy       bool
+	EasySwitch string
+	EasyTexts  map[string]string
 }
 
 // Open reports whether the consultation accepts contributions now.

@@ -23,10 +23,11 @@ func (s *Server) page(c *fiber.Ctx, title string) (Page, error) {
 	if err != nil && !errors.Is(err, consultation.ErrNotFound) {
 		return Page{}, err
 	}
-	return Page{
+	p := Page{
 		Title: title, Path: c.Path(), Consultation: cons, Phase: cons.PhaseAt(s.Now()),
 		User: viewer(c), CSRF: s.csrfToken(c),
-	}, nil
+	}
+	return p, s.withEasyRead(c, &p)
 }
 
 type homePage struct {

@@ -69,5 +69,6 @@ func templateFuncs() template.FuncMap {
 		"countsTable":         newCountsTable,      // (synthesis report)
 		"asset":               assetURL,            // fingerprinted address of a static file (static.go)
 		"accessibilityStatus": accessibilityStatus, // the audit's conformity, for the footer
+		"filterHint":          filterHint,          // the example under a list filter's label
 	}
 }

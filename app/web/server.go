@@ -219,7 +219,7 @@ func (e *UserError) Error() string { return e.Message }
 func defaultMessage(status int) string {
 	switch status {
 	case http.StatusBadRequest:
-		return "La demande n'a pas pu être comprise."
+		return "Nous n'avons pas compris la demande. Vérifiez l'adresse de la page, puis réessayez."
 	case http.StatusForbidden:
 		return "Vous n'avez pas accès à cette page."
 	case http.StatusNotFound:
@@ -229,12 +229,12 @@ func defaultMessage(status int) string {
 	case http.StatusRequestEntityTooLarge:
 		return "Le texte envoyé est trop long."
 	case http.StatusTooManyRequests:
-		return "Trop de demandes en peu de temps. Merci de patienter un instant avant de réessayer."
+		return "Trop de demandes en peu de temps. Attendez un peu, puis réessayez."
 	case http.StatusServiceUnavailable:
-		return "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes."
+		return "Le site ne répond pas pour le moment. Réessayez dans quelques minutes."
 	}
 	if status >= 500 {
-		return "Une erreur est survenue de notre côté."
+		return "Un problème est arrivé de notre côté."
 	}
-	return "La demande n'a pas pu aboutir."
+	return "La demande n'a pas marché."
 }

@@ -114,6 +114,7 @@ func TestEmbeddedAuditIsComplete(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("audit: %d conform, %d non-conform, %d not applicable: rate %d %%, %s", a.Conform, a.NotConform, a.NotApplicable, a.Rate, a.Status())
 	if a.Status() != "partiellement conforme" {
 		t.Errorf("status %q (rate %d %%)", a.Status(), a.Rate)
 	}

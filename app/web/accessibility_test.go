@@ -26,7 +26,7 @@ func TestAccessibilityDeclaration(t *testing.T) {
 	resp, body := a.get("/accessibilite")
 	expect(t, "declaration", resp, body, http.StatusOK,
 		"est <strong>"+audit.Status()+"</strong>", "RGAA", "des critères du RGAA 4.1 applicables sont respectés",
-		"Critère 12.1", "Correction : ", "Grille d'audit", "Thème 13 : Consultation", "axe-core",
+		"Critère 11.10", "Correction : ", "Grille d'audit", "Thème 13 : Consultation", "axe-core",
 		`href="mailto:accessibilite@exemple.gouv.fr"`, "Défenseur des droits", "Libre réponse 71120",
 		`action="/accessibilite/contact"`)
 	if !strings.Contains(body, "Accessibilité : "+audit.Status()) {

@@ -23,6 +23,7 @@ func (s *Server) routes() []route {
 		{fiber.MethodPost, "/accessibilite/contact", s.accessibilityContact},
 		{fiber.MethodGet, "/admin/accessibilite", s.adminAccessibility},
 		{fiber.MethodPost, "/admin/accessibilite/:id/traite", s.adminAccessibilityHandled},
+		{fiber.MethodGet, "/plan-du-site", s.siteMap},
 		{fiber.MethodGet, "/healthz", s.healthz},
 		{fiber.MethodGet, "/readyz", s.readyz},
 

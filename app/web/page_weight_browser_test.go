@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -218,5 +219,40 @@ func TestReducedDSFRScriptWorks(t *testing.T) {
 	b.run(chromedp.Click(chromedp.CSS(`.fr-breadcrumb__button`)), chromedp.WaitVisible(chromedp.CSS(`#fil-ariane a[href="/"]`)))
 	if expanded := b.eval(`document.querySelector('.fr-breadcrumb__button').getAttribute('aria-expanded')`); expanded != "true" {
 		t.Errorf("breadcrumb button aria-expanded = %q after a click", expanded)
+	}
+}
+
+// TestSupportButtonEnhancedByHTMX checks that htmx, now loaded by the layout
+// and driven by data-hx-* attributes (valid HTML), still enhances the support
+// button: the count changes in place, the page is not reloaded.
+func TestSupportButtonEnhancedByHTMX(t *testing.T) {
+	f := newModFix(t)
+	author, citizen := f.user("Autrice"), f.user("Citoyen")
+	c := f.contribution(author, "Un atelier numérique dans chaque mairie")
+	b := newBrowser(t, f.testApp)
+	base, err := url.Parse(b.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*f.deps.Config.BaseURL = *base // forms are checked against this origin
+	sess, err := f.deps.Sessions.Create(context.Background(), &citizen, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.run(chromedp.Navigate(b.base+"/accessibilite"),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf("document.cookie = 'session=%s; path=/'", sess.Token)),
+		chromedp.Navigate(fmt.Sprintf("%s/contributions/%d", b.base, c)),
+		chromedp.WaitVisible(chromedp.CSS("form.support button")),
+		chromedp.Evaluate[chromedp.Void]("window.marker = 'same page'"),
+		chromedp.Click(chromedp.CSS("form.support button")),
+	)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector('.support__count strong').textContent === '1'`)); err != nil {
+		t.Fatalf("the count did not change: %v", err)
+	}
+	if got := b.eval(`String(window.marker)`); got != "same page" {
+		t.Errorf("the page was reloaded (marker %q): htmx did not take the click", got)
+	}
+	if n := f.scalar(`SELECT count(*) FROM supports WHERE contribution_id = ?`, c); n != 1 {
+		t.Errorf("%d supports stored", n)
 	}
 }

@@ -25,7 +25,7 @@ func TestSitePages(t *testing.T) {
 			"Axe 4 : Données et évaluation de la politique publique",
 			"Comment hybrider les sources de financement ?",
 			"Propositions des Hubs", "Contributions libres",
-			"Accessibilité : non conforme",
+			`href="/accessibilite">Accessibilité : `,
 			"Ouverte",
 		}},
 		{"axis page", "/axes/formation-structuration-filiere", 200, []string{

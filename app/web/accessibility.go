@@ -8,12 +8,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Accessibility pages: the declaration with its audit grid and contact form,
-// and the administrators' list of the messages.
-const (
-	tplAccessibility      = "site/accessibility"
-	tplAdminAccessibility = "admin/accessibility"
-)
+// tplAdminAccessibility is the administrators' list of the messages sent
+// from the accessibility declaration (site/accessibility, tplAccessibility).
+const tplAdminAccessibility = "admin/accessibility"
 
 type accessibilityPage struct {
 	Page

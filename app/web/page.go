@@ -63,10 +63,11 @@ func templateFuncs() template.FuncMap {
 			}
 			return one
 		},
-		"add":                 func(a, b int) int { return a + b },
-		"number":              formatNumber,        // 12 345 (synthesis)
-		"score":               formatScore,         // 1,25 (synthesis)
-		"countsTable":         newCountsTable,      // (synthesis report)
+		"add":         func(a, b int) int { return a + b },
+		"number":      formatNumber,   // 12 345 (synthesis)
+		"score":       formatScore,    // 1,25 (synthesis)
+		"countsTable": newCountsTable, // (synthesis report)
+
 		"asset":               assetURL,            // fingerprinted address of a static file (static.go)
 		"accessibilityStatus": accessibilityStatus, // the audit's conformity, for the footer
 		"filterHint":          filterHint,          // the example under a list filter's label

@@ -39,15 +39,17 @@ type Deps struct {
 	Sessions      *account.Sessions
 	// contributions: nil → contribution.NewStore(DB)
 	Contributions *contribution.Store
-	Synthesis     *synthesis.Store     // synthesis: nil → synthesis.NewStore(DB, Config.BaseURL)
-	Moderation    *moderation.Store    // moderation: nil → moderation.NewStore(DB, Config.ModerationReportThreshold) mailing through Mailer
-	Mailer        mail.Mailer          // accounts: nil → a local Mailbox
-	Mailbox       *mail.Mailbox        // accounts: the local mailbox shown at /dev/mails (local runs only)
-	Limiter       *ratelimit.Limiter   // accounts and others: nil → DefaultRules on DB
-	OIDC          *openid.Registry     // accounts: OpenID Connect providers; nil → none
-	Search        search.Engine        // search: nil → the PostgreSQL engine on DB
-	Accessibility *accessibility.Store // accessibility contact messages: nil → accessibility.NewStore(DB)
-	Now           func() time.Time     // the clock; time.Now when nil
+	Synthesis     *synthesis.Store   // synthesis: nil → synthesis.NewStore(DB, Config.BaseURL)
+	Moderation    *moderation.Store  // moderation: nil → moderation.NewStore(DB, Config.ModerationReportThreshold) mailing through Mailer
+	Mailer        mail.Mailer        // accounts: nil → a local Mailbox
+	Mailbox       *mail.Mailbox      // accounts: the local mailbox shown at /dev/mails (local runs only)
+	Limiter       *ratelimit.Limiter // accounts and others: nil → DefaultRules on DB
+	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
+	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
+	Now           func() time.Time   // the clock; time.Now when nil
+
+	// accessibility contact messages: nil → accessibility.NewStore(DB)
+	Accessibility *accessibility.Store
 }
 
 // Server holds the dependencies of the handlers.

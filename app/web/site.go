@@ -11,10 +11,11 @@ import (
 
 // Site pages.
 const (
-	tplHome    = "site/home"
-	tplAxis    = "site/axis"
-	tplHubList = "hub/list"
-	tplHubShow = "hub/show"
+	tplHome          = "site/home"
+	tplAxis          = "site/axis"
+	tplHubList       = "hub/list"
+	tplHubShow       = "hub/show"
+	tplAccessibility = "site/accessibility"
 )
 
 // page builds the common page data: the current consultation and its phase.

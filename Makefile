@@ -17,21 +17,17 @@ run: build
 build: assets
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./app
 
-## assets: install the npm packages when missing and copy them to static/vendor
-assets: $(VENDOR)/.stamp
+## assets: install the npm packages when missing, then build static/dist (tools/assets): the DSFR
+## reduced to the components and icons the templates use, fingerprinted, precompressed (br, gzip)
+assets: static/dist/manifest.json
 
 node_modules/.package-lock.json: package.json package-lock.json .dsfr.yml
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(VENDOR)/.stamp: node_modules/.package-lock.json
+static/dist/manifest.json: node_modules/.package-lock.json tools/assets/*.go $(wildcard views/*.html views/*/*.html static/css/* static/js/* app/web/*.go)
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/htmx
-	cp -r $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js \
-	      $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
-	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/dsfr/utility/icons/
-	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	@touch $@
+	$(GO) run ./tools/assets
 
 ## test: vet, a short fuzzing run, then every test (real PostgreSQL started by the tests themselves)
 test: assets vet fuzz
@@ -65,4 +61,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin $(VENDOR)
+	rm -rf bin $(VENDOR) static/dist

@@ -40,7 +40,7 @@ func ValidateEmail(email string) error {
 }
 
 // ErrDisplayName is returned for an empty or too long display name.
-var ErrDisplayName = errors.New("Indiquez un nom d'affichage de 1 à 80 caractères.")
+var ErrDisplayName = errors.New("Écrivez un nom affiché de 80 signes au plus. Exemple : Camille.")
 
 // CleanDisplayName trims a display name and checks its length.
 func CleanDisplayName(name string) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,6 +30,9 @@ type Config struct {
 	LogLevel      string
 	ProxyHeader   string // header holding the client address, set by a trusted proxy
 	MetricsToken  string // when set, /metrics requires "Authorization: Bearer <token>"
+	// AccessibilityContact is the e-mail address of the team given on the
+	// accessibility declaration (ACCESSIBILITY_CONTACT); empty: the form only.
+	AccessibilityContact string
 	// ModerationReportThreshold is the number of reports from distinct accounts
 	// that hides an item until a moderator decides (MODERATION_REPORT_THRESHOLD).
 	ModerationReportThreshold int
@@ -115,6 +119,12 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, &Error{"MODERATION_REPORT_THRESHOLD", "attendu un nombre entier entre 1 et 1000"}
 		}
 		c.ModerationReportThreshold = n
+	}
+	c.AccessibilityContact = get("ACCESSIBILITY_CONTACT", "")
+	if v := c.AccessibilityContact; v != "" {
+		if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+			return c, &Error{"ACCESSIBILITY_CONTACT", "attendu une adresse e-mail seule, par exemple accessibilite@exemple.gouv.fr"}
+		}
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		return c, &Error{"METRICS_TOKEN", "au moins 16 caractères"}

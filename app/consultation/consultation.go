@@ -70,6 +70,10 @@ type Axis struct {
 	Title          string
 	Presentation   string
 	Questions      []string `gorm:"-"`
+	// The easy-to-read (FALC) version; empty when none was written.
+	EasyTitle        string
+	EasyPresentation string
+	EasyQuestions    []string `gorm:"-"` // one per question, "" when missing
 }
 
 // Entry is one of the two ways to take part.

@@ -20,6 +20,7 @@ type axisQuestion struct {
 	AxisID   int64
 	Position int
 	Text     string
+	EasyText string
 }
 
 // Current returns the consultation shown on the platform (the most recently
@@ -45,7 +46,7 @@ func (s *Store) loadChildren(ctx context.Context, c *Consultation) error {
 		return fmt.Errorf("entries: %w", err)
 	}
 	var qs []axisQuestion
-	err := conn.Table("axis_questions q").Select("q.axis_id, q.position, q.text").
+	err := conn.Table("axis_questions q").Select("q.axis_id, q.position, q.text, q.easy_text").
 		Joins("JOIN axes a ON a.id = q.axis_id").Where("a.consultation_id = ?", c.ID).
 		Order("q.axis_id, q.position").Scan(&qs).Error
 	if err != nil {
@@ -55,6 +56,7 @@ func (s *Store) loadChildren(ctx context.Context, c *Consultation) error {
 		for i := range c.Axes {
 			if c.Axes[i].ID == q.AxisID {
 				c.Axes[i].Questions = append(c.Axes[i].Questions, q.Text)
+				c.Axes[i].EasyQuestions = append(c.Axes[i].EasyQuestions, q.EasyText)
 			}
 		}
 	}

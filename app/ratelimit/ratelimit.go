@@ -56,6 +56,9 @@ var DefaultRules = Rules{
 	// Anonymous downloads of the open-data files, per address: each one
 	// streams the whole dataset.
 	"opendata:ip": {Max: 30, Window: time.Hour},
+
+	// Messages to the team from the accessibility declaration's contact form.
+	"contact:ip": {Max: 10, Window: time.Hour},
 }
 
 // ParseRules reads "name=max/window,…" (e.g. "signin:ip=30/15m") over base.

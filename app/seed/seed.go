@@ -19,7 +19,8 @@ import (
 )
 
 // Reference loads the consultation, territories and Hubs found in fsys
-// (consultation.json, territories.csv, hubs.json) in one transaction.
+// (consultation.json, territories.csv, hubs.json), and the easy-to-read
+// version of the texts (facile.json), in one transaction.
 func Reference(ctx context.Context, d *db.DB, fsys fs.FS) error {
 	cons, err := readConsultation(fsys)
 	if err != nil {
@@ -33,9 +34,16 @@ func Reference(ctx context.Context, d *db.DB, fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
+	easy, err := readEasyRead(fsys)
+	if err != nil {
+		return err
+	}
 	hubStore := hub.NewStore(d)
 	return d.InTx(ctx, func(ctx context.Context) error {
 		if err := consultation.NewStore(d).SeedConsultation(ctx, cons); err != nil {
+			return err
+		}
+		if err := consultation.NewStore(d).SeedEasyRead(ctx, cons.Slug, easy); err != nil {
 			return err
 		}
 		for _, t := range territories { // régions come first in the file
@@ -174,4 +182,25 @@ func readJSON(fsys fs.FS, name string, v any) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
+}
+
+// readEasyRead reads facile.json: the easy-to-read (FALC) texts of the axes,
+// their questions and the pages.
+func readEasyRead(fsys fs.FS) (consultation.EasyRead, error) {
+	var f struct {
+		Axes map[string]struct {
+			Title        string   `json:"title"`
+			Presentation string   `json:"presentation"`
+			Questions    []string `json:"questions"`
+		} `json:"axes"`
+		Pages map[string]string `json:"pages"`
+	}
+	if err := readJSON(fsys, "facile.json", &f); err != nil {
+		return consultation.EasyRead{}, err
+	}
+	e := consultation.EasyRead{Axes: map[string]consultation.EasyAxis{}, Pages: f.Pages}
+	for slug, a := range f.Axes {
+		e.Axes[slug] = consultation.EasyAxis{Title: a.Title, Presentation: a.Presentation, Questions: a.Questions}
+	}
+	return e, nil
 }

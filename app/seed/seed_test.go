@@ -15,7 +15,7 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-var seededTables = []string{"consultations", "axes", "axis_questions", "entries", "territories", "hubs", "hub_territories"}
+var seededTables = []string{"consultations", "axes", "axis_questions", "entries", "territories", "hubs", "hub_territories", "easy_read_texts"}
 
 // snapshot returns, per table, its rows with their xmin: a row rewritten by an
 // UPDATE gets a new xmin even when its values are the same.

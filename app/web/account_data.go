@@ -62,7 +62,7 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	choice := c.FormValue("contributions")
 	if c.FormValue("confirmer") != "oui" || (choice != "anonymiser" && choice != "supprimer") {
 		return s.renderMyData(c, http.StatusUnprocessableEntity,
-			"Pour supprimer votre compte, choisissez ce que deviennent vos contributions et cochez la case de confirmation.")
+			"Pour supprimer votre compte, choisissez ce que deviennent vos contributions. Puis cochez la case pour confirmer.")
 	}
 	ctx := c.UserContext()
 	u, err := s.Accounts.ByID(ctx, v.ID)

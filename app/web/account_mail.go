@@ -23,18 +23,18 @@ func (s *Server) sendMailCtx(ctx context.Context, to string, m mail.Message) err
 }
 
 const mailSignature = "\n\n— L'équipe de la concertation nationale sur l'inclusion numérique\n" +
-	"Vous n'êtes pas à l'origine de cette demande ? Ignorez simplement ce message."
+	"Vous n'avez rien demandé ? Ne tenez pas compte de ce message."
 
 func mailVerify(base, token string) mail.Message {
 	return mail.Message{Subject: "Confirmez votre adresse e-mail", Body: "Bonjour,\n\n" +
-		"Pour terminer la création de votre compte sur la concertation, ouvrez ce lien puis cliquez sur « Confirmer mon adresse » :\n\n" +
+		"Il reste une étape pour créer votre compte sur le site de la concertation.\n\nOuvrez ce lien. Puis écrivez votre mot de passe et appuyez sur « Confirmer mon adresse » :\n\n" +
 		base + "/inscription/confirmer?jeton=" + url.QueryEscape(token) + "\n\n" +
-		"Ce lien est valable 48 heures." + mailSignature}
+		"Ce lien marche pendant 48 heures." + mailSignature}
 }
 
 func mailAlreadyRegistered(base string) mail.Message {
 	return mail.Message{Subject: "Vous avez déjà un compte", Body: "Bonjour,\n\n" +
-		"Quelqu'un (peut-être vous) a voulu créer un compte avec cette adresse, mais elle a déjà un compte sur la concertation.\n\n" +
+		"Quelqu'un a voulu créer un compte avec cette adresse e-mail. C'est peut-être vous.\n\nMais cette adresse a déjà un compte sur le site de la concertation.\n\n" +
 		"Pour vous connecter : " + base + "/connexion\n" +
 		"Mot de passe oublié : " + base + "/mot-de-passe-oublie" + mailSignature}
 }
@@ -43,7 +43,7 @@ func mailReset(base, token string) mail.Message {
 	return mail.Message{Subject: "Choisissez un nouveau mot de passe", Body: "Bonjour,\n\n" +
 		"Pour choisir un nouveau mot de passe, ouvrez ce lien :\n\n" +
 		base + "/mot-de-passe/nouveau?jeton=" + url.QueryEscape(token) + "\n\n" +
-		"Ce lien est valable une heure et ne sert qu'une fois." + mailSignature}
+		"Ce lien marche pendant 1 heure, une seule fois." + mailSignature}
 }
 
 type devMailsPage struct {

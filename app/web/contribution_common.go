@@ -29,9 +29,9 @@ var (
 		Message: "Votre compte est suspendu par la modération : vous ne pouvez pas écrire pour le moment."}
 	errContributionNotFound = &UserError{Status: http.StatusNotFound, Message: "Cette contribution n'existe pas."}
 	errNotEditable          = &UserError{Status: http.StatusForbidden,
-		Message: "Seul l'auteur de cette contribution (ou un membre de son Hub) peut la modifier ou la retirer."}
+		Message: "Seule la personne qui a écrit cette contribution peut la modifier ou la retirer. Pour une proposition de Hub : un membre du Hub."}
 	errNotPublished = &UserError{Status: http.StatusConflict,
-		Message: "Cette contribution a été retirée ou masquée : elle ne peut plus être modifiée, soutenue ni commentée."}
+		Message: "Cette contribution a été retirée ou cachée. On ne peut plus la modifier, la soutenir ni la commenter."}
 	errOwnSupport = &UserError{Status: http.StatusForbidden,
 		Message: "Vous ne pouvez pas soutenir votre propre contribution (ni celle de votre Hub)."}
 )

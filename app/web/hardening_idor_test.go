@@ -33,7 +33,7 @@ func TestNoIDOROnContributions(t *testing.T) {
 		f.as(f.ids[i])
 		path := fmt.Sprintf("/contributions/%d", id)
 		resp, body := f.get(path + "/modifier")
-		expect(t, role+" edit form", resp, body, http.StatusForbidden, "Seul l&#39;auteur")
+		expect(t, role+" edit form", resp, body, http.StatusForbidden, "Seule la personne qui a écrit cette contribution")
 		resp, body = f.post(path+"/modifier", url.Values{"axe": {axisForm}, "titre": {"Piraté"}, "texte": {"Piraté"},
 			"author_id": {strconv.FormatInt(f.ids[i], 10)}})
 		expect(t, role+" edit", resp, body, http.StatusForbidden)

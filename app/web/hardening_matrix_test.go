@@ -131,6 +131,10 @@ var matrix = []matrixCase{
 	{"GET", "/hubs", fixed("/hubs"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/hubs/:slug", fixed("/hubs/rhinocc"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/accessibilite", fixed("/accessibilite"), "200 200 200 200 200 200 200", nil},
+	{"POST", "/accessibilite/contact", withForm("/accessibilite/contact", url.Values{"message": {"Le menu ne s'ouvre pas."}}), "200 200 200 200 200 200 200", nil},
+	{"GET", "/admin/accessibilite", fixed("/admin/accessibilite"), "303 403 403 403 403 403 200", nil},
+	{"GET", "/plan-du-site", fixed("/plan-du-site"), "200 200 200 200 200 200 200", nil},
+	{"POST", "/admin/accessibilite/:id/traite", withForm("/admin/accessibilite/999999/traite", nil), "303 403 403 403 403 403 404", nil},
 	{"GET", "/healthz", fixed("/healthz"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/readyz", fixed("/readyz"), "200 200 200 200 200 200 200", nil},
 

@@ -18,6 +18,11 @@ type Page struct {
 	CSRF         string
 	User         *account.Viewer
 	Flash        string
+	// Easy-to-read (FALC) version: chosen, the address that switches, the
+	// easy page texts by key when chosen (easy_read.go).
+	Easy       bool
+	EasySwitch string
+	EasyTexts  map[string]string
 }
 
 // Open reports whether the consultation accepts contributions now.
@@ -62,5 +67,9 @@ func templateFuncs() template.FuncMap {
 		"number":      formatNumber,   // 12 345 (synthesis)
 		"score":       formatScore,    // 1,25 (synthesis)
 		"countsTable": newCountsTable, // (synthesis report)
+
+		"asset":               assetURL,            // fingerprinted address of a static file (static.go)
+		"accessibilityStatus": accessibilityStatus, // the audit's conformity, for the footer
+		"filterHint":          filterHint,          // the example under a list filter's label
 	}
 }

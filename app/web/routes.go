@@ -20,6 +20,10 @@ func (s *Server) routes() []route {
 		{fiber.MethodGet, "/hubs", s.hubList},
 		{fiber.MethodGet, "/hubs/:slug", s.hubShow},
 		{fiber.MethodGet, "/accessibilite", s.accessibility},
+		{fiber.MethodPost, "/accessibilite/contact", s.accessibilityContact},
+		{fiber.MethodGet, "/admin/accessibilite", s.adminAccessibility},
+		{fiber.MethodPost, "/admin/accessibilite/:id/traite", s.adminAccessibilityHandled},
+		{fiber.MethodGet, "/plan-du-site", s.siteMap},
 		{fiber.MethodGet, "/healthz", s.healthz},
 		{fiber.MethodGet, "/readyz", s.readyz},
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/accessibility"
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/account/openid"
 	"github.com/cnr-numerique/concertation/app/config"
@@ -23,10 +24,8 @@ import (
 	"github.com/cnr-numerique/concertation/app/ratelimit"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/cnr-numerique/concertation/search"
-	"github.com/cnr-numerique/concertation/static"
 	"github.com/cnr-numerique/concertation/views"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -50,6 +49,9 @@ type Deps struct {
 	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
 	Query         *query.Service     // reads: nil → query.New(DB, Contributions, Search)
 	Now           func() time.Time   // the clock; time.Now when nil
+
+	// accessibility contact messages: nil → accessibility.NewStore(DB)
+	Accessibility *accessibility.Store
 }
 
 // Server holds the dependencies of the handlers.
@@ -70,6 +72,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	if d.Contributions == nil {
 		d.Contributions = contribution.NewStore(d.DB)
 	}
+	if d.Accessibility == nil {
+		d.Accessibility = accessibility.NewStore(d.DB)
+	}
 	if d.Search == nil {
 		d.Search = search.NewPostgres(d.DB.SQL())
 	}
@@ -86,6 +91,10 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		if d.Config.BaseURL != nil {
 			d.Moderation.BaseURL = d.Config.BaseURL.String()
 		}
+	}
+	assets, err := builtAssets()
+	if err != nil {
+		return nil, err
 	}
 	r, err := NewRenderer(views.FS, templateFuncs())
 	if err != nil {
@@ -105,10 +114,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	app.Use(s.logRequests)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
 	app.Use(securityHeaders(d.Config.Secure()))
-	app.Use("/static", filesystem.New(filesystem.Config{
-		Root:   http.FS(static.FS),
-		MaxAge: 3600,
-	}))
+	app.Use("/static", assets.serve)
+	app.Use(compressPages) // outside pageETag: the ETag is computed on the HTML
+	app.Use(pageETag)
 	app.Use(noStoreArea)
 	app.Use(rejectBadInput)
 	app.Use(s.readYourWrites)
@@ -220,7 +228,7 @@ func (e *UserError) Error() string { return e.Message }
 func defaultMessage(status int) string {
 	switch status {
 	case http.StatusBadRequest:
-		return "La demande n'a pas pu être comprise."
+		return "Nous n'avons pas compris la demande. Vérifiez l'adresse de la page, puis réessayez."
 	case http.StatusForbidden:
 		return "Vous n'avez pas accès à cette page."
 	case http.StatusNotFound:
@@ -230,12 +238,12 @@ func defaultMessage(status int) string {
 	case http.StatusRequestEntityTooLarge:
 		return "Le texte envoyé est trop long."
 	case http.StatusTooManyRequests:
-		return "Trop de demandes en peu de temps. Merci de patienter un instant avant de réessayer."
+		return "Trop de demandes en peu de temps. Attendez un peu, puis réessayez."
 	case http.StatusServiceUnavailable:
-		return "Le service est momentanément indisponible. Merci de réessayer dans quelques minutes."
+		return "Le site ne répond pas pour le moment. Réessayez dans quelques minutes."
 	}
 	if status >= 500 {
-		return "Une erreur est survenue de notre côté."
+		return "Un problème est arrivé de notre côté."
 	}
-	return "La demande n'a pas pu aboutir."
+	return "La demande n'a pas marché."
 }

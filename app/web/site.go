@@ -24,10 +24,11 @@ func (s *Server) page(c *fiber.Ctx, title string) (Page, error) {
 	if err != nil && !errors.Is(err, consultation.ErrNotFound) {
 		return Page{}, err
 	}
-	return Page{
+	p := Page{
 		Title: title, Path: c.Path(), Consultation: cons, Phase: cons.PhaseAt(s.Now()),
 		User: viewer(c), CSRF: s.csrfToken(c),
-	}, nil
+	}
+	return p, s.withEasyRead(c, &p)
 }
 
 type homePage struct {
@@ -107,10 +108,3 @@ func (s *Server) hubShow(c *fiber.Ctx) error {
 	return s.render.Render(c, http.StatusOK, tplHubShow, hubShowPage{Page: p, Hub: h, List: lv})
 }
 
-func (s *Server) accessibility(c *fiber.Ctx) error {
-	p, err := s.page(c, "Déclaration d'accessibilité")
-	if err != nil {
-		return err
-	}
-	return s.render.Render(c, http.StatusOK, tplAccessibility, p)
-}

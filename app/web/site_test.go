@@ -25,7 +25,7 @@ func TestSitePages(t *testing.T) {
 			"Axe 4 : Données et évaluation de la politique publique",
 			"Comment hybrider les sources de financement ?",
 			"Propositions des Hubs", "Contributions libres",
-			"Accessibilité : non conforme",
+			`href="/accessibilite">Accessibilité : `,
 			"Ouverte",
 		}},
 		{"axis page", "/axes/formation-structuration-filiere", 200, []string{
@@ -104,7 +104,7 @@ func TestErrorPagesHideInternals(t *testing.T) {
 		if resp.StatusCode != http.StatusInternalServerError {
 			t.Errorf("%s: status %d, want 500", path, resp.StatusCode)
 		}
-		if !strings.Contains(body, "Une erreur est survenue de notre côté") {
+		if !strings.Contains(body, "Un problème est arrivé de notre côté") {
 			t.Errorf("%s: not the French error page", path)
 		}
 		if strings.Contains(body, "secret") || strings.Contains(body, "goroutine") || strings.Contains(body, "pq:") {

@@ -107,4 +107,3 @@ func (s *Server) hubShow(c *fiber.Ctx) error {
 	}
 	return s.render.Render(c, http.StatusOK, tplHubShow, hubShowPage{Page: p, Hub: h, List: lv})
 }
-

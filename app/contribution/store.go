@@ -338,6 +338,14 @@ func int64Array(ids []int64) string {
 // the consultation fresh (Consultation).
 const consultationTTL = time.Second
 
+// ForgetConsultation drops the consultation read by CachedConsultation, after
+// an administrator changed it.
+func (s *Store) ForgetConsultation() {
+	s.consultation.mu.Lock()
+	s.consultation.expires = time.Time{}
+	s.consultation.mu.Unlock()
+}
+
 type consultationCache struct {
 	mu      sync.Mutex
 	value   consultation.Consultation

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/db/dbtest"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/app/synthesis"
@@ -24,6 +25,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 type env struct {
+	db    *db.DB
 	store *synthesis.Store
 	refs  synthesis.Refs
 	fx    synthesistest.Fixture
@@ -42,7 +44,7 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{store: s, refs: refs, fx: fx}
+	return env{db: d, store: s, refs: refs, fx: fx}
 }
 
 func (e env) filter(query string, public bool) synthesis.Filter {

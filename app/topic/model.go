@@ -361,3 +361,6 @@ func Members(w []float64, out []Weight) []Weight {
 	}
 	return out
 }
+
+// Phrases returns the number of expressions the model learnt.
+func (m *Model) Phrases() int { return m.phrases.Count() }

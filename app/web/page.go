@@ -62,5 +62,6 @@ func templateFuncs() template.FuncMap {
 		"number":      formatNumber,   // 12 345 (synthesis)
 		"score":       formatScore,    // 1,25 (synthesis)
 		"countsTable": newCountsTable, // (synthesis report)
+		"dict":        orderedPairs,   // ordered key/value pairs for a range
 	}
 }

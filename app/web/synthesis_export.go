@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/moderation"
@@ -75,7 +76,8 @@ func (s *Server) synthesisReport(format string) func(c *fiber.Ctx, v *account.Vi
 			return s.render.Render(c, http.StatusOK, tplSynthesisReport, synthesisReportPage{Page: p, Report: r, ReactionTypes: synthesis.ReactionTypes,
 				PDF: withQuery("/synthese/rapport.pdf", q), ODT: withQuery("/synthese/rapport.odt", q), Back: withQuery("/synthese", q)})
 		}
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="rapport-synthese-`+s.Now().In(paris).Format("2006-01-02")+`.`+format+`"`)
+		name := exportName("rapport-synthese", f.FileSlug(refs), s.Now().In(paris).Format("2006-01-02"), "") // ends with "-"
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+strings.TrimSuffix(name, "-")+`.`+format+`"`)
 		return c.Send(buf.Bytes())
 	}
 }

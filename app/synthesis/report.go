@@ -49,7 +49,7 @@ type Report struct {
 	DepsWithout    []Count
 	TopSupported   []Excerpt
 	HubProposals   []Excerpt
-	HubTotal       int // Hub proposals in the view (HubProposals holds the first ones)
+	HubTotal       int     // Hub proposals in the view (HubProposals holds the first ones)
 	Expressions    []Theme // recurring two-word expressions (TF-IDF), a hint beside the themes
 	Duplicates     []DuplicateGroup
 	Empty          bool        // no contribution in the view

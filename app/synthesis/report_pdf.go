@@ -34,8 +34,12 @@ var (
 	covered   = map[rune]bool{}
 )
 
-// hasGlyph reports whether DejaVu Sans draws r.
+// hasGlyph reports whether DejaVu Sans draws r and the PDF library can
+// print it (fpdf's UTF-8 fonts stop at the Basic Multilingual Plane).
 func hasGlyph(r rune) bool {
+	if r > 0xffff {
+		return false
+	}
 	coverOnce.Do(func() {
 		f, err := sfnt.Parse(fontRegular)
 		if err == nil {
@@ -93,6 +97,7 @@ func WritePDF(w io.Writer, r Report, title string) error {
 	p.AddUTF8FontFromBytes("dejavu", "", fontRegular)
 	p.AddUTF8FontFromBytes("dejavu", "B", fontBold)
 	p.SetMargins(18, 18, 18)
+	p.SetCellMargin(cellMargin)
 	p.SetAutoPageBreak(true, 18)
 	p.SetFooterFunc(func() {
 		p.SetY(-12)
@@ -111,6 +116,12 @@ func WritePDF(w io.Writer, r Report, title string) error {
 		}
 	}
 	for i, b := range blocks {
+		if (b.kind == blockHeading || b.kind == blockSubheading) && i+1 < len(blocks) {
+			// Keep a heading with the start of what follows it.
+			if need := 18 + pw.leadHeight(blocks[i+1]); p.GetY()+need > pageBottom {
+				p.AddPage()
+			}
+		}
 		pw.block(b)
 		if i == 3 && pw.replaced {
 			pw.block(block{kind: blockPara, text: FallbackNote})
@@ -129,6 +140,23 @@ func flatten(rows [][]string) []string {
 	}
 	return out
 }
+
+// leadHeight estimates the height of the start of b: a whole chart or map,
+// a few lines otherwise.
+func (pw *pdfWriter) leadHeight(b block) float64 {
+	switch b.kind {
+	case blockChart:
+		return float64(len(b.chart.Bars))*6 + 8
+	case blockMap:
+		return mapHeight * mapScale
+	case blockTable:
+		return 20
+	}
+	return 10
+}
+
+// cellMargin is the padding inside table cells, in mm.
+const cellMargin = 1.0
 
 type pdfWriter struct {
 	p        *fpdf.Fpdf
@@ -212,14 +240,20 @@ func (pw *pdfWriter) table(rows [][]string) {
 	if n > 1 && len(rows) > 1 && !isFigure(rows[1][1]) { // a second text column (Hub)
 		widths[1] = num * 1.4
 	}
+	// A header wraps between words, never inside one: a column is at least
+	// as wide as the longest word of its header.
+	p.SetFont("dejavu", "B", 8.5)
 	rest := avail
 	for j := 1; j < n; j++ {
 		if widths[j] == 0 {
 			widths[j] = num
 		}
+		for _, w := range strings.Fields(pw.text(rows[0][j])) {
+			widths[j] = max(widths[j], p.GetStringWidth(w)+2*cellMargin+1)
+		}
 		rest -= widths[j]
 	}
-	widths[0] = rest
+	widths[0] = max(rest, 30)
 	const lh = 4.6
 	draw := func(row []string, header bool) {
 		style := ""
@@ -230,7 +264,7 @@ func (pw *pdfWriter) table(rows [][]string) {
 		lines := make([][]string, n)
 		height := lh
 		for j, cell := range row {
-			lines[j] = p.SplitText(pw.text(cell), widths[j]-2)
+			lines[j] = p.SplitText(pw.text(cell), widths[j])
 			height = max(height, float64(len(lines[j]))*lh+1.5)
 		}
 		if p.GetY()+height > pageBottom {
@@ -254,8 +288,8 @@ func (pw *pdfWriter) table(rows [][]string) {
 				align = "R"
 			}
 			for k, l := range lines[j] {
-				p.SetXY(x+1, y+0.8+float64(k)*lh)
-				p.CellFormat(widths[j]-2, lh, l, "", 0, align, false, 0, "")
+				p.SetXY(x, y+0.8+float64(k)*lh)
+				p.CellFormat(widths[j], lh, l, "", 0, align, false, 0, "")
 			}
 			x += widths[j]
 		}
@@ -276,7 +310,7 @@ func (pw *pdfWriter) tableRow(row []string, widths []float64, header bool) {
 	height := lh
 	var lines [][]string
 	for j, cell := range row {
-		l := p.SplitText(pw.text(cell), widths[j]-2)
+		l := p.SplitText(pw.text(cell), widths[j])
 		lines = append(lines, l)
 		height = max(height, float64(len(l))*lh+1.5)
 	}
@@ -285,8 +319,8 @@ func (pw *pdfWriter) tableRow(row []string, widths []float64, header bool) {
 		p.SetFillColor(238, 238, 238)
 		p.Rect(x, y, widths[j], height, "DF")
 		for k, l := range lines[j] {
-			p.SetXY(x+1, y+0.8+float64(k)*lh)
-			p.CellFormat(widths[j]-2, lh, l, "", 0, "L", false, 0, "")
+			p.SetXY(x, y+0.8+float64(k)*lh)
+			p.CellFormat(widths[j], lh, l, "", 0, "L", false, 0, "")
 		}
 		x += widths[j]
 	}
@@ -341,10 +375,13 @@ func (pw *pdfWriter) chart(c Chart) {
 	p.SetXY(left, y+float64(len(c.Bars))*row+2)
 }
 
+// mapScale is the size of a map unit in the PDF, in mm (783 units → 156.6 mm).
+const mapScale = 0.2
+
 // choropleth draws the map of the départements with its insets and legend.
 func (pw *pdfWriter) choropleth(t Territories) {
 	p := pw.p
-	const scale = 0.2 // mm per map unit: 763 units → 152.6 mm
+	const scale = mapScale
 	h := mapHeight * scale
 	if p.GetY()+h > pageBottom {
 		p.AddPage()
@@ -396,3 +433,6 @@ func (pw *pdfWriter) choropleth(t Territories) {
 	p.SetLineWidth(0.2)
 	p.SetXY(left, y0+h+2)
 }
+
+// PDFText is pdfText for the tests and for anyone who prints with the same font.
+func PDFText(s string) (string, bool) { return pdfText(s) }

@@ -86,8 +86,8 @@ var overseas = []struct{ Code, Name string }{
 // Map geometry: the metropolitan outlines (613 × 585) are shifted right to
 // leave a column for the overseas insets and the legend.
 const (
-	mapOffsetX = 150
-	mapWidth   = 763
+	mapOffsetX = 170
+	mapWidth   = 783
 	mapHeight  = 585
 	insetSize  = 56
 )

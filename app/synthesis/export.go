@@ -3,7 +3,7 @@ package synthesis
 import (
 	"archive/zip"
 	"context"
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -134,37 +134,59 @@ func neutralise(s string) string {
 	return s
 }
 
+// writeCSV writes one file as RFC 4180 CSV: records end with CRLF, a cell
+// holding a separator, a quote or a line break is quoted, and line breaks
+// inside a text are kept as written (LF), never turned into CRLF. Only the
+// "Excel français" dialect (BOM, semicolon) prefixes an apostrophe to cells
+// that a spreadsheet would run as a formula; open data keeps every text as
+// written.
 func writeCSV(ctx context.Context, w io.Writer, t table, excel bool) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	if excel {
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return err
-		}
+		bw.WriteString("\uFEFF")
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
+	comma := byte(',')
 	if excel {
-		cw.Comma = ';'
+		comma = ';'
 	}
 	record := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		record[i] = c.Name
 	}
-	if err := cw.Write(record); err != nil {
-		return err
-	}
+	writeRecord(bw, record, comma)
 	err := t.rows(ctx, func(cells []any, _ int64) error {
 		for i, v := range cells {
-			if s, ok := v.(string); ok {
+			if s, ok := v.(string); ok && excel {
 				record[i] = neutralise(s)
 			} else {
 				record[i] = cellText(v, excel)
 			}
 		}
-		return cw.Write(record)
+		writeRecord(bw, record, comma)
+		if bw.Buffered() > 32<<10 {
+			return bw.Flush()
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
+}
+
+// writeRecord writes one CSV record ended by CRLF.
+func writeRecord(bw *bufio.Writer, record []string, comma byte) {
+	for i, f := range record {
+		if i > 0 {
+			bw.WriteByte(comma)
+		}
+		if f == "" || !strings.ContainsAny(f, string(comma)+"\"\r\n") && f[0] != ' ' && f[len(f)-1] != ' ' {
+			bw.WriteString(f)
+			continue
+		}
+		bw.WriteByte('"')
+		bw.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		bw.WriteByte('"')
+	}
+	bw.WriteString("\r\n")
 }

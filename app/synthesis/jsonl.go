@@ -41,6 +41,8 @@ func writeJSONL(ctx context.Context, w io.Writer, t table) error {
 
 func appendJSON(b []byte, v any) []byte {
 	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
 	case string:
 		if x == "" {
 			return append(b, `""`...)

@@ -80,6 +80,8 @@ func (s *Server) routes() []route {
 		{fiber.MethodPost, "/synthese/contributions/:id/etiquettes/retirer", s.rapporteurOnly(s.synthesisRemoveTag)},
 		{fiber.MethodPost, "/synthese/contributions/:id/retenue", s.rapporteurOnly(s.synthesisRetain)},
 		{fiber.MethodPost, "/synthese/contributions/:id/notes", s.rapporteurOnly(s.synthesisAddNote)},
+		{fiber.MethodPost, "/synthese/contributions/:id/note-publique", s.rapporteurOnly(s.synthesisPublicNote)},
+		{fiber.MethodPost, "/synthese/contributions/:id/reponse", s.rapporteurOnly(s.contributionAnswer)},
 		{fiber.MethodPost, "/synthese/selections", s.rapporteurOnly(s.synthesisSaveSet)},
 		{fiber.MethodPost, "/synthese/selections/:id/supprimer", s.rapporteurOnly(s.synthesisDeleteSet)},
 		{fiber.MethodGet, "/synthese/export/:file", s.rapporteurOnly(s.synthesisExport)},

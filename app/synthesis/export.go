@@ -2,8 +2,8 @@ package synthesis
 
 import (
 	"archive/zip"
-	"context"
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"strings"

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
-	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/account/openid"
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/contribution"

@@ -85,8 +85,10 @@ func (s *Store) WriteTable(ctx context.Context, w io.Writer, refs Refs, f Filter
 
 // WriteBundle streams to w a zip archive of the four files of the export of
 // the view (contributions, soutiens, reactions, arguments) in format (CSV,
-// Excel CSV or JSON Lines), with its datapackage.json. The pseudonyms are
-// shared by the four files.
+// Excel CSV or JSON Lines). The CSV and JSON Lines archives carry their
+// datapackage.json (Frictionless tabular data package); the "Excel français"
+// archive, made for a spreadsheet (byte order mark, formula prefix), carries
+// a LISEZMOI.txt instead. The pseudonyms are shared by the four files.
 func (s *Store) WriteBundle(ctx context.Context, w io.Writer, refs Refs, f Filter, format Format) error {
 	z := zip.NewWriter(w)
 	modified := time.Now().UTC()
@@ -108,6 +110,12 @@ func (s *Store) WriteBundle(ctx context.Context, w io.Writer, refs Refs, f Filte
 			return err
 		}
 	}
+	if format == FormatExcelCSV {
+		if err := writeZipString(z, "LISEZMOI.txt", excelReadme, modified); err != nil {
+			return err
+		}
+		return z.Close()
+	}
 	fw, err := z.CreateHeader(&zip.FileHeader{Name: "datapackage.json", Method: zip.Deflate, Modified: modified})
 	if err != nil {
 		return err
@@ -117,6 +125,10 @@ func (s *Store) WriteBundle(ctx context.Context, w io.Writer, refs Refs, f Filte
 	}
 	return z.Close()
 }
+
+// excelReadme describes the "Excel français" archive.
+const excelReadme = "Export des contributions pour Excel en français\r\n\r\n" + NoteExcel + "\r\n\r\n" + NoteNewlines + "\r\n\r\n" + NoteNull +
+	"\r\n\r\nPour un traitement automatique, préférez l'archive « CSV données ouvertes » : elle garde chaque texte tel qu'écrit et décrit ses fichiers dans un datapackage.json (Frictionless Data).\r\n"
 
 // WriteDatapackage writes the datapackage.json describing the files of the
 // export in format, each found at pathPrefix + name + extension.

@@ -222,7 +222,8 @@ func (s *Store) argumentsTable(refs Refs, f Filter, p pseudonymizer) table {
 }
 
 // cellText renders a cell for text formats: integers in decimal, booleans as
-// oui/non, times in RFC 3339 (Paris) or as a day, zero times empty.
+// oui/non, times in UTC (DatetimeLayout; Paris time for the Excel dialect)
+// or as a day, zero times and nil empty.
 func cellText(v any, excel bool) string {
 	switch x := v.(type) {
 	case nil:
@@ -245,7 +246,7 @@ func cellText(v any, excel bool) string {
 		if excel {
 			return x.In(Paris).Format(time.DateTime)
 		}
-		return x.In(Paris).Format(time.RFC3339)
+		return x.UTC().Format(DatetimeLayout)
 	case dateOnly:
 		return time.Time(x).Format(time.DateOnly)
 	}

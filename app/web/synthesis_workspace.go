@@ -106,7 +106,7 @@ func (s *Server) synthesisWorkspace(c *fiber.Ctx, v *account.Viewer) error {
 		{"Tableur LibreOffice (.ods)", withQuery("/synthese/export/contributions.ods", q), "format ouvert OpenDocument, une feuille par axe"},
 		{"CSV pour Excel en français", withQuery("/synthese/export/contributions-excel.csv", q), "séparateur point-virgule"},
 		{"CSV données ouvertes", withQuery("/synthese/export/contributions.csv", q), "séparateur virgule, UTF-8"},
-		{"Archive complète CSV pour Excel (.zip)", withQuery("/synthese/export/export-excel.zip", q), "contributions, soutiens, réactions et arguments"},
+		{"Archive complète CSV pour Excel (.zip)", withQuery("/synthese/export/export-excel.zip", q), "contributions, soutiens, réactions, arguments et un LISEZMOI"},
 		{"Archive complète CSV données ouvertes (.zip)", withQuery("/synthese/export/export-csv.zip", q), "contributions, soutiens, réactions, arguments et datapackage.json"},
 		{"Archive complète JSON Lines (.zip)", withQuery("/synthese/export/export-json.zip", q), "contributions, soutiens, réactions, arguments et datapackage.json"},
 	}

@@ -65,5 +65,6 @@ func templateFuncs() template.FuncMap {
 		"mapSVG":         mapSVG,         // choropleth of the départements
 		"rowsTable":      newRowsTable,   // (synthesis report)
 		"rate":           synthesis.FormatRate,
+		"perInhabitant":  perInhabitant, // figures per 100,000 inhabitants (statistics)
 	}
 }

@@ -215,8 +215,8 @@ func exportChild(job string) int {
 		r, err = s.Report(ctx, refs, f)
 		rows = r.Metrics.Contributions
 		if err == nil && job == "7" {
-			for _, th := range append(r.Themes[:min(5, len(r.Themes))], r.Expressions[:min(5, len(r.Expressions))]...) {
-				fmt.Fprintf(os.Stderr, "  thème « %s » : %d contributions\n", th.Label, th.Contributions)
+			for _, th := range r.Expressions[:min(5, len(r.Expressions))] {
+				fmt.Fprintf(os.Stderr, "  expression « %s » : %d contributions\n", th.Label, th.Contributions)
 			}
 			for _, g := range r.Duplicates[:min(3, len(r.Duplicates))] {
 				fmt.Fprintf(os.Stderr, "  groupe de %d contributions presque identiques\n", g.Size)

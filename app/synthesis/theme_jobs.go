@@ -92,8 +92,12 @@ func (s *Store) RequestThemeRun(ctx context.Context, refs Refs, f Filter, themes
 		return 0, ErrThemesWanted
 	}
 	var id int64
+	var requester any // none for a command-line run
+	if by > 0 {
+		requester = by
+	}
 	err := s.sql().QueryRowContext(ctx, `INSERT INTO synthesis_theme_runs (consultation_id, kind, query, themes_wanted, requested_by)
-		VALUES ($1, 'analyse', $2, $3, $4) RETURNING id`, refs.ConsultationID, f.QueryString(), themes, by).Scan(&id)
+		VALUES ($1, 'analyse', $2, $3, $4) RETURNING id`, refs.ConsultationID, f.QueryString(), themes, requester).Scan(&id)
 	if isUnique(err) {
 		return 0, ErrRunActive
 	}

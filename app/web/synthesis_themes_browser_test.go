@@ -58,7 +58,7 @@ func TestThemesJourneyInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")),
 		chromedp.Click(chromedp.CSS(`label[for="statut-valide"]`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/statut"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".fr-alert--success")))
+		chromedp.WaitVisible(chromedp.CSS(".fr-badges-group .fr-badge--success"))) // only once validated
 	if main := b.text("main"); !strings.Contains(main, "Thème validé") || !strings.Contains(main, "renommé de") {
 		t.Errorf("theme page after the edits: %q", main)
 	}

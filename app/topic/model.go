@@ -20,7 +20,7 @@ type Options struct {
 	MinDF      int     // a term must occur in at least this many texts of the sample (default max(3, n/2000))
 	MaxDFShare float64 // a term in more than this share of the texts is no theme (default 0.4)
 	MaxTerms   int     // vocabulary size, most frequent first (default 20,000)
-	Iterations int     // NMF iterations at most (default 120)
+	Iterations int     // NMF iterations at most (default 100)
 	Seed       uint64  // seed of the initialisation (default 1)
 	Progress   func(done, total int)
 }
@@ -39,7 +39,7 @@ func (o *Options) defaults(n int) {
 		o.MaxTerms = 20_000
 	}
 	if o.Iterations <= 0 {
-		o.Iterations = 120
+		o.Iterations = 100
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
@@ -75,9 +75,6 @@ type Model struct {
 	ht      []float64 // terms × k
 	hh      []float64 // H·Hᵀ, k × k
 }
-
-// starts is the number of NMF runs from different seeds.
-const starts = 3
 
 // ErrTooFew is returned when the sample has too few texts with words that
 // carry a theme to find the themes asked for.
@@ -155,6 +152,10 @@ func Fit(docs []Doc, o Options) (*Model, error) {
 	// NMF finds a local optimum: keep the best of a few starts.
 	var f factors
 	bestErr := math.Inf(1)
+	starts := 3
+	if x.rows() > 10_000 {
+		starts = 1 // a large sample makes the start stable enough
+	}
 	for start := range starts {
 		var progress func(done, total int)
 		if o.Progress != nil {

@@ -97,19 +97,31 @@ func fitNMF(x *sparse, k, iters int, seed uint64, progress func(done, total int)
 	return f
 }
 
-// updateRow makes sweeps of coordinate descent on one row r of a factor:
-// minimise ½ rᵀ·G·r − rᵀ·t with r ≥ floor.
+// updateRow makes at most sweeps of coordinate descent on one row r of a
+// factor: minimise ½ rᵀ·G·r − rᵀ·t with r ≥ floor; it stops early once no
+// coordinate moves by more than 1e-4.
 func updateRow(r, t, g []float64, k, sweeps int, floor float64) {
 	for range sweeps {
+		moved := 0.0
 		for l := range k {
-			if g[l*k+l] <= 0 {
+			d := g[l*k+l]
+			if d <= 0 {
 				continue
 			}
 			s := t[l]
-			for m := range k {
-				s -= g[l*k+m] * r[m]
+			row := g[l*k : l*k+k]
+			for m, v := range row {
+				s -= v * r[m]
 			}
-			r[l] = math.Max(floor, r[l]+s/g[l*k+l])
+			nv := r[l] + s/d
+			if nv < floor {
+				nv = floor
+			}
+			moved = max(moved, math.Abs(nv-r[l]))
+			r[l] = nv
+		}
+		if moved < 1e-4 {
+			return
 		}
 	}
 }

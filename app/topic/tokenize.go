@@ -63,7 +63,7 @@ func IsStopWord(w string) bool { return french.IsStopWord(w) || extraStopWords[w
 // stopPhrases are word sequences dropped before anything else: turns of
 // phrase that every contribution uses ("il faut", "mettre en place",
 // "bonnes pratiques") and that would otherwise become fake expressions.
-var stopPhrases = [][]string{}
+var stopPhrases = map[string][][]string{} // by first word
 
 func init() {
 	for _, p := range []string{
@@ -76,7 +76,8 @@ func init() {
 		"à l'échelle", "faute de", "afin de", "grâce à", "plus de", "moins de", "de plus en plus", "prendre en compte",
 		"prise en compte", "tenir compte", "à partir", "au moins", "au détriment", "en fin", "en dehors", "se faire", "qui ne", "faire en sorte", "avoir accès", "ne pas", "n'est pas", "c'est", "qu'il",
 	} {
-		stopPhrases = append(stopPhrases, rawWords(p))
+		w := rawWords(p)
+		stopPhrases[w[0]] = append(stopPhrases[w[0]], w)
 	}
 }
 
@@ -131,7 +132,9 @@ func rawWords(text string) []string {
 // each word: "l'accès" gives "l'" and "accès", "jusqu'à" gives "jusqu'" and
 // "à", "aujourd'hui" stays whole.
 func splitWord(w string, emit func(string)) {
-	w = strings.NewReplacer("’", "'", "ʼ", "'").Replace(w)
+	if strings.ContainsAny(w, "’ʼ") {
+		w = apostrophes.Replace(w)
+	}
 	for w != "" {
 		w = strings.Trim(w, "'")
 		if w == "" {
@@ -157,6 +160,9 @@ func splitWord(w string, emit func(string)) {
 		w = w[i+1:]
 	}
 }
+
+// apostrophes are the typographic apostrophes, read as "'".
+var apostrophes = strings.NewReplacer("’", "'", "ʼ", "'")
 
 // Tokenizer turns French texts into tokens. It caches stems: contributions
 // reuse a small vocabulary and stemming is the costly part. A Tokenizer is
@@ -225,8 +231,8 @@ func keep(w string) bool {
 // stopPhraseAt returns the length of the stop phrase starting at words[i], or 0.
 func stopPhraseAt(words []string, i int) int {
 	best := 0
-	for _, p := range stopPhrases {
-		if len(p) <= best || i+len(p) > len(words) || words[i] != p[0] {
+	for _, p := range stopPhrases[words[i]] {
+		if len(p) <= best || i+len(p) > len(words) {
 			continue
 		}
 		match := true

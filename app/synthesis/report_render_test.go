@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"io"
 	"os"
 	"strings"
@@ -58,6 +59,34 @@ func TestPDFTextFallback(t *testing.T) {
 	}
 	if got, replaced := synthesis.PDFText("Élu·e, « citée »"); replaced || got != "Élu·e, « citée »" {
 		t.Errorf("French text changed: %q", got)
+	}
+}
+
+// wellFormed checks that every XML and SVG file of an OpenDocument package
+// parses.
+func wellFormed(t *testing.T, b []byte) {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range z.File {
+		if !strings.HasSuffix(f.Name, ".xml") && !strings.HasSuffix(f.Name, ".svg") {
+			continue
+		}
+		rc, _ := f.Open()
+		d := xml.NewDecoder(rc)
+		for {
+			_, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("%s: %v", f.Name, err)
+				break
+			}
+		}
+		rc.Close()
 	}
 }
 
@@ -133,6 +162,10 @@ func TestReportWithCorpusHasEverySection(t *testing.T) {
 	if err := synthesis.WriteODT(&odt, r, "Rapport"); err != nil {
 		t.Fatal(err)
 	}
+	if out := os.Getenv("REPORT_PDF_OUT"); out != "" {
+		_ = os.WriteFile(strings.TrimSuffix(out, ".pdf")+"-corpus.odt", odt.Bytes(), 0o644)
+	}
+	wellFormed(t, odt.Bytes())
 	content := odtContent(t, odt.Bytes())
 	for _, want := range []string{"Thème validé pour le rapport", "Proposition reprise dans la recommandation 3.", "partiellement retenue",
 		"Pictures/image1.svg", "Contributions par région et par axe", "pour 100 000 habitants", "CC BY 4.0"} {

@@ -93,5 +93,8 @@ func TestReportOnAnEmptyViewIsAValidDocument(t *testing.T) {
 		if p == "/synthese/rapport" && !strings.Contains(body, "Aucune contribution ne correspond à cette sélection") {
 			t.Error("the empty report does not say so")
 		}
+		if cd := resp.Header.Get("Content-Disposition"); p != "/synthese/rapport" && !strings.Contains(cd, `filename="rapport-synthese-recherche-zzzintrouvable-`) {
+			t.Errorf("%s: file name %q does not carry the filter", p, cd)
+		}
 	}
 }

@@ -110,8 +110,8 @@ func WriteODT(w io.Writer, r Report, title string) error {
 	bw.WriteString(`<office:automatic-styles>` +
 		`<style:style style:name="Tab" style:family="table"><style:table-properties style:width="17cm" table:align="left"/></style:style>` +
 		`<style:style style:name="ColText" style:family="table-column"><style:table-column-properties style:column-width="6.4cm"/></style:style>` +
-		`<style:style style:name="ColHub" style:family="table-column"><style:table-column-properties style:column-width="3.6cm"/></style:style>` +
-		`<style:style style:name="ColNum" style:family="table-column"><style:table-column-properties style:column-width="1.8cm"/></style:style>` +
+		`<style:style style:name="ColHub" style:family="table-column"><style:table-column-properties style:column-width="3cm"/></style:style>` +
+		`<style:style style:name="ColNum" style:family="table-column"><style:table-column-properties style:column-width="2.1cm"/></style:style>` +
 		`<style:style style:name="Cell" style:family="table-cell"><style:table-cell-properties fo:border="0.5pt solid #666666" fo:padding="0.05cm"/></style:style>` +
 		`<style:style style:name="HeadCell" style:family="table-cell"><style:table-cell-properties fo:border="0.5pt solid #666666" fo:padding="0.05cm" fo:background-color="#eeeeee"/></style:style>` +
 		`</office:automatic-styles><office:body><office:text>`)

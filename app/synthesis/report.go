@@ -85,6 +85,8 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 		err error
 	}
 	mc := make(chan metricsResult, 1)
+	sc := make(chan reportDecisions, 1) // and so do the queries of the other sections
+	go func() { sc <- s.loadDecisions(ctx, refs, f) }()
 	go func() {
 		m, err := s.Metrics(ctx, refs, f)
 		mc <- metricsResult{m, err}
@@ -116,6 +118,10 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 		return nil
 	})
 	mr := <-mc
+	dec := <-sc
+	if err == nil {
+		err = dec.err
+	}
 	if err != nil {
 		return r, err
 	}
@@ -131,18 +137,42 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 	if err := s.latestActivity(ctx, refs, f, &r.Snapshot); err != nil {
 		return r, err
 	}
-	if err := s.reportSections(ctx, refs, f, &r); err != nil {
-		return r, err
-	}
+	r.reportSections(refs, f, dec)
 	hashSections(h, &r)
 	r.Hash = hex.EncodeToString(h.Sum(nil))
 	return r, s.fillExamples(ctx, &r)
 }
 
+// reportDecisions are the sections read besides the rows: cross-tables,
+// validated themes, retained contributions and official answers.
+type reportDecisions struct {
+	cross    []CrossTable
+	themes   []ReportTheme
+	latest   time.Time // latest change of a validated theme
+	retained []RetainedItem
+	answers  Answers
+	err      error
+}
+
+func (s *Store) loadDecisions(ctx context.Context, refs Refs, f Filter) (d reportDecisions) {
+	if d.cross, d.err = s.CrossTables(ctx, refs, f); d.err != nil {
+		return d
+	}
+	if d.themes, d.latest, d.err = s.reportThemes(ctx, refs, f); d.err != nil {
+		return d
+	}
+	if d.retained, d.err = s.reportRetained(ctx, refs, f); d.err != nil {
+		return d
+	}
+	d.answers, d.err = s.reportAnswers(ctx, refs, f)
+	return d
+}
+
 // reportSections adds what the rapporteurs decided (validated themes,
 // retained contributions, official answers) and the figures by axis,
-// territory and inhabitant to r.
-func (s *Store) reportSections(ctx context.Context, refs Refs, f Filter, r *Report) error {
+// territory and inhabitant to r; the snapshot time moves to the latest
+// decision.
+func (r *Report) reportSections(refs Refs, f Filter, d reportDecisions) {
 	r.Empty = r.Metrics.Contributions == 0
 	for i, a := range r.Metrics.Axes {
 		if len(f.Axes) == 0 || slices.Contains(f.Axes, refs.Axes[i].ID) {
@@ -155,35 +185,22 @@ func (s *Store) reportSections(ctx context.Context, refs Refs, f Filter, r *Repo
 		}
 	}
 	r.Charts = reportCharts(r.Metrics, r.Axes, r.Entries)
-	var err error
-	if r.Cross, err = s.CrossTables(ctx, refs, f); err != nil {
-		return err
-	}
+	r.Cross = d.cross
 	r.Territories = PerInhabitant(r.Metrics)
-	var latest time.Time
-	if r.Themes, latest, err = s.reportThemes(ctx, refs, f); err != nil {
-		return err
-	}
-	if latest.After(r.Snapshot) {
-		r.Snapshot = latest
-	}
-	if r.Retained, err = s.reportRetained(ctx, refs, f); err != nil {
-		return err
-	}
-	for _, it := range r.Retained {
-		if it.RetainedAt.After(r.Snapshot) {
-			r.Snapshot = it.RetainedAt
+	r.Themes, r.Retained, r.Answers = d.themes, d.retained, d.answers
+	r.Answers.Without = r.Metrics.Contributions - r.Answers.Total
+	later := func(t time.Time) {
+		if t.After(r.Snapshot) {
+			r.Snapshot = t
 		}
 	}
-	if r.Answers, err = s.reportAnswers(ctx, refs, f, r.Metrics.Contributions); err != nil {
-		return err
+	later(d.latest)
+	for _, it := range r.Retained {
+		later(it.RetainedAt)
 	}
 	for _, it := range r.Answers.Items {
-		if it.AnsweredAt.After(r.Snapshot) {
-			r.Snapshot = it.AnsweredAt
-		}
+		later(it.AnsweredAt)
 	}
-	return nil
 }
 
 // hashSections feeds the rapporteurs' decisions into the data hash: the

@@ -123,8 +123,9 @@ type Answers struct {
 
 const reportAnswers = 200
 
-// reportAnswers reads the official answers to the contributions of view f.
-func (s *Store) reportAnswers(ctx context.Context, refs Refs, f Filter, total int) (Answers, error) {
+// reportAnswers reads the official answers to the contributions of view f
+// (Without is left to the caller, who knows the total).
+func (s *Store) reportAnswers(ctx context.Context, refs Refs, f Filter) (Answers, error) {
 	var out Answers
 	var a sqlArgs
 	where := f.where(refs, &a)
@@ -144,7 +145,6 @@ func (s *Store) reportAnswers(ctx context.Context, refs Refs, f Filter, total in
 	for _, st := range AnswerStates {
 		out.ByState = append(out.ByState, Count{Code: st.Code, Label: st.Label, Contributions: counts[st.Code]})
 	}
-	out.Without = total - out.Total
 	err = queryEach(ctx, s.sql(), `SELECT c.id, c.title, o.state, o.body, o.updated_at FROM contributions c JOIN official_answers o ON o.contribution_id = c.id
 		WHERE `+where+` ORDER BY array_position(ARRAY['retenue','partielle','etude','non_retenue'], o.state), c.id LIMIT `+fmt.Sprint(reportAnswers), a, func(rs *sql.Rows) error {
 		var it AnsweredItem

@@ -73,21 +73,6 @@ func TestNeutralise(t *testing.T) {
 	}
 }
 
-func TestTermsSkipStopWordsAndBreakAtPunctuation(t *testing.T) {
-	var got []string
-	newStemmer().terms("Les médiateurs numériques, pour l'inclusion des personnes. Voir https://exemple.fr/x", func(stem, word string, adjacent bool) {
-		if adjacent {
-			got = append(got, "+"+word)
-		} else {
-			got = append(got, word)
-		}
-	})
-	want := "médiateurs +numériques inclusion personnes voir"
-	if strings.Join(got, " ") != want {
-		t.Errorf("terms %q, want %q", strings.Join(got, " "), want)
-	}
-}
-
 func TestFormatInt(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1\u00a0000", 1234567: "1\u00a0234\u00a0567"} {
 		if got := FormatInt(n); got != want {

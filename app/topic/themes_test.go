@@ -158,3 +158,18 @@ func TestThemesRecoverSubjects(t *testing.T) {
 		t.Errorf("%d contributions in several themes, want at least 40 (64 were written on two subjects)", multi)
 	}
 }
+
+func TestTermsSkipStopWordsAndBreakAtPunctuation(t *testing.T) {
+	var got []string
+	NewTokenizer().Terms("Les médiateurs numériques, pour l'inclusion des personnes. Voir https://exemple.fr/x aujourd'hui", func(stem, word string, adjacent bool) {
+		if adjacent {
+			got = append(got, "+"+word)
+		} else {
+			got = append(got, word)
+		}
+	})
+	want := "médiateurs +numériques inclusion personnes voir"
+	if strings.Join(got, " ") != want {
+		t.Errorf("terms %q, want %q", strings.Join(got, " "), want)
+	}
+}

@@ -262,3 +262,21 @@ func withoutURLs(text string) string {
 	}
 	return strings.Join(f, " ")
 }
+
+// Terms calls fn with each word of text that can carry a theme: its stem and
+// the word as written (lower case). adjacent is true when the previous
+// such word came right before it in the same clause, with no stop word or
+// stop phrase between them (for two-word expressions).
+func (t *Tokenizer) Terms(text string, fn func(stem, word string, adjacent bool)) {
+	adjacent := false
+	for _, tok := range t.tokens(text, nil) {
+		if tok.brk || tok.stem == "" {
+			adjacent = false
+			if tok.stem == "" {
+				continue
+			}
+		}
+		fn(tok.stem, tok.word, adjacent)
+		adjacent = true
+	}
+}

@@ -80,28 +80,11 @@ func peakRSSMB() int64 {
 
 func runExports() error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "concertation-bench-exports-")
+	d, dbURL, stop, err := benchDB(ctx, "concertation-bench-exports-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return err
-	}
-	emb := &db.Embedded{Dir: dir, Database: "bench", Fast: true}
-	if err := emb.Start(ctx); err != nil {
-		return err
-	}
-	defer func() { _ = emb.Stop() }()
-	dbURL := emb.URL("bench")
-	d, err := db.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := prepare(ctx, d); err != nil {
-		return err
-	}
+	defer stop()
 	start := time.Now()
 	res, err := seed.Synthetic(ctx, d, seed.SyntheticOptions{Contributions: 100_000, Supports: 1_000_000, Seed: 6, Progress: os.Stderr})
 	if err != nil {

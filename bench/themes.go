@@ -38,28 +38,11 @@ func runThemes() error {
 	if v, err := strconv.Atoi(os.Getenv("BENCH_THEMES_SIZE")); err == nil && v > 0 {
 		size = v
 	}
-	dir, err := os.MkdirTemp("", "concertation-bench-themes-")
+	d, dbURL, stop, err := benchDB(ctx, "concertation-bench-themes-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return err
-	}
-	emb := &db.Embedded{Dir: dir, Database: "bench", Fast: true}
-	if err := emb.Start(ctx); err != nil {
-		return err
-	}
-	defer func() { _ = emb.Stop() }()
-	dbURL := emb.URL("bench")
-	d, err := db.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := prepare(ctx, d); err != nil {
-		return err
-	}
+	defer stop()
 	start := time.Now()
 	res, err := seed.Synthetic(ctx, d, seed.SyntheticOptions{Contributions: size, Supports: size, Seed: 12, Progress: os.Stderr})
 	if err != nil {

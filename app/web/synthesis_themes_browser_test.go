@@ -2,13 +2,10 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/cnr-numerique/concertation/app/synthesis/synthesistest"
 )
@@ -19,22 +16,7 @@ import (
 func TestThemesJourneyInBrowser(t *testing.T) {
 	a := newTestApp(t, nil)
 	synthesistest.LoadCorpus(t, a.deps.DB, 0)
-	u := a.newUser("rapporteuse@exemple.fr", "Rapporteuse")
-	if err := a.deps.Accounts.GrantRole(context.Background(), u.ID, account.RoleRapporteur); err != nil {
-		t.Fatal(err)
-	}
-	b := newBrowser(t, a)
-	base, err := url.Parse(b.base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	*a.deps.Config.BaseURL = *base
-	sess, err := a.deps.Sessions.Create(context.Background(), &u.ID, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.run(chromedp.Navigate(b.base+"/accessibilite"),
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf("document.cookie = 'session=%s; path=/'", sess.Token)))
+	b := rapporteurBrowser(t, a, "rapporteuse@exemple.fr", "Rapporteuse")
 
 	b.run(chromedp.Navigate(b.base+"/synthese"), chromedp.WaitVisible(chromedp.CSS("h1")),
 		chromedp.Click(chromedp.CSS(`a[href^="/synthese/themes"]`)), chromedp.WaitVisible(chromedp.CSS("#nombre")))

@@ -86,9 +86,11 @@ func TestPhrasesKeepTheirLinkers(t *testing.T) {
 // checks, for each subject, the theme that matches it best: precision (its
 // members on the subject) and recall (the subject's contributions in it).
 //
-// Measured when written: precision from 0.81 to 1.00, recall from 0.86 to 1.00
-// (see the log of the test for each subject); the bounds below leave room for
-// small changes of the stop words, not for a broken pipeline.
+// Measured when written (eight themes, seed 1): precision 1.00 for seven
+// subjects and 0.96 for "données"; recall 1.00 (médiation, formation), 0.98
+// (données, accessibilité), 0.96 (financement), 0.94 (jeunesse), 0.92
+// (équipement, cybersécurité). The bound of 0.85 leaves room for small changes
+// of the stop words, not for a broken pipeline.
 func TestThemesRecoverSubjects(t *testing.T) {
 	corpus := loadCorpus(t)
 	if len(corpus) < 300 {
@@ -149,8 +151,8 @@ func TestThemesRecoverSubjects(t *testing.T) {
 			}
 		}
 		t.Logf("%-14s theme %d precision %.2f recall %.2f", s, bestL, bestP, bestR)
-		if bestP < 0.75 || bestR < 0.75 {
-			t.Errorf("subject %s: best theme %d has precision %.2f, recall %.2f; want both >= 0.75", s, bestL, bestP, bestR)
+		if bestP < 0.85 || bestR < 0.85 {
+			t.Errorf("subject %s: best theme %d has precision %.2f, recall %.2f; want both >= 0.85", s, bestL, bestP, bestR)
 		}
 	}
 	// Contributions written on two subjects land in both often enough.

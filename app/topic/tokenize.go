@@ -52,7 +52,8 @@ func init() {
 		mettre mis mise place permettre permet permettrait permettant rendre rend pouvoir devoir falloir aller va vont
 		donner donne aider aide aides avoir ont avons avez eu être sommes êtes étais été
 		plan niveau façon manière moyen part partie sens effet cadre travers matière ailleurs tard tôt
-		an ans année années jour jours mois semaine temps aujourd hui`) {
+		an ans année années jour jours mois semaine temps aujourd hui près loin sait savent savoir trouver trouvent
+		reste restent existe existent`) {
 		extraStopWords[w] = true
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -97,6 +98,12 @@ func themesChild(job string) int {
 		return 1
 	}
 	f := synthesis.ParseFilter(nil, refs, false)
+	if path := os.Getenv("CONCERTATION_BENCH_CPUPROFILE"); path != "" {
+		pf, err := os.Create(path + "." + job)
+		if err == nil && pprof.StartCPUProfile(pf) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	w := &countingWriter{}
 	start := time.Now()
 	switch job {

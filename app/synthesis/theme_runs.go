@@ -129,4 +129,3 @@ func (s *Store) LatestThemeRuns(ctx context.Context, refs Refs, n int) ([]ThemeR
 		})
 	return out, err
 }
-

@@ -26,8 +26,8 @@ import (
 // ThemeSample is the number of contributions the themes are learnt from.
 const ThemeSample = 30_000
 
-// RunThemeWorker runs the queued analyses one after the other until ctx
-// ends, looking for new ones every poll. Runs left "running" by a process
+// RunThemeWorker runs the queued analyses and reports one after the other
+// until ctx ends, looking for new ones every poll. Runs left "running" by a process
 // that stopped are marked failed after two minutes without a heartbeat.
 func (s *Store) RunThemeWorker(ctx context.Context, log *slog.Logger, poll time.Duration) {
 	for {
@@ -35,7 +35,11 @@ func (s *Store) RunThemeWorker(ctx context.Context, log *slog.Logger, poll time.
 		if err != nil && ctx.Err() == nil {
 			log.Error("theme analysis", "err", err)
 		}
-		if ran {
+		report, err := s.RunNextReportJob(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Error("report in the background", "err", err)
+		}
+		if ran || report {
 			continue
 		}
 		select {

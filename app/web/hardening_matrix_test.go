@@ -256,6 +256,17 @@ var matrix = []matrixCase{
 		"403 403 403 403 403 403 303", func(f *matrixFix, path string) bool {
 			return f.scalar(`SELECT count(*) FROM official_answers WHERE contribution_id = ?`, pathID(path)) == 1
 		}},
+	{"POST", "/synthese/rapport/preparer", func(f *matrixFix, _ int64) (string, url.Values) {
+		f.exec(`DELETE FROM synthesis_report_files WHERE status = 'queued'`)
+		return "/synthese/rapport/preparer", url.Values{"filtres": {"axe=1"}}
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, _ string) bool {
+		return f.scalar(`SELECT count(*) FROM synthesis_report_files WHERE status = 'queued'`) == 1
+	}},
+	{"GET", "/synthese/rapports", fixed("/synthese/rapports"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapports/:id/:format", func(f *matrixFix, _ int64) (string, url.Values) {
+		id := f.scalar(`INSERT INTO synthesis_report_files (consultation_id, status, pdf, odt) VALUES (?, 'done', '%PDF-1.4', 'PK') RETURNING id`, f.cons)
+		return fmt.Sprintf("/synthese/rapports/%d/pdf", id), nil
+	}, "403 403 403 403 200 403 200", nil},
 	{"GET", "/synthese/themes", fixed("/synthese/themes"), "403 403 403 403 200 403 200", nil},
 	{"POST", "/synthese/themes/analyses", func(f *matrixFix, _ int64) (string, url.Values) {
 		f.exec(`DELETE FROM synthesis_theme_runs WHERE status = 'queued'`)

@@ -21,6 +21,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/app/seed/synthetic"
+	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/cnr-numerique/concertation/app/web"
 	"github.com/cnr-numerique/concertation/migrations"
 	"github.com/cnr-numerique/concertation/seeds"
@@ -258,6 +259,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		return err
 	}
 	startSearchWorker(ctx, cfg, d, log, indexer)
+	go synthesis.NewStore(d, cfg.BaseURL).RunThemeWorker(ctx, log, 2*time.Second) // theme analyses, one at a time
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()
 	log.Info("serving", "addr", cfg.Addr, "url", cfg.BaseURL.String())

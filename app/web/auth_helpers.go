@@ -68,12 +68,7 @@ func (s *Server) limit(c *fiber.Ctx, rule, subject string) error {
 		"Trop de tentatives en peu de temps. Par sécurité, merci de patienter %d minute%s avant de réessayer.", minutes, plural(minutes))}
 }
 
-func plural(n int) string {
-	if n > 1 {
-		return "s"
-	}
-	return ""
-}
+func plural(n int) string { return pluralWord(n, "", "s") }
 
 // notices are the fixed messages a redirection can ask a page to show
 // (?info=code): never text from the address itself.

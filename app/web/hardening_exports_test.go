@@ -13,9 +13,12 @@ import (
 	"testing"
 )
 
-// CSV formula injection: in every CSV the platform produces (public
-// moderation log, open data, rapporteurs' exports), a cell a person typed
-// that a spreadsheet would run as a formula starts with an apostrophe.
+// CSV formula injection: in the CSV made for spreadsheets (the public
+// moderation log, the rapporteurs' "Excel français" exports), a cell a person
+// typed that a spreadsheet would run as a formula starts with an apostrophe.
+// Open data (/donnees and the rapporteurs' "données ouvertes" CSV) keeps
+// every text exactly as written, as its datapackage.json and /donnees say
+// (issue 12): the typed cells are there, unchanged.
 func TestRegressionCSVFormulaInjection(t *testing.T) {
 	f := newMatrixFix(t)
 	formulas := []string{`=HYPERLINK("https://evil.example","clic")`, `+cmd|' /C calc'!A0`, `-2+3+cmd|' /C calc'!A0`, `@SUM(1+1)*cmd|' /C calc'!A0`, "\t=1+1", "\r=1+1"}
@@ -32,7 +35,7 @@ func TestRegressionCSVFormulaInjection(t *testing.T) {
 	}
 	f.exec(`UPDATE users SET display_name = ? WHERE id = ?`, formulas[0], f.owner)
 	dangerous := func(cell string) bool { return cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) }
-	checkCSV := func(name string, data []byte, comma rune) {
+	checkCSV := func(name string, data []byte, comma rune, neutralised bool) {
 		t.Helper()
 		data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 		r := csv.NewReader(bytes.NewReader(data))
@@ -47,8 +50,11 @@ func TestRegressionCSVFormulaInjection(t *testing.T) {
 			for _, cell := range rec {
 				if strings.Contains(cell, "calc") || strings.Contains(cell, "HYPERLINK") || strings.Contains(cell, "SUM(") || strings.Contains(cell, "=1+1") {
 					seen++
-					if dangerous(cell) {
+					if neutralised && dangerous(cell) {
 						t.Errorf("%s: formula cell %q", name, cell)
+					}
+					if !neutralised && strings.HasPrefix(cell, "'") {
+						t.Errorf("%s: open data changed the text %q", name, cell)
 					}
 				}
 			}
@@ -66,15 +72,16 @@ func TestRegressionCSVFormulaInjection(t *testing.T) {
 		return []byte(body)
 	}
 	f.as(0)
-	checkCSV("moderation log", get("/moderation/journal.csv"), ',')
+	checkCSV("moderation log", get("/moderation/journal.csv"), ',', true)
 	for _, table := range []string{"contributions", "arguments"} {
-		checkCSV("open data "+table, get("/donnees/"+table+".csv"), ',')
+		checkCSV("open data "+table, get("/donnees/"+table+".csv"), ',', false)
 	}
 	f.as(f.ids[4]) // rapporteur
 	for _, file := range []struct {
-		name  string
-		comma rune
-	}{{"export-csv.zip", ','}, {"export-excel.zip", ';'}} {
+		name        string
+		comma       rune
+		neutralised bool
+	}{{"export-csv.zip", ',', false}, {"export-excel.zip", ';', true}} {
 		data := get("/synthese/export/" + file.name)
 		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
@@ -90,7 +97,7 @@ func TestRegressionCSVFormulaInjection(t *testing.T) {
 			}
 			b, _ := io.ReadAll(rc)
 			rc.Close()
-			checkCSV(file.name+"/"+zf.Name, b, file.comma)
+			checkCSV(file.name+"/"+zf.Name, b, file.comma, file.neutralised)
 		}
 	}
 }

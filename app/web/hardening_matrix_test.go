@@ -101,6 +101,27 @@ func pathID(path string) int64 {
 	return 0
 }
 
+// theme inserts a finished analysis with one proposed theme.
+func (f *matrixFix) theme() int64 {
+	run := f.scalar(`INSERT INTO synthesis_theme_runs (consultation_id, themes_wanted, status) VALUES (?, 2, 'done') RETURNING id`, f.cons)
+	return f.scalar(`INSERT INTO synthesis_themes (run_id, position, label, auto_label) VALUES (?, 1, 'Thème', 'Thème') RETURNING id`, run)
+}
+
+// exec2theme inserts a second theme in the analysis of theme id.
+func (f *matrixFix) exec2theme(id int64) int64 {
+	return f.scalar(`INSERT INTO synthesis_themes (run_id, position, label, auto_label) SELECT run_id, 2, 'Autre', 'Autre' FROM synthesis_themes WHERE id = ? RETURNING id`, id)
+}
+
+func onTheme(path string, form url.Values) func(*matrixFix, int64) (string, url.Values) {
+	return func(f *matrixFix, _ int64) (string, url.Values) { return fmt.Sprintf(path, f.theme()), form }
+}
+
+func themeIs(col, want string) func(*matrixFix, string) bool {
+	return func(f *matrixFix, path string) bool {
+		return f.text(`SELECT `+col+` FROM synthesis_themes WHERE id = ?`, pathID(path)) == want
+	}
+}
+
 func contributionIs(col, want string) func(*matrixFix, string) bool {
 	return func(f *matrixFix, path string) bool {
 		return f.text(`SELECT `+col+` FROM contributions WHERE id = ?`, pathID(path)) == want
@@ -228,6 +249,63 @@ var matrix = []matrixCase{
 		}
 		return fmt.Sprintf("/synthese/selections/%d/supprimer", id), nil
 	}, "403 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/contributions/:id/note-publique", func(f *matrixFix, _ int64) (string, url.Values) {
+		id := f.contribution(f.owner, "Retenue")
+		f.exec(`INSERT INTO synthesis_retained (contribution_id) VALUES (?)`, id)
+		return fmt.Sprintf("/synthese/contributions/%d/note-publique", id), url.Values{"note_publique": {"Note publique"}}
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+		return f.text(`SELECT public_note FROM synthesis_retained WHERE contribution_id = ?`, pathID(path)) == "Note publique"
+	}},
+	{"POST", "/synthese/contributions/:id/reponse", onFree("/synthese/contributions/%d/reponse", url.Values{"etat": {"retenue"}, "reponse": {"Réponse"}}),
+		"403 403 403 403 403 403 303", func(f *matrixFix, path string) bool {
+			return f.scalar(`SELECT count(*) FROM official_answers WHERE contribution_id = ?`, pathID(path)) == 1
+		}},
+	{"POST", "/synthese/rapport/preparer", func(f *matrixFix, _ int64) (string, url.Values) {
+		f.exec(`DELETE FROM synthesis_report_files WHERE status = 'queued'`)
+		return "/synthese/rapport/preparer", url.Values{"filtres": {"axe=1"}}
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, _ string) bool {
+		return f.scalar(`SELECT count(*) FROM synthesis_report_files WHERE status = 'queued'`) == 1
+	}},
+	{"GET", "/synthese/rapports", fixed("/synthese/rapports"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapports/:id/:format", func(f *matrixFix, _ int64) (string, url.Values) {
+		id := f.scalar(`INSERT INTO synthesis_report_files (consultation_id, status, pdf, odt) VALUES (?, 'done', '%PDF-1.4', 'PK') RETURNING id`, f.cons)
+		return fmt.Sprintf("/synthese/rapports/%d/pdf", id), nil
+	}, "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/themes", fixed("/synthese/themes"), "403 403 403 403 200 403 200", nil},
+	{"POST", "/synthese/themes/analyses", func(f *matrixFix, _ int64) (string, url.Values) {
+		f.exec(`DELETE FROM synthesis_theme_runs WHERE status = 'queued'`)
+		return "/synthese/themes/analyses", url.Values{"nombre": {"5"}}
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, _ string) bool {
+		return f.scalar(`SELECT count(*) FROM synthesis_theme_runs WHERE status = 'queued'`) == 1
+	}},
+	{"GET", "/synthese/themes/:id", onTheme("/synthese/themes/%d", nil), "403 403 403 403 200 403 200", nil},
+	{"POST", "/synthese/themes/:id/renommer", onTheme("/synthese/themes/%d/renommer", url.Values{"libelle": {"Renommé"}}), "403 403 403 403 303 403 303", themeIs("label", "Renommé")},
+	{"POST", "/synthese/themes/:id/statut", onTheme("/synthese/themes/%d/statut", url.Values{"statut": {"valide"}}), "403 403 403 403 303 403 303", themeIs("status", "valide")},
+	{"POST", "/synthese/themes/:id/fusionner", func(f *matrixFix, _ int64) (string, url.Values) {
+		into := f.theme()
+		from := f.exec2theme(into)
+		return fmt.Sprintf("/synthese/themes/%d/fusionner", into), url.Values{"avec": {fmt.Sprint(from)}}
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM synthesis_themes WHERE merged_into = ?`, pathID(path)) == 1
+	}},
+	{"POST", "/synthese/themes/:id/scinder", func(f *matrixFix, _ int64) (string, url.Values) {
+		f.exec(`DELETE FROM synthesis_theme_runs WHERE status = 'queued'`)
+		return fmt.Sprintf("/synthese/themes/%d/scinder", f.theme()), nil
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM synthesis_theme_runs WHERE split_theme_id = ?`, pathID(path)) == 1
+	}},
+	{"POST", "/synthese/themes/:id/contributions", func(f *matrixFix, _ int64) (string, url.Values) {
+		return fmt.Sprintf("/synthese/themes/%d/contributions", f.theme()), url.Values{"numero": {fmt.Sprint(f.contribution(f.owner, "À ajouter"))}}
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM synthesis_theme_members WHERE theme_id = ?`, pathID(path)) == 1
+	}},
+	{"POST", "/synthese/themes/:id/contributions/:cid/retirer", func(f *matrixFix, _ int64) (string, url.Values) {
+		id, cid := f.theme(), f.contribution(f.owner, "Membre")
+		f.exec(`INSERT INTO synthesis_theme_members (theme_id, contribution_id, weight) VALUES (?, ?, 0.5)`, id, cid)
+		return fmt.Sprintf("/synthese/themes/%d/contributions/%d/retirer", id, cid), nil
+	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM synthesis_theme_members WHERE theme_id = ?`, pathID(path)) == 0
+	}},
 	{"GET", "/synthese/export/:file", fixed("/synthese/export/contributions.xlsx"), "403 403 403 403 200 403 200", nil},
 	{"GET", "/synthese/rapport", fixed("/synthese/rapport"), "403 403 403 403 200 403 200", nil},
 	{"GET", "/synthese/rapport.pdf", fixed("/synthese/rapport.pdf"), "403 403 403 403 200 403 200", nil},

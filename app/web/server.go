@@ -13,6 +13,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/accessibility"
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/account/openid"
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/contribution"
@@ -41,6 +42,7 @@ type Deps struct {
 	// contributions: nil → contribution.NewStore(DB)
 	Contributions *contribution.Store
 	Synthesis     *synthesis.Store   // synthesis: nil → synthesis.NewStore(DB, Config.BaseURL)
+	Answers       *answer.Store      // official answers: nil → answer.NewStore(DB)
 	Moderation    *moderation.Store  // moderation: nil → moderation.NewStore(DB, Config.ModerationReportThreshold) mailing through Mailer
 	Mailer        mail.Mailer        // accounts: nil → a local Mailbox
 	Mailbox       *mail.Mailbox      // accounts: the local mailbox shown at /dev/mails (local runs only)
@@ -84,6 +86,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	}
 	if d.Synthesis == nil {
 		d.Synthesis = synthesis.NewStore(d.DB, d.Config.BaseURL)
+	}
+	if d.Answers == nil {
+		d.Answers = answer.NewStore(d.DB)
 	}
 	if d.Moderation == nil {
 		d.Moderation = moderation.NewStore(d.DB, d.Config.ModerationReportThreshold, d.Contributions)

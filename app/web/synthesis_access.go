@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
@@ -123,7 +124,7 @@ var exportFiles = func() map[string]exportFile {
 // writeExport streams file of the view.
 func (s *Server) writeExport(c *fiber.Ctx, prefix, name string, file exportFile, refs synthesis.Refs, f synthesis.Filter) error {
 	store := s.Synthesis
-	filename := prefix + "-" + s.Now().In(paris).Format("2006-01-02") + "-" + name
+	filename := exportName(prefix, f.FileSlug(refs), s.Now().In(paris).Format("2006-01-02"), name)
 	if file.table == "" {
 		return s.stream(c, "application/zip", filename, func(ctx context.Context, w *bufio.Writer) error {
 			return store.WriteBundle(ctx, w, refs, f, file.format)
@@ -132,6 +133,16 @@ func (s *Server) writeExport(c *fiber.Ctx, prefix, name string, file exportFile,
 	return s.stream(c, file.format.ContentType(), filename, func(ctx context.Context, w *bufio.Writer) error {
 		return store.WriteTable(ctx, w, refs, f, file.table, file.format)
 	})
+}
+
+// exportName is the name of a downloaded file: what, the filters of the
+// view, the day and the file, e.g. synthese-axe3-elu-2026-11-29-contributions.csv.
+func exportName(prefix, slug, day, name string) string {
+	parts := []string{prefix}
+	if slug != "" {
+		parts = append(parts, slug)
+	}
+	return strings.Join(append(parts, day, name), "-")
 }
 
 func formatNumber(n int) string { return synthesis.FormatInt(n) }

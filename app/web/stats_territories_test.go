@@ -1,0 +1,27 @@
+package web
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cnr-numerique/concertation/app/synthesis/synthesistest"
+)
+
+func TestStatisticsShowParticipationPerInhabitant(t *testing.T) {
+	a := newTestApp(t, nil)
+	synthesistest.Load(t, a.deps.DB)
+	resp, body := a.get("/statistiques")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		"pour 100 000 habitants", "<svg", "Finistère (29) : ", "Mayotte", "La Réunion", // map with the overseas insets
+		"INSEE, populations légales millésimées 2023", "CC BY 4.0", // source and credit
+		"<caption>Participation par département, pour 100 000 habitants</caption>", "933\u00a0455", // the table: Finistère's population
+		"aucune contribution", // legend
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("statistics page lacks %q", want)
+		}
+	}
+}

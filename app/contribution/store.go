@@ -41,6 +41,11 @@ func NewStore(d *db.DB) *Store { return &Store{db: d} }
 // when it moves, so that a person sees their own change at once.
 func (s *Store) Changes() uint64 { return s.gen.Load() }
 
+// Invalidate tells the readers that something shown with the contributions
+// changed outside this store (an official answer): as after a change made
+// through it.
+func (s *Store) Invalidate() { s.changed() }
+
 // changed records a change (after its transaction committed).
 func (s *Store) changed() { s.gen.Add(1) }
 

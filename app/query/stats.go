@@ -61,6 +61,11 @@ func (s *Service) Stats(ctx context.Context, refs Refs, f Filter) (Metrics, erro
 		return Metrics{}, err
 	}
 	m := snap.metrics(refs, s.rollup.matcher(&f))
+	answers, err := s.answerCounts(ctx, f)
+	if err != nil {
+		return Metrics{}, err
+	}
+	m.Answers = answerBreakdown(answers)
 	if ok {
 		m.Contributors, m.Timeline, m.Bucket, m.ComputedAt = scanned.Contributors, scanned.Timeline, scanned.Bucket, scanned.ComputedAt
 		contributors := func(dst []Count, src []Count) {
@@ -180,6 +185,7 @@ func (s *Service) computeStats() {
 func emptyMetrics(refs Refs) Metrics {
 	var m Metrics
 	fill(refs, &m, func(int64, string, string, int64, int64) int { return 0 })
+	m.Answers = answerBreakdown(nil)
 	m.Bucket = "jour"
 	return m
 }

@@ -56,7 +56,6 @@ func (s *Server) contributionAnswer(c *fiber.Ctx, v *account.Viewer) error {
 	case err != nil:
 		return err
 	}
-	// The public page of the contribution shows it once its short cache for
-	// visitors expires (a couple of seconds).
+	s.Contributions.Invalidate() // pages and counts showing the contribution are read again
 	return c.Redirect("/synthese/contributions/"+strconv.FormatInt(id, 10)+"?"+url.Values{"fait": {"reponse"}}.Encode(), http.StatusSeeOther)
 }

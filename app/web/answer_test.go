@@ -54,6 +54,29 @@ func TestOfficialAnswerIsPublishedOnTheContributionAndExported(t *testing.T) {
 	if err := a.deps.DB.SQL().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'answer.set'`).Scan(&audits); err != nil || audits != 1 {
 		t.Errorf("%d audit lines (%v)", audits, err)
 	}
+
+	// A filter of the public lists, with its counts, and a figure of the
+	// public statistics.
+	visitor := &testApp{t: t, app: a.app, deps: a.deps, jar: map[string]string{}}
+	_, body = visitor.get("/contributions")
+	if !strings.Contains(body, `<option value="partielle">partiellement retenue (1)</option>`) {
+		t.Error("the lists lack the official answer filter with its count")
+	}
+	_, body = visitor.get("/contributions?reponse=partielle")
+	if !strings.Contains(body, "<strong>1</strong> contribution<") || !strings.Contains(body, fmt.Sprintf(`href="/contributions/%d"`, fx.Formation)) {
+		t.Error("the answer filter does not keep the answered contribution only")
+	}
+	_, body = visitor.get("/contributions?reponse=retenue")
+	if !strings.Contains(body, "<strong>0</strong> contribution<") {
+		t.Error("the answer filter keeps contributions without that answer")
+	}
+	stats := visitor.statistics("/statistiques")
+	if !strings.Contains(stats, `<th scope="row">partiellement retenue</th><td>1</td>`) {
+		t.Error("the statistics lack the official answers")
+	}
+	if stats := visitor.statistics("/statistiques?reponse=partielle"); !strings.Contains(stats, "1 contribution publiée") {
+		t.Error("statistics filtered by answer")
+	}
 }
 
 func TestRetainedContributionsInTheReportWithTheirPublicNote(t *testing.T) {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/gofiber/fiber/v2"
@@ -113,6 +114,12 @@ func (s *Server) stats(c *fiber.Ctx) error {
 	if known {
 		data.Charts = append(data.Charts, newChart("temps", "Contributions publiées par "+m.Bucket, "Période", timeline, sameLabel, false))
 	}
+	answered := make([]synthesis.Count, len(m.Answers))
+	for i, a := range m.Answers {
+		answered[i] = synthesis.Count{Code: a.Code, Label: strings.TrimPrefix(a.Label, "Réponse officielle : "), Contributions: a.Contributions}
+	}
+	data.Charts = append(data.Charts, newChart("reponses", "Réponses officielles de l'équipe de la concertation, par état", "État de la réponse",
+		answered, sameLabel, false))
 	return s.render.Render(c, http.StatusOK, tplStats, data)
 }
 

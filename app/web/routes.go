@@ -106,6 +106,7 @@ func (s *Server) routes() []route {
 		{fiber.MethodPost, "/synthese/themes/:id/contributions/:cid/retirer", s.rapporteurOnly(s.themeEdit(s.synthesisThemeRemove))},
 		{fiber.MethodGet, "/statistiques", s.stats},
 		{fiber.MethodGet, "/statistiques/definitions", s.statsDefinitions},
+		{fiber.MethodGet, "/statistiques/territoires", s.statsTerritories},
 		{fiber.MethodGet, "/donnees", s.openData},
 		{fiber.MethodGet, "/donnees/:file", s.openDataFile},
 

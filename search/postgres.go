@@ -33,6 +33,8 @@ type Postgres struct {
 	RankLimit int
 	// Timeout is the statement timeout of a search.
 	Timeout time.Duration
+
+	synonyms synonymRules
 }
 
 // NewPostgres returns the engine on the database pool db.
@@ -49,7 +51,12 @@ const (
 	pgBodyHeadline  = `MaxFragments=2, MaxWords=22, MinWords=8, FragmentDelimiter=" … ", StartSel=` + HighlightStart + `, StopSel=` + HighlightEnd
 )
 
-// Search implements Engine.
+// Search implements Engine. The query is expanded with the synonyms of
+// synonyms_fr.txt. When it finds nothing, misspelled words are replaced by
+// known ones (typo correction); when that finds nothing either, a query of
+// several words is relaxed: its most common words are left out one by one
+// (Meilisearch's "frequency" matching strategy), phrases and exclusions
+// kept. Result.Corrected is then the text searched.
 func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 	q = q.Normalize()
 	tx, err := p.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -66,11 +73,13 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, timeout(err)
 	}
 	if res.Total == 0 && q.Text != "" {
+		text := q.Text
 		corrected, err := p.correct(ctx, tx, q.Text)
 		if err != nil {
 			return Result{}, err
 		}
 		if corrected != "" {
+			text = corrected
 			cq := q
 			cq.Text = corrected
 			cres, err := p.search(ctx, tx, cq)
@@ -82,6 +91,16 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 				res.Corrected = corrected
 			}
 		}
+		if res.Total == 0 {
+			rres, relaxed, err := p.relaxed(ctx, tx, q, text)
+			if err != nil {
+				return Result{}, err
+			}
+			if rres.Total > 0 {
+				res = rres
+				res.Corrected = relaxed
+			}
+		}
 	}
 	return res, tx.Commit()
 }
@@ -89,10 +108,9 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, error) {
 	w := &where{}
 	if q.Text != "" {
-		// websearch_to_tsquery: words, "phrases", -exclusion, "or"; never a syntax error.
-		var tsq string
-		if err := tx.QueryRowContext(ctx, `SELECT websearch_to_tsquery('fr_unaccent', $1)::text`, q.Text).Scan(&tsq); err != nil {
-			return Result{}, fmt.Errorf("search: parse query: %w", err)
+		tsq, err := p.parseQuery(ctx, tx, q.Text)
+		if err != nil {
+			return Result{}, err
 		}
 		if tsq == "" { // only stop words: nothing to look for
 			return Result{Facets: map[Facet]map[string]int{}, TotalExact: true}, nil // Reachable 0

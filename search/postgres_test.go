@@ -66,9 +66,17 @@ func TestPostgresOddQueries(t *testing.T) {
 	if err != nil || res.Corrected != "formation" {
 		t.Errorf("formaton: corrected %q (%v), want formation", res.Corrected, err)
 	}
-	res, err = e.Search(context.Background(), search.Query{Text: "bibliothèque zzzzqqq"})
+	res, err = e.Search(context.Background(), search.Query{Text: "zzzzqqq"})
 	if err != nil || res.Total != 0 || res.Corrected != "" {
 		t.Errorf("an unknown word with no close one: %+v %v", res, err)
+	}
+	res, err = e.Search(context.Background(), search.Query{Text: "bibliothèques zzzzqqq"})
+	if err != nil || res.Total != 1 || res.Corrected != "bibliothèques" {
+		t.Errorf("an unknown word with no close one is left out, not replaced: %+v %v", res, err)
+	}
+	res, err = e.Search(context.Background(), search.Query{Text: "29018"})
+	if err != nil || res.Total != 0 || res.Corrected != "" {
+		t.Errorf("a number is not corrected: %+v %v", res, err)
 	}
 	res, err = e.Search(context.Background(), search.Query{Text: "mediateur"})
 	if err != nil || res.Corrected != "" || res.Total != 1 {

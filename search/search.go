@@ -242,3 +242,9 @@ func Highlight(s string) template.HTML {
 // ErrTimeout is returned when a search took longer than its bound: the web
 // layer may ask the person to narrow it (a word less common, a filter).
 var ErrTimeout = errors.New("search took too long")
+
+// TargetCounter is a Rebuilder that can count the documents of a target
+// index: the rebuild swaps only when the count is what PostgreSQL says.
+type TargetCounter interface {
+	Count(ctx context.Context, target string) (int64, error)
+}

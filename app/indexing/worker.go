@@ -221,23 +221,26 @@ ORDER BY id FOR UPDATE SKIP LOCKED`, int64Array(ids))
 // apply sends the documents to the live index and, during a rebuild, to its
 // target index too.
 func (w *Worker) apply(ctx context.Context, tx *sql.Tx, docs []search.Document, deletes []int64) error {
+	// FOR SHARE, before any write: the end of a rebuild (Reindex.finish)
+	// locks the table in EXCLUSIVE mode, so it waits for these writes, and
+	// writes that come after it see no target: a swapped (deleted) target is
+	// never written again, which would create it anew.
+	var target string
+	rb, rebuilds := w.Engine.(search.Rebuilder)
+	if rebuilds {
+		err := tx.QueryRowContext(ctx, `SELECT target FROM search_reindex WHERE engine = $1 FOR SHARE`, w.Engine.Name()).Scan(&target)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("search outbox: rebuild state: %w", err)
+		}
+	}
 	if err := w.Engine.Index(ctx, docs); err != nil {
 		return err
 	}
 	if err := w.Engine.Delete(ctx, deletes); err != nil {
 		return err
 	}
-	rb, ok := w.Engine.(search.Rebuilder)
-	if !ok {
+	if target == "" {
 		return nil
-	}
-	var target string
-	err := tx.QueryRowContext(ctx, `SELECT target FROM search_reindex WHERE engine = $1`, w.Engine.Name()).Scan(&target)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("search outbox: rebuild state: %w", err)
 	}
 	if err := rb.IndexInto(ctx, target, docs); err != nil {
 		return err

@@ -47,6 +47,7 @@ type Deps struct {
 	Limiter       *ratelimit.Limiter // accounts and others: nil → DefaultRules on DB
 	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
 	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
+	SearchMonitor *search.Monitor    // search: the Meilisearch fallback shown by /readyz; nil with PostgreSQL alone
 	Now           func() time.Time   // the clock; time.Now when nil
 }
 

@@ -121,12 +121,18 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 	return c.SendString("ok")
 }
 
-// readyz answers 200 when the database is reachable, 503 otherwise.
+// readyz answers 200 when the database is reachable, 503 otherwise. With
+// Meilisearch, the body says too whether searches fall back to PostgreSQL
+// and whether the server has the pinned version (the instance still
+// serves: it stays ready).
 func (s *Server) readyz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if err := s.DB.Ping(c.UserContext()); err != nil {
 		s.Log.Warn("readiness: database unreachable", "err", err)
 		return c.Status(http.StatusServiceUnavailable).SendString("base de données injoignable")
 	}
-	return c.SendString("ok")
+	if s.SearchMonitor == nil {
+		return c.SendString("ok")
+	}
+	return c.SendString("ok\n" + searchReadiness(s.SearchMonitor.Status()))
 }

@@ -80,6 +80,9 @@ func startSearchWorker(ctx context.Context, cfg config.Config, d *db.DB, log *sl
 			}
 		}
 		w := &indexing.Worker{DB: d.SQL(), Engine: sp.Indexer, Log: log}
+		if cfg.MeiliURL != "" {
+			w.Probe = search.NewMeili(cfg.MeiliURL, cfg.MeiliKey, "").Healthy
+		}
 		w.Run(ctx)
 	}()
 }

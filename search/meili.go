@@ -280,6 +280,14 @@ func (m *Meili) wait(ctx context.Context, info *meilisearch.TaskInfo) error {
 	}
 }
 
+// Healthy reports whether the server answers (GET /health).
+func (m *Meili) Healthy(ctx context.Context) error {
+	if _, err := m.client.HealthWithContext(ctx); err != nil {
+		return fmt.Errorf("search: meilisearch health: %w", err)
+	}
+	return nil
+}
+
 // ErrVersion is returned by CheckVersion when the server's version is not
 // MeiliServerVersion.
 var ErrVersion = errors.New("search: unexpected Meilisearch version")

@@ -253,6 +253,20 @@ func (s *Server) indexRoute(w http.ResponseWriter, r *http.Request, uid string, 
 		return newError("invalid_index_uid", invalidUIDMessage(uid))
 	}
 	route := r.Method + " " + strings.Join(rest, "/")
+	// Query parameters, where the route reads them with deny_unknown_fields
+	// (v1.45.1 routes/indexes/mod.rs GetIndexStatsParams, documents.rs
+	// BrowseQueryGet and CustomMetadataQuery; POST documents is checked by
+	// addDocuments).
+	accepted := map[string][]string{
+		"GET stats":                   {"showInternalDatabaseSizes", "sizeFormat"},
+		"GET documents":               {"offset", "limit", "fields", "retrieveVectors", "ids", "filter", "sort"},
+		"POST documents/delete-batch": {"customMetadata"},
+	}
+	if names, ok := accepted[route]; ok {
+		if err := checkQuery(r.URL.Query(), names); err != nil {
+			return err
+		}
+	}
 	switch route {
 	case "GET ":
 		return s.withIndex(uid, func(ix *index) {
@@ -520,9 +534,6 @@ func inferPrimaryKey(docs []*jsonObject) string {
 }
 
 func (s *Server) deleteDocuments(w http.ResponseWriter, r *http.Request, uid string, body []byte) *apiError {
-	if err := checkQuery(r.URL.Query(), []string{"customMetadata"}); err != nil {
-		return err
-	}
 	v, err := readJSON(r, body)
 	if err != nil {
 		return err

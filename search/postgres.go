@@ -151,6 +151,16 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 		w.text = "c.search_vector @@ " + w.arg(tsq) + "::tsquery" // $1
 	}
 	w.filters(q.Filters)
+	if mode == sampleByScan && w.narrow > 0 {
+		// $1, the text, is referenced so that every argument has a type.
+		rows, err := p.estimateRows(ctx, tx, "$1::tsquery IS NOT NULL AND "+w.filterSQL(), w.args)
+		if err != nil {
+			return Result{}, err
+		}
+		if rows <= p.ScanLimit {
+			mode = sampleAll
+		}
+	}
 	res, sparse, err := p.run(ctx, tx, w, q, mode, rum)
 	if sparse {
 		res, _, err = p.run(ctx, tx, w, q, sampleByIndex, rum)
@@ -163,15 +173,15 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 func (p *Postgres) run(ctx context.Context, tx *sql.Tx, w *where, q Query, mode sampleMode, rum bool) (res Result, sparse bool, err error) {
 	// One statement: the sample, its count and facets, the page and its highlights.
 	var total int
-	var more bool
+	var more, exact bool
 	var facets, hits []byte
-	if err := tx.QueryRowContext(ctx, p.statement(w, q, mode, rum), w.args...).Scan(&total, &more, &facets, &hits); err != nil {
+	if err := tx.QueryRowContext(ctx, p.statement(w, q, mode, rum), w.args...).Scan(&total, &more, &exact, &facets, &hits); err != nil {
 		return Result{}, false, fmt.Errorf("search: %w", err)
 	}
-	if total <= p.CountLimit && more {
+	if !exact && total <= p.CountLimit {
 		return Result{}, true, nil
 	}
-	res = Result{Total: total, TotalExact: total <= p.CountLimit, Facets: make(map[Facet]map[string]int, len(Facets))}
+	res = Result{Total: total, TotalExact: exact, Facets: make(map[Facet]map[string]int, len(Facets))}
 	var fs [][3]any
 	if err := json.Unmarshal(facets, &fs); err != nil {
 		return Result{}, false, fmt.Errorf("search: facets: %w", err)
@@ -236,8 +246,14 @@ func timeout(err error) error {
 
 // estimate returns the planner's estimate of the number of matches.
 func (p *Postgres) estimate(ctx context.Context, tx *sql.Tx, w *where) (int, error) {
+	return p.estimateRows(ctx, tx, w.sql(), w.args)
+}
+
+// estimateRows returns the planner's estimate of the contributions that
+// match cond.
+func (p *Postgres) estimateRows(ctx context.Context, tx *sql.Tx, cond string, args []any) (int, error) {
 	var plan []byte
-	if err := tx.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM contributions c WHERE `+w.sql(), w.args...).Scan(&plan); err != nil {
+	if err := tx.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM contributions c WHERE `+cond, args...).Scan(&plan); err != nil {
 		return 0, fmt.Errorf("search: estimate: %w", err)
 	}
 	var out []struct {
@@ -253,9 +269,10 @@ func (p *Postgres) estimate(ctx context.Context, tx *sql.Tx, w *where) (int, err
 
 // where builds the WHERE clause of a search, with its arguments.
 type where struct {
-	text  string // the text condition, on $1, or ""
-	conds []string
-	args  []any
+	text   string // the text condition, on $1, or ""
+	conds  []string
+	args   []any
+	narrow int // filters beyond the status and the consultation
 }
 
 // arg adds an argument and returns its placeholder.
@@ -280,21 +297,27 @@ func (w *where) filters(f Filters) {
 	}
 	if f.AxisID != 0 {
 		w.add("c.axis_id = %s", f.AxisID)
+		w.narrow++
 	}
 	if f.Entry != "" {
 		w.add("c.entry = %s", f.Entry)
+		w.narrow++
 	}
 	if f.AuthorCategory != "" {
 		w.add("c.author_category = %s", f.AuthorCategory)
+		w.narrow++
 	}
 	if f.RegionID != 0 {
 		w.add("c.region_id = %s", f.RegionID)
+		w.narrow++
 	}
 	if f.DepartementID != 0 {
 		w.add("c.departement_id = %s", f.DepartementID)
+		w.narrow++
 	}
 	if f.HubID != 0 {
 		w.add("c.hub_id = %s", f.HubID)
+		w.narrow++
 	}
 }
 

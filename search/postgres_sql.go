@@ -20,6 +20,11 @@ const (
 	// When it does not fill and more rows match the filters, the query is
 	// sparse and the search runs again by index.
 	sampleByScan
+	// sampleAll: the filters select at most ScanLimit rows (the planner's
+	// estimate): the text is checked on every one of them, so the count, the
+	// facets and every order are exact, without walking a sort index of the
+	// whole table for the few rows of a small territory.
+	sampleAll
 )
 
 // rumIndexExpr is the expression of the RUM index (migration
@@ -43,8 +48,14 @@ const rumIndexExpr = "(c.search_vector || ''::tsvector)"
 func (p *Postgres) statement(w *where, q Query, mode sampleMode, rum bool) string {
 	var b strings.Builder
 	limit := fmt.Sprintf("LIMIT %d OFFSET %d", q.PerPage, q.Offset())
-	exact := fmt.Sprintf("(SELECT total <= %d AND NOT more FROM n)", p.CountLimit)
-	inexact := fmt.Sprintf("(SELECT total > %d FROM n)", p.CountLimit)
+	var exact, inexact string
+	switch mode {
+	case sampleAll:
+		exact, inexact = "(SELECT NOT more FROM n)", fmt.Sprintf("(SELECT more AND total > %d FROM n)", p.CountLimit)
+	default:
+		exact = fmt.Sprintf("(SELECT total <= %d AND NOT more FROM n)", p.CountLimit)
+		inexact = fmt.Sprintf("(SELECT total > %d FROM n)", p.CountLimit)
+	}
 	cols := "c.id, c.created_at, c.axis_id, c.entry, c.author_category, c.region_id, c.departement_id, c.hub_id, c.status"
 	// One ranking function per engine: RUM's distance when the index ranks
 	// (smaller is better), ts_rank_cd otherwise.
@@ -52,15 +63,20 @@ func (p *Postgres) statement(w *where, q Query, mode sampleMode, rum bool) strin
 	if rum {
 		rank = "-(c.search_vector <=> $1::tsquery)::float8"
 	}
-	if mode == sampleByScan {
+	switch mode {
+	case sampleByScan, sampleAll:
+		sample, when := p.CountLimit+1, fmt.Sprintf("total > %d", p.CountLimit) // more is needed only when the sample is short
+		if mode == sampleAll {
+			sample, when = p.ScanLimit, "false"
+		}
 		fmt.Fprintf(&b, `WITH m AS MATERIALIZED (
 	SELECT %[1]s FROM (SELECT %[1]s, c.search_vector FROM contributions c WHERE %[2]s LIMIT %[4]d) c
 	WHERE %[3]s LIMIT %[5]d),
-n AS MATERIALIZED (SELECT total, CASE WHEN total > %[7]d THEN false
+n AS MATERIALIZED (SELECT total, CASE WHEN %[7]s THEN false
 	ELSE (SELECT count(*) FROM (SELECT 1 FROM contributions c WHERE %[2]s LIMIT %[6]d) x) > %[4]d END AS more
 	FROM (SELECT count(*) AS total FROM m) t),
-f AS (`, cols, w.filterSQL(), w.text, p.ScanLimit, p.CountLimit+1, p.ScanLimit+1, p.CountLimit)
-	} else {
+f AS (`, cols, w.filterSQL(), w.text, p.ScanLimit, sample, p.ScanLimit+1, when)
+	default:
 		fmt.Fprintf(&b, `WITH m AS MATERIALIZED (
 	SELECT %s FROM contributions c WHERE %s LIMIT %d),
 n AS MATERIALIZED (SELECT count(*) AS total, false AS more FROM m),
@@ -75,7 +91,7 @@ f AS (`, cols, w.sql(), p.CountLimit+1)
 	b.WriteString("),\n")
 	// page: (id, k1, k2, k3), ordered by k1 DESC, k2 DESC, k3 DESC.
 	switch {
-	case q.Sort == SortRelevance && mode == sampleByScan:
+	case q.Sort == SortRelevance && mode != sampleByIndex:
 		fmt.Fprintf(&b, `page AS (
 	SELECT m.id, %s AS k1, m.created_at AS k2, m.id AS k3
 	FROM m JOIN contributions c ON c.id = m.id WHERE %s OR %s
@@ -135,8 +151,8 @@ f AS (`, cols, w.sql(), p.CountLimit+1)
 	fmt.Fprintf(&b, `hits AS (
 	SELECT json_build_array(page.id, %s, %s) AS hit, page.k1, page.k2, page.k3
 	FROM page JOIN contributions c ON c.id = page.id)
-SELECT (SELECT total FROM n), (SELECT more FROM n),
+SELECT (SELECT total FROM n), (SELECT more FROM n), %s,
 	(SELECT coalesce(json_agg(json_build_array(facet, value, n)), '[]') FROM f)::text,
-	(SELECT coalesce(json_agg(hit ORDER BY k1 DESC, k2 DESC, k3 DESC), '[]') FROM hits)::text`, title, excerpt)
+	(SELECT coalesce(json_agg(hit ORDER BY k1 DESC, k2 DESC, k3 DESC), '[]') FROM hits)::text`, title, excerpt, exact)
 	return b.String()
 }

@@ -171,11 +171,24 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 // run runs the statement of a search. With sampleByScan, sparse reports a
 // query that the scan did not sample fully: run it again by index.
 func (p *Postgres) run(ctx context.Context, tx *sql.Tx, w *where, q Query, mode sampleMode, rum bool) (res Result, sparse bool, err error) {
+	// By index, a text query is one that few contributions match (or that
+	// a scan found sparse): a sequential scan, which the planner may prefer
+	// from a poor estimate of an OR, would read the whole table for nothing.
+	byIndex := mode == sampleByIndex && w.text != ""
+	if byIndex {
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true)`); err != nil {
+			return Result{}, false, fmt.Errorf("search: %w", err)
+		}
+	}
 	// One statement: the sample, its count and facets, the page and its highlights.
 	var total int
 	var more, exact bool
 	var facets, hits []byte
-	if err := tx.QueryRowContext(ctx, p.statement(w, q, mode, rum), w.args...).Scan(&total, &more, &exact, &facets, &hits); err != nil {
+	err = tx.QueryRowContext(ctx, p.statement(w, q, mode, rum), w.args...).Scan(&total, &more, &exact, &facets, &hits)
+	if byIndex && err == nil {
+		_, err = tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'on', true)`)
+	}
+	if err != nil {
 		return Result{}, false, fmt.Errorf("search: %w", err)
 	}
 	if !exact && total <= p.CountLimit {

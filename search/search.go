@@ -173,8 +173,10 @@ type Result struct {
 	// Facets counts the matching contributions per value of each facet
 	// (over the first MaxTotal matches when TotalExact is false).
 	Facets map[Facet]map[string]int
-	// Corrected is the text actually searched when misspelled words of the
-	// query were replaced by known ones (PostgreSQL engine), "" otherwise.
+	// Corrected is the text actually searched when the query as typed found
+	// nothing (PostgreSQL engine): misspelled words replaced by known ones,
+	// and/or the most common words of a long query left out; "" otherwise.
+	// (Meilisearch leaves words out itself, by its matching strategy.)
 	Corrected string
 }
 

@@ -46,7 +46,7 @@ func (f *fakeEngine) call() error {
 	failing, jitter := f.failing, f.jitter
 	f.mu.Unlock()
 	if jitter > 0 {
-		time.Sleep(rand.N(jitter))
+		time.Sleep(rand.N(jitter)) // the engine's latency, so that workers interleave; no test waits on it
 	}
 	if failing {
 		return errors.New("connection refused (on purpose)")

@@ -240,7 +240,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	if err != nil {
 		return err
 	}
-	indexer, searcher := searchEngines(cfg, d, log)
+	engines := searchEngines(cfg, d, log)
 	app, err := web.New(web.Deps{
 		Config:        cfg,
 		Log:           log,
@@ -253,12 +253,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		Mailbox:       parts.mailbox,
 		Limiter:       parts.limiter,
 		OIDC:          parts.oidc,
-		Search:        searcher,
+		Search:        engines.Searcher,
+		SearchMonitor: engines.Monitor,
 	})
 	if err != nil {
 		return err
 	}
-	startSearchWorker(ctx, cfg, d, log, indexer)
+	startSearchWorker(ctx, cfg, d, log, engines)
 	go synthesis.NewStore(d, cfg.BaseURL).RunThemeWorker(ctx, log, 2*time.Second) // theme analyses, one at a time
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()

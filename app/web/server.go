@@ -50,6 +50,7 @@ type Deps struct {
 	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
 	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
 	Query         *query.Service     // reads: nil → query.New(DB, Contributions, Search)
+	SearchMonitor *search.Monitor    // search: the Meilisearch fallback shown by /readyz; nil with PostgreSQL alone
 	Now           func() time.Time   // the clock; time.Now when nil
 
 	// accessibility contact messages: nil → accessibility.NewStore(DB)

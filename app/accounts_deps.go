@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
@@ -24,9 +23,8 @@ type accountParts struct {
 }
 
 // newAccountParts builds the mailer (SMTP when SMTP_URL is set, else the
-// local mailbox), the rate limiter (RATE_LIMITS overrides the defaults, e.g.
-// "signin:ip=30/15m,signup:ip=10/1h") and the OpenID Connect providers
-// (OIDC_PROVIDERS and OIDC_<NAME>_…).
+// local mailbox), the rate limiter (the defaults with the RATE_LIMITS
+// overrides of cfg) and the OpenID Connect providers of cfg.
 func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (accountParts, error) {
 	var p accountParts
 	if cfg.SMTPURL != "" {
@@ -44,24 +42,32 @@ func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d
 			log.Warn("mail: no SMTP_URL, mails are only written to the log")
 		}
 	}
-	rules, err := ratelimit.ParseRules(os.Getenv("RATE_LIMITS"), ratelimit.DefaultRules)
-	if err != nil {
-		return p, &exitError{2, fmt.Errorf("RATE_LIMITS : %w", err)}
-	}
-	p.limiter = ratelimit.New(d, rules, nil)
-	cfgs, err := openid.LoadConfigs(os.Getenv)
+	rules, err := rateLimitRules(cfg)
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("configuration : %w", err)}
+	}
+	p.limiter = ratelimit.New(d, rules, nil)
+	var cfgs []openid.Config
+	for _, c := range cfg.OIDCProviders {
+		cfgs = append(cfgs, openid.Config{OIDCProvider: c})
+		log.Info("openid provider", "name", c.Name, "issuer", c.Issuer)
 	}
 	p.oidc, err = openid.NewRegistry(cfgs, cfg.BaseURL)
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("configuration : %w", err)}
 	}
-	for _, c := range cfgs {
-		log.Info("openid provider", "name", c.Name, "issuer", c.Issuer)
-	}
 	go purgeAccounts(ctx, log, d, p.limiter)
 	return p, nil
+}
+
+// rateLimitRules are the rate limiter's default rules with the RATE_LIMITS
+// overrides of cfg; an unknown rule name is an error naming RATE_LIMITS.
+func rateLimitRules(cfg config.Config) (ratelimit.Rules, error) {
+	rules, err := ratelimit.WithOverrides(ratelimit.DefaultRules, cfg.RateLimits)
+	if err != nil {
+		return nil, &config.Error{Var: "RATE_LIMITS", Reason: err.Error()}
+	}
+	return rules, nil
 }
 
 // purgeAccounts deletes expired sessions, tokens and rate-limit counters

@@ -12,10 +12,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/db"
 )
 
@@ -58,25 +57,29 @@ var DefaultRules = Rules{
 	"opendata:ip": {Max: 30, Window: time.Hour},
 }
 
-// ParseRules reads "name=max/window,…" (e.g. "signin:ip=30/15m") over base.
+// ParseRules reads "name=max/window,…" (e.g. "signin:ip=30/15m", the
+// syntax of RATE_LIMITS) over base.
 func ParseRules(s string, base Rules) (Rules, error) {
+	o, err := config.ParseRateLimits(s)
+	if err != nil {
+		return nil, err
+	}
+	return WithOverrides(base, o)
+}
+
+// WithOverrides returns base with the limits of overrides (RATE_LIMITS, read
+// by app/config) replacing those of the same name. A name that base does not
+// have is an error: a misspelt rule would otherwise limit nothing.
+func WithOverrides(base Rules, overrides map[string]config.RateLimit) (Rules, error) {
 	out := Rules{}
 	for k, v := range base {
 		out[k] = v
 	}
-	for _, item := range strings.Split(s, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
+	for name, l := range overrides {
+		if _, ok := base[name]; !ok {
+			return nil, fmt.Errorf("règle %q inconnue", name)
 		}
-		name, spec, ok := strings.Cut(item, "=")
-		maxS, winS, ok2 := strings.Cut(spec, "/")
-		n, err1 := strconv.Atoi(maxS)
-		w, err2 := time.ParseDuration(winS)
-		if !ok || !ok2 || err1 != nil || err2 != nil || n < 1 || w < time.Second || name == "" {
-			return nil, fmt.Errorf("rate limit %q: expected name=max/duration, e.g. signin:ip=30/15m", item)
-		}
-		out[strings.TrimSpace(name)] = Limit{Max: n, Window: w}
+		out[name] = Limit{Max: l.Max, Window: l.Window}
 	}
 	return out, nil
 }

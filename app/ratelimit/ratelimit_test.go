@@ -72,6 +72,7 @@ func TestParseRules(t *testing.T) {
 		{"signin:ip=5", false, "", ratelimit.Limit{}},
 		{"signin:ip=5/forever", false, "", ratelimit.Limit{}},
 		{"=5/1m", false, "", ratelimit.Limit{}},
+		{"signin:pi=5/1m", false, "", ratelimit.Limit{}}, // a misspelt rule would limit nothing
 	}
 	for _, tt := range tests {
 		r, err := ratelimit.ParseRules(tt.in, ratelimit.DefaultRules)

@@ -7,16 +7,17 @@ import (
 	"testing"
 
 	"github.com/cnr-numerique/concertation/app/account/openid"
+	"github.com/cnr-numerique/concertation/app/config"
 )
 
 // withFranceConnect registers fc as the platform's "franceconnect" provider.
 func (a *testApp) withFranceConnect(fc *fakeFC) *testApp {
 	a.t.Helper()
-	reg, err := openid.NewRegistry([]openid.Config{{
+	reg, err := openid.NewRegistry([]openid.Config{{OIDCProvider: config.OIDCProvider{
 		Name: "franceconnect", Label: "FranceConnect", Kind: "franceconnect", Issuer: fc.issuer,
 		ClientID: fc.clientID, ClientSecret: fc.secret, Scopes: []string{"openid", "given_name", "email"},
 		ACR: []string{"eidas1"}, TrustEmail: true,
-	}}, a.deps.Config.BaseURL)
+	}}}, a.deps.Config.BaseURL)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cnr-numerique/concertation/app/account/openid"
+	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 )
@@ -40,8 +41,8 @@ func TestOpenIDSignInAgainstARealProvider(t *testing.T) {
 	go func() { _ = op.Serve(opLn) }()
 	t.Cleanup(func() { _ = op.Close() })
 
-	reg, err := openid.NewRegistry([]openid.Config{{Name: "local", Label: "le fournisseur local", Issuer: issuer,
-		ClientID: "web", ClientSecret: "secret", Scopes: []string{"openid", "email", "profile"}}}, a.deps.Config.BaseURL)
+	reg, err := openid.NewRegistry([]openid.Config{{OIDCProvider: config.OIDCProvider{Name: "local", Label: "le fournisseur local", Issuer: issuer,
+		ClientID: "web", ClientSecret: "secret", Scopes: []string{"openid", "email", "profile"}}}}, a.deps.Config.BaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/config"
 	"golang.org/x/oauth2"
 )
 
 // TestProviderHTTPClientHasTimeout: without a configured client, every call
 // (discovery, keys, token, userinfo) goes through a client with a timeout.
 func TestProviderHTTPClientHasTimeout(t *testing.T) {
-	p := New(Config{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id"}, "http://localhost/cb")
+	p := New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id"}}, "http://localhost/cb")
 	ctx, cancel := p.context()
 	defer cancel()
 	c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client)
@@ -27,7 +28,7 @@ func TestProviderHTTPClientHasTimeout(t *testing.T) {
 		t.Errorf("client timeout %v, want %v", c.Timeout, requestTimeout)
 	}
 	own := &http.Client{Timeout: time.Second}
-	p = New(Config{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id", HTTPClient: own}, "http://localhost/cb")
+	p = New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id"}, HTTPClient: own}, "http://localhost/cb")
 	ctx, cancel = p.context()
 	defer cancel()
 	if ctx.Value(oauth2.HTTPClient) != own {
@@ -68,7 +69,7 @@ func TestDiscoverDoesNotSerialiseSignIns(t *testing.T) {
 	var release sync.Once
 	unblock := func() { release.Do(func() { close(block) }) }
 	t.Cleanup(unblock) // before the server closes, even on failure
-	p := New(Config{Name: "x", Issuer: srv.URL, ClientID: "id"}, "http://localhost/cb")
+	p := New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: srv.URL, ClientID: "id"}}, "http://localhost/cb")
 	first := make(chan error, 1)
 	go func() {
 		_, err := p.discover(oidcCtx(t, 10*time.Second))
@@ -97,7 +98,7 @@ func TestDiscoverDoesNotSerialiseSignIns(t *testing.T) {
 // TestDiscoverRetriesAfterFailure: a failed discovery is not cached.
 func TestDiscoverRetriesAfterFailure(t *testing.T) {
 	srv, calls := fakeIssuer(t, nil, 1)
-	p := New(Config{Name: "x", Issuer: srv.URL, ClientID: "id"}, "http://localhost/cb")
+	p := New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: srv.URL, ClientID: "id"}}, "http://localhost/cb")
 	if _, err := p.discover(oidcCtx(t, time.Second)); err == nil {
 		t.Fatal("first discovery should fail")
 	}

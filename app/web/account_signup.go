@@ -116,9 +116,6 @@ func (s *Server) invalidLink(c *fiber.Ctx) error {
 // first with someone else's address would get the account once its owner
 // clicks. A wrong password leaves the link usable.
 func (s *Server) verify(c *fiber.Ctx) error {
-	if err := s.limit(c, "signin:ip", c.IP()); err != nil {
-		return err
-	}
 	ctx := c.UserContext()
 	token := c.FormValue("jeton")
 	userID, err := s.Accounts.TokenUser(ctx, token, account.PurposeVerify, s.Now())
@@ -128,14 +125,22 @@ func (s *Server) verify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if owner, err := s.Accounts.ByID(ctx, userID); err == nil {
-		if err := s.limit(c, "signin:account", strings.ToLower(owner.Email)); err != nil {
-			return err
-		}
+	owner, err := s.Accounts.ByID(ctx, userID)
+	if errors.Is(err, account.ErrNotFound) {
+		return s.invalidLink(c)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.passwordAllowed(c, owner.Email); err != nil {
+		return err
 	}
 	u, err := s.Accounts.ConfirmAddress(ctx, token, c.FormValue("password"), s.Now())
 	switch {
 	case errors.Is(err, account.ErrBadCredentials):
+		if err := s.passwordFailed(c, owner.Email); err != nil {
+			return err
+		}
 		return s.renderVerify(c, http.StatusUnauthorized, token,
 			"Mot de passe incorrect. Saisissez le mot de passe choisi à l'inscription, ou choisissez-en un nouveau avec « Mot de passe oublié ».")
 	case errors.Is(err, account.ErrTokenInvalid):

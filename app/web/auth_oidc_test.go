@@ -21,6 +21,9 @@ func (a *testApp) withFranceConnect(fc *fakeFC) *testApp {
 	if err != nil {
 		a.t.Fatal(err)
 	}
+	if err := reg.Discover(a.t.Context()); err != nil { // as serve does at start-up
+		a.t.Fatal(err)
+	}
 	a.deps.OIDC = reg
 	a.rebuild()
 	return a
@@ -137,7 +140,11 @@ func TestFranceConnectRefusals(t *testing.T) {
 			return u.RequestURI()
 		}},
 		{"state without its cookie (another browser)", nil, func(cb string) string {
-			delete(a.jar, (&Server{Deps: a.deps}).danceCookieName())
+			for name := range a.jar {
+				if strings.HasPrefix(name, (&Server{Deps: a.deps}).dancePrefix()) {
+					delete(a.jar, name)
+				}
+			}
 			return cb
 		}},
 		{"replayed nonce", func() { fc.nonce = &firstNonce }, nil},

@@ -25,9 +25,10 @@ type Provider struct {
 	cfg         Config
 	callbackURL string
 
-	disc     atomic.Pointer[discovered] // set once discovery succeeded
-	mu       sync.Mutex                 // guards inflight
-	inflight *discovery                 // the discovery under way, if any
+	disc       atomic.Pointer[discovered] // set once discovery succeeded
+	mu         sync.Mutex                 // guards inflight
+	inflight   *discovery                 // the discovery under way, if any
+	onDiscover func()                     // called once discovery succeeded (the registry's refresh)
 }
 
 // discovery is one attempt at discovery, shared by the sign-ins that wait
@@ -117,7 +118,7 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 		case <-call.done:
 			return call.d, call.err
 		case <-ctx.Done():
-			return nil, fmt.Errorf("openid %s: discovery: %w", p.cfg.Name, ctx.Err())
+			return nil, fmt.Errorf("%w: %s: discovery: %w", ErrUnavailable, p.cfg.Name, ctx.Err())
 		}
 	}
 	call := &discovery{done: make(chan struct{})}
@@ -131,15 +132,54 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	}
 	p.inflight = nil
 	p.mu.Unlock()
+	if call.err == nil && p.onDiscover != nil {
+		p.onDiscover()
+	}
 	close(call.done)
 	return call.d, call.err
+}
+
+// Discover fetches the provider's metadata now, unless it already has it.
+func (p *Provider) Discover(ctx context.Context) error {
+	_, err := p.discover(ctx)
+	return err
+}
+
+// Discovered reports whether the provider's metadata is known.
+func (p *Provider) Discovered() bool { return p.disc.Load() != nil }
+
+// FormTargets are the origins ("https://host[:port]") that the browser is
+// sent to by a form of the platform's pages: the authorization endpoint (the
+// sign-in button) and the end-session endpoint (the sign-out button). Empty
+// until discovery succeeded.
+func (p *Provider) FormTargets() []string {
+	d := p.disc.Load()
+	if d == nil {
+		return nil
+	}
+	var out []string
+	for _, raw := range []string{d.oauth.Endpoint.AuthURL, d.endSession} {
+		if o := origin(raw); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// origin is the scheme://host[:port] of an http(s) address, "" otherwise.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
 func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
 	// go-oidc keeps only ctx's HTTP client for fetching keys later.
 	op, err := oidc.NewProvider(ctx, p.cfg.Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("openid %s: discovery: %w", p.cfg.Name, err)
+		return nil, fmt.Errorf("%w: %s: discovery: %w", ErrUnavailable, p.cfg.Name, err)
 	}
 	var extra struct {
 		EndSession string `json:"end_session_endpoint"`
@@ -210,7 +250,7 @@ func (p *Provider) FetchUser(gs goth.Session) (goth.User, error) {
 	if d.op.UserInfoEndpoint() != "" {
 		ui, err := d.op.UserInfo(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: s.AccessToken, TokenType: "Bearer"}))
 		if err != nil {
-			return goth.User{}, fmt.Errorf("openid %s: userinfo: %w", p.cfg.Name, err)
+			return goth.User{}, fmt.Errorf("openid %s: userinfo: %w", p.cfg.Name, unavailable(err))
 		}
 		if ui.Subject != s.Subject {
 			return goth.User{}, fmt.Errorf("openid %s: userinfo sub %q is not the ID token's", p.cfg.Name, ui.Subject)

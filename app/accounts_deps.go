@@ -56,8 +56,32 @@ func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("configuration : %w", err)}
 	}
+	go discoverProviders(ctx, log, p.oidc)
 	go purgeAccounts(ctx, log, d, p.limiter)
 	return p, nil
+}
+
+// discoverProviders fetches the OpenID providers' metadata at start-up,
+// retrying the failures (5 s, then doubling up to 5 min) until all are
+// known or ctx ends: the pages' CSP lets the sign-in and sign-out forms go
+// only to discovered providers.
+func discoverProviders(ctx context.Context, log *slog.Logger, reg *openid.Registry) {
+	wait := 5 * time.Second
+	for {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := reg.Discover(dctx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		log.Warn("openid: discovery failed, retrying", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Minute)
+	}
 }
 
 // rateLimitRules are the rate limiter's default rules with the RATE_LIMITS

@@ -22,10 +22,12 @@ import (
 // The cookie is encrypted and authenticated (AES-GCM, key derived from the
 // session secret, its name as additional data), bound to one provider and
 // one state, valid 10 minutes and cleared at the callback, whatever its
-// outcome. A browser keeps at most maxDances of them.
+// outcome. It is sent only to dancePath (not with every page, whose request
+// headers must stay small), and a browser keeps at most maxDances of them.
 const (
 	danceTTL  = 10 * time.Minute
 	maxDances = 4
+	dancePath = "/connexion/oidc/"
 )
 
 type dance struct {
@@ -36,10 +38,11 @@ type dance struct {
 	Expires  time.Time `json:"e"`
 }
 
-// dancePrefix starts the name of every dance cookie.
+// dancePrefix starts the name of every dance cookie. Over https it is
+// "__Secure-" (not "__Host-", which requires the path "/").
 func (s *Server) dancePrefix() string {
 	if s.Config.Secure() {
-		return "__Host-oidc-"
+		return "__Secure-oidc-"
 	}
 	return "oidc-"
 }
@@ -79,7 +82,7 @@ func (s *Server) setDance(c *fiber.Ctx, d dance) error {
 	name := s.danceCookieName(d.State)
 	sealed := aead.Seal(nonce, nonce, plain, []byte(name))
 	c.Cookie(&fiber.Cookie{
-		Name: name, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: "/",
+		Name: name, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: dancePath,
 		Expires: d.Expires, MaxAge: int(danceTTL.Seconds()),
 		HTTPOnly: true, Secure: s.Config.Secure(), SameSite: fiber.CookieSameSiteLaxMode,
 	})
@@ -110,7 +113,7 @@ func (s *Server) takeDance(c *fiber.Ctx, state string) (dance, error) {
 	}
 	name := s.danceCookieName(state)
 	raw := c.Cookies(name)
-	s.clearCookie(c, name)
+	s.clearDance(c, name)
 	if raw == "" {
 		return dance{}, errNoDance
 	}
@@ -132,15 +135,23 @@ func (s *Server) pruneDances(c *fiber.Ctx) {
 		}
 		d, err := s.openDance(name, string(v))
 		if err != nil {
-			s.clearCookie(c, name)
+			s.clearDance(c, name)
 			return
 		}
 		kept = append(kept, live{name, d.Expires})
 	})
 	slices.SortFunc(kept, func(a, b live) int { return b.expires.Compare(a.expires) })
 	for i := maxDances - 1; i < len(kept); i++ {
-		s.clearCookie(c, kept[i].name)
+		s.clearDance(c, kept[i].name)
 	}
+}
+
+// clearDance deletes the dance cookie called name.
+func (s *Server) clearDance(c *fiber.Ctx, name string) {
+	c.Cookie(&fiber.Cookie{
+		Name: name, Value: "", Path: dancePath, Expires: time.Unix(0, 0), MaxAge: -1,
+		HTTPOnly: true, Secure: s.Config.Secure(), SameSite: fiber.CookieSameSiteLaxMode,
+	})
 }
 
 func randomState() string {

@@ -57,6 +57,7 @@ func (s *Server) oidcBegin(c *fiber.Ctx) error {
 		return err
 	}
 	if !known {
+		s.setSecurityHeaders(&c.Response().Header) // this page's policy knows the provider now
 		// The page that posted was served before the provider's address was
 		// known: its form-action does not allow a redirect there. A link is
 		// a new navigation, which form-action does not govern.

@@ -51,7 +51,7 @@ var status5xx = regexp.MustCompile(`^5[0-9][0-9] `)
 // Session is one sign-in in progress: written in the platform's short-lived
 // encrypted cookie between the redirection to the provider and its callback.
 type Session struct {
-	AuthURL  string `json:"u"`
+	AuthURL  string `json:"-"` // used once, at the redirection: not kept in the cookie
 	Nonce    string `json:"n"`
 	Verifier string `json:"v"`
 	// Filled by Authorize:

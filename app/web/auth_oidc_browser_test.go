@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnr-numerique/concertation/app/account/openid"
 	"github.com/chromedp/chromedp"
+	"github.com/cnr-numerique/concertation/app/account/openid"
 )
 
 // waitURL waits until the page's address starts with prefix (escapes

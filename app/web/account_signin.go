@@ -61,10 +61,11 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		}
 		return s.renderSignIn(c, http.StatusUnauthorized, email, "Adresse e-mail ou mot de passe incorrect.")
 	case errors.Is(err, account.ErrNotVerified):
-		if err := s.sendVerification(c, u); err != nil {
+		ret := safeReturn(c.FormValue("retour"), "/")
+		if err := s.sendVerification(c, u, ret); err != nil {
 			return err
 		}
-		return s.checkMailbox(c, u.Email)
+		return s.checkMailbox(c, u.Email, ret)
 	case err != nil:
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 type signUpPage struct {
 	Page
 	choices
+	Return    string // where to go once the address is confirmed
 	Email     string
 	Form      profileForm
 	Errors    account.FieldErrors
@@ -31,7 +32,8 @@ func (s *Server) renderSignUp(c *fiber.Ctx, status int, email string, f profileF
 	if err != nil {
 		return err
 	}
-	return s.render.Render(c, status, tplSignUp, signUpPage{Page: p, choices: ch, Email: email, Form: f, Errors: errs})
+	return s.render.Render(c, status, tplSignUp, signUpPage{Page: p, choices: ch, Email: email, Form: f, Errors: errs,
+		Return: safeReturn(c.Query("retour", c.FormValue("retour")), "/")})
 }
 
 // signUp creates an unverified account and mails a confirmation link. The
@@ -54,37 +56,41 @@ func (s *Server) signUp(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return s.renderSignUp(c, http.StatusUnprocessableEntity, email, f, errs)
 	}
+	ret := safeReturn(c.FormValue("retour"), "/")
 	if created || u.EmailVerifiedAt == nil {
-		err = s.sendVerification(c, u)
+		err = s.sendVerification(c, u, ret)
 	} else {
-		err = s.sendMail(c, u.Email, mailAlreadyRegistered(s.Config.BaseURL.String()))
+		err = s.sendMail(c, u.Email, mailAlreadyRegistered(s.Config.BaseURL.String(), ret))
 	}
 	if err != nil {
 		return err
 	}
-	return s.checkMailbox(c, email)
+	return s.checkMailbox(c, email, ret)
 }
 
-func (s *Server) checkMailbox(c *fiber.Ctx, email string) error {
+func (s *Server) checkMailbox(c *fiber.Ctx, email, ret string) error {
 	return s.message(c, http.StatusOK, "Vérifiez votre boîte mail", []string{
 		"Nous avons envoyé un e-mail à " + email + ".",
 		"Ouvrez-le et suivez le lien pour confirmer votre adresse. Le lien est valable 48 heures.",
 		"Vous ne le trouvez pas ? Regardez dans les courriers indésirables (spam).",
-	}, "/connexion", "Aller à la page de connexion")
+	}, withReturn("/connexion", ret), "Aller à la page de connexion")
 }
 
-func (s *Server) sendVerification(c *fiber.Ctx, u account.User) error {
+// sendVerification mails u the address confirmation link, which brings
+// them to ret once confirmed.
+func (s *Server) sendVerification(c *fiber.Ctx, u account.User, ret string) error {
 	token, err := s.Accounts.IssueToken(c.UserContext(), u.ID, account.PurposeVerify, s.Now())
 	if err != nil {
 		return err
 	}
-	return s.sendMail(c, u.Email, mailVerify(s.Config.BaseURL.String(), token))
+	return s.sendMail(c, u.Email, mailVerify(s.Config.BaseURL.String(), token, ret))
 }
 
 type verifyPage struct {
 	Page
-	Token string
-	Error string
+	Token  string
+	Return string
+	Error  string
 }
 
 // verifyForm shows a form that confirms the address with the account's
@@ -103,7 +109,8 @@ func (s *Server) renderVerify(c *fiber.Ctx, status int, token, msg string) error
 	if err != nil {
 		return err
 	}
-	return s.render.Render(c, status, tplVerify, verifyPage{Page: p, Token: token, Error: msg})
+	return s.render.Render(c, status, tplVerify, verifyPage{Page: p, Token: token, Error: msg,
+		Return: safeReturn(c.Query("retour", c.FormValue("retour")), "/")})
 }
 
 func (s *Server) invalidLink(c *fiber.Ctx) error {
@@ -151,6 +158,9 @@ func (s *Server) verify(c *fiber.Ctx) error {
 	if _, err := s.startSession(c, &u.ID, nil); err != nil {
 		return err
 	}
-	next := afterSignIn(u, "/compte?info=verifie")
-	return c.Redirect(next, http.StatusSeeOther)
+	next := safeReturn(c.FormValue("retour"), "/compte?info=verifie")
+	if next == "/" {
+		next = "/compte?info=verifie"
+	}
+	return c.Redirect(afterSignIn(u, next), http.StatusSeeOther)
 }

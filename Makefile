@@ -37,13 +37,18 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json
 test: assets vet fuzz
 	$(GO) test -count=1 -timeout 9m ./...
 
-## fuzz: each fuzz target of app/fuzz for FUZZTIME, one after the other (their seed corpora run in every go test)
-FUZZ_TARGETS := FuzzRenderBody FuzzParseListQuery FuzzContributionForm FuzzArgumentForm FuzzReportForm FuzzHideForm
+## fuzz: each fuzz target for FUZZTIME, one after the other (their seed corpora run in every go test).
+## A target is Name (in ./app/fuzz) or ./package:Name:fuzztime; FuzzFormRoutes (every form of the site,
+## on PostgreSQL) runs a number of inputs, as its workers take seconds to start.
+FUZZ_TARGETS := FuzzRenderBody FuzzParseListQuery FuzzContributionForm FuzzArgumentForm FuzzReportForm FuzzHideForm \
+	./app/web:FuzzFormRoutes:1000x
 FUZZTIME ?= 5s
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  echo "fuzz $$t ($(FUZZTIME))"; \
-	  $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=1s ./app/fuzz; \
+	@set -e; for spec in $(FUZZ_TARGETS); do \
+	  pkg=./app/fuzz; t=$$spec; time=$(FUZZTIME); \
+	  case $$spec in ./*:*:*) pkg=$${spec%%:*}; t=$${spec#*:}; time=$${t#*:}; t=$${t%%:*};; esac; \
+	  echo "fuzz $$t in $$pkg ($$time)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$$time -fuzzminimizetime=1s $$pkg; \
 	done
 
 vet:

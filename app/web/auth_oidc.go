@@ -68,9 +68,10 @@ func (s *Server) oidcBegin(c *fiber.Ctx) error {
 }
 
 // oidcCallback ends a sign-in: the state must be the one in this browser's
-// dance cookie of that attempt (never trusted from the address alone); the provider session
-// checks code, ID token, nonce, acr and userinfo. Then the account is found,
-// linked or created, and a new app session starts.
+// dance cookie of that attempt (never trusted from the address alone); the
+// provider session checks code, ID token, nonce, acr and userinfo. Then the
+// account is found, linked or created, and a new app session starts. A
+// provider that cannot be reached or fails on its side gets "ne répond pas".
 func (s *Server) oidcCallback(c *fiber.Ctx) error {
 	p, ok := s.OIDC.Get(c.Params("provider"))
 	if !ok {

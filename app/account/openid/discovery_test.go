@@ -3,8 +3,10 @@ package openid
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -95,13 +97,20 @@ func TestDiscoverDoesNotSerialiseSignIns(t *testing.T) {
 	}
 }
 
-// TestDiscoverRetriesAfterFailure: a failed discovery is not cached.
+// TestDiscoverRetriesAfterFailure: a failed discovery is not cached for
+// good; it is tried again discoveryRetry after the failure, not before.
 func TestDiscoverRetriesAfterFailure(t *testing.T) {
 	srv, calls := fakeIssuer(t, nil, 1)
 	p := New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: srv.URL, ClientID: "id"}}, "http://localhost/cb")
-	if _, err := p.discover(oidcCtx(t, time.Second)); err == nil {
-		t.Fatal("first discovery should fail")
+	if _, err := p.discover(oidcCtx(t, time.Second)); err == nil || !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("first discovery: %v, want ErrUnavailable", err)
 	}
+	if _, err := p.discover(oidcCtx(t, time.Second)); err == nil || calls.Load() != 1 {
+		t.Fatalf("right after the failure: %v after %d requests, want the same failure without a request", err, calls.Load())
+	}
+	p.mu.Lock()
+	p.failedAt = p.failedAt.Add(-discoveryRetry)
+	p.mu.Unlock()
 	if _, err := p.discover(oidcCtx(t, time.Second)); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
@@ -114,4 +123,25 @@ func oidcCtx(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// TestUnavailableIsTheProvidersFault: network errors, timeouts and 5xx
+// answers are ErrUnavailable; refusals of the sign-in itself are not.
+func TestUnavailableIsTheProvidersFault(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{&url.Error{Op: "Post", URL: "http://x/token", Err: errors.New("connection refused")}, true},
+		{context.DeadlineExceeded, true},
+		{&oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusServiceUnavailable}}, true},
+		{&oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusBadRequest}, ErrorCode: "invalid_grant"}, false},
+		{errors.New("503 Service Unavailable: panne"), true},
+		{errors.New("401 Unauthorized: invalid token"), false},
+		{ErrNonce, false},
+	} {
+		if got := errors.Is(unavailable(tt.err), ErrUnavailable); got != tt.want {
+			t.Errorf("unavailable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
 }

@@ -26,10 +26,17 @@ type Provider struct {
 	callbackURL string
 
 	disc       atomic.Pointer[discovered] // set once discovery succeeded
-	mu         sync.Mutex                 // guards inflight
+	mu         sync.Mutex                 // guards inflight, failedAt and failErr
 	inflight   *discovery                 // the discovery under way, if any
+	failedAt   time.Time                  // when the last discovery failed
+	failErr    error                      // and why
 	onDiscover func()                     // called once discovery succeeded (the registry's refresh)
 }
+
+// discoveryRetry is how long a failed discovery is not tried again: while a
+// provider is down, sign-in pages and buttons answer at once instead of
+// each waiting for it.
+var discoveryRetry = 10 * time.Second
 
 // discovery is one attempt at discovery, shared by the sign-ins that wait
 // for it; done is closed once d and err are set.
@@ -102,7 +109,7 @@ func (p *Provider) context() (context.Context, context.CancelFunc) {
 // discover returns the provider's metadata, fetched once. No lock is held
 // during the network call: sign-ins arriving meanwhile wait for the same
 // attempt (or their own deadline), and a failed attempt is retried by the
-// next sign-in.
+// first sign-in discoveryRetry after it.
 func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	if d := p.disc.Load(); d != nil {
 		return d, nil
@@ -111,6 +118,11 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	if d := p.disc.Load(); d != nil {
 		p.mu.Unlock()
 		return d, nil
+	}
+	if p.inflight == nil && !p.failedAt.IsZero() && time.Since(p.failedAt) < discoveryRetry {
+		err := p.failErr
+		p.mu.Unlock()
+		return nil, err
 	}
 	if call := p.inflight; call != nil {
 		p.mu.Unlock()
@@ -129,6 +141,9 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	p.mu.Lock()
 	if call.err == nil {
 		p.disc.Store(call.d)
+		p.failedAt, p.failErr = time.Time{}, nil
+	} else {
+		p.failedAt, p.failErr = time.Now(), call.err
 	}
 	p.inflight = nil
 	p.mu.Unlock()

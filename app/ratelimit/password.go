@@ -64,8 +64,7 @@ func (l *Limiter) failed(ctx context.Context, rule, subject string) bool {
 	if !ok {
 		return true
 	}
-	one := Rules{rule: {Max: 1, Window: lim.Window}}
-	d, err := (&Limiter{db: l.db, rules: one, now: l.now}).Peek(ctx, rule, subject)
+	d, err := l.peek(ctx, rule+":"+subject, Limit{Max: 1, Window: lim.Window})
 	return err != nil || !d.Allowed
 }
 

@@ -128,10 +128,15 @@ func (l *Limiter) Peek(ctx context.Context, rule, subject string) (Decision, err
 	if !ok {
 		return Decision{Allowed: true}, nil
 	}
+	return l.peek(ctx, rule+":"+subject, lim)
+}
+
+// peek tells whether one more attempt on key would be within lim.
+func (l *Limiter) peek(ctx context.Context, key string, lim Limit) (Decision, error) {
 	now := l.now()
 	win := lim.Window.Truncate(time.Second)
 	start := now.Truncate(win)
-	h := keyHash(rule+":"+subject, win)
+	h := keyHash(key, win)
 	var row struct {
 		Cur  int
 		Prev int

@@ -114,6 +114,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return &exitError{2, fmt.Errorf("%s : argument inattendu %q", cmd, args[1])}
 	}
 	cfg, err := config.Load(os.Getenv)
+	if err == nil {
+		// The rule names are the rate limiter's: checked before any start-up.
+		_, err = rateLimitRules(cfg)
+	}
 	if err != nil {
 		return &exitError{2, fmt.Errorf("configuration : %w", err)}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/accessibility"
@@ -61,6 +62,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	render *Renderer
+	csp    atomic.Pointer[csp] // the last Content-Security-Policy built
 }
 
 // New builds the Fiber application with every route.
@@ -117,9 +119,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		BodyLimit:             1 << 20,
 		ProxyHeader:           d.Config.ProxyHeader, // set only behind a trusted proxy
 	})
+	app.Server().Handler = s.securedHandler(app.Server().Handler)
 	app.Use(s.logRequests)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
-	app.Use(securityHeaders(d.Config.Secure()))
 	app.Use("/static", assets.serve)
 	app.Use(compressPages) // outside pageETag: the ETag is computed on the HTML
 	app.Use(pageETag)
@@ -131,7 +133,8 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	for _, rt := range append(s.routes(), extra...) {
 		app.Add(rt.method, rt.path, rt.handler)
 	}
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	// No catch-all: Fiber answers fiber.ErrNotFound, or ErrMethodNotAllowed
+	// when the address exists for another method; handleError renders both.
 	return app, nil
 }
 
@@ -155,20 +158,6 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	return nil
 }
 
-func securityHeaders(secure bool) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		h := &c.Response().Header
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		if secure {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		return c.Next()
-	}
-}
-
 // Error pages.
 const (
 	tplNotFound = "site/404"
@@ -184,6 +173,7 @@ type errorPage struct {
 // handleError turns any error into a French page. Internal details are
 // logged, never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	s.setSecurityHeaders(&c.Response().Header)
 	var re *redirectError
 	if errors.As(err, &re) {
 		return re.send(c)

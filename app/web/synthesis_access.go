@@ -14,24 +14,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-var (
-	errRapporteurSignIn = &UserError{Status: http.StatusForbidden,
-		Message: "Cet espace est réservé aux rapporteurs de la concertation. Connectez-vous avec un compte de rapporteur."}
-	errRapporteurOnly = &UserError{Status: http.StatusForbidden,
-		Message: "Cet espace est réservé aux rapporteurs de la concertation. Votre compte n'y a pas accès."}
-)
+var errRapporteurOnly = &UserError{Status: http.StatusForbidden,
+	Message: "Cet espace est réservé aux rapporteurs de la concertation. Votre compte n'y a pas accès."}
 
 // rapporteurOnly guards every route of the workspace, its exports and its
-// report: only rapporteurs and administrators pass, every answer (refusals
+// report: only rapporteurs and administrators pass, people not signed in are
+// sent to the sign-in page (as for moderation), every answer (refusals
 // included) is marked no-store.
 func (s *Server) rapporteurOnly(h func(c *fiber.Ctx, v *account.Viewer) error) fiber.Handler {
 	return noStore(func(c *fiber.Ctx) error {
-		v := viewer(c)
+		v, err := s.requireRole(c, (*account.Viewer).IsRapporteur, errRapporteurOnly)
 		if v == nil {
-			return errRapporteurSignIn
-		}
-		if !v.IsRapporteur() {
-			return errRapporteurOnly
+			return err
 		}
 		return h(c, v)
 	})

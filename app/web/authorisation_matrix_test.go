@@ -175,12 +175,12 @@ var matrix = []matrixCase{
 	{"GET", "/mot-de-passe/nouveau", fixed("/mot-de-passe/nouveau?jeton=faux"), "400 400 400 400 400 400 400", nil},
 	{"POST", "/mot-de-passe/nouveau", withForm("/mot-de-passe/nouveau", url.Values{"jeton": {"faux"}, "password": {"un mot de passe assez long"}}), "400 400 400 400 400 400 400", nil},
 	{"GET", "/compte", fixed("/compte"), "303 200 200 200 200 200 200", nil},
-	{"POST", "/compte", withForm("/compte", url.Values{"display_name": {"Nom"}, "category": {"citoyen"}, "departement": {"29"}, "terms": {"oui"}}), "401 303 303 303 303 303 303", nil},
+	{"POST", "/compte", withForm("/compte", url.Values{"display_name": {"Nom"}, "category": {"citoyen"}, "departement": {"29"}, "terms": {"oui"}}), "303 303 303 303 303 303 303", nil},
 	{"GET", "/compte/completer", fixed("/compte/completer"), "303 200 200 200 200 200 200", nil},
-	{"POST", "/compte/completer", withForm("/compte/completer", url.Values{"display_name": {"Nom"}, "category": {"citoyen"}, "departement": {"29"}, "terms": {"oui"}}), "401 303 303 303 303 303 303", nil},
+	{"POST", "/compte/completer", withForm("/compte/completer", url.Values{"display_name": {"Nom"}, "category": {"citoyen"}, "departement": {"29"}, "terms": {"oui"}}), "303 303 303 303 303 303 303", nil},
 	{"GET", "/compte/donnees", fixed("/compte/donnees"), "303 200 200 200 200 200 200", nil},
-	{"POST", "/compte/donnees/export", withForm("/compte/donnees/export", nil), "401 200 200 200 200 200 200", nil},
-	{"POST", "/compte/supprimer", withForm("/compte/supprimer", nil), "401 422 422 422 422 422 422", nil}, // no confirmation: nothing deleted
+	{"POST", "/compte/donnees/export", withForm("/compte/donnees/export", nil), "303 200 200 200 200 200 200", nil},
+	{"POST", "/compte/supprimer", withForm("/compte/supprimer", nil), "303 422 422 422 422 422 422", nil}, // no confirmation: nothing deleted
 	{"GET", "/donnees-personnelles", fixed("/donnees-personnelles"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/dev/mails", fixed("/dev/mails"), "200 200 200 200 200 200 200", nil}, // local runs only (tests run on localhost)
 	{"GET", "/admin/utilisateurs", fixed("/admin/utilisateurs"), "303 403 403 403 403 403 200", nil},
@@ -199,22 +199,22 @@ var matrix = []matrixCase{
 
 	// contributions
 	{"GET", "/contributions", fixed("/contributions?tri=soutiens&categorie=citoyen"), "200 200 200 200 200 200 200", nil},
-	{"GET", "/contributions/nouvelle", fixed("/contributions/nouvelle"), "401 200 200 200 200 200 200", nil},
-	{"POST", "/contributions/nouvelle", withForm("/contributions/nouvelle", freeForm), "401 303 303 303 303 303 303", nil},
+	{"GET", "/contributions/nouvelle", fixed("/contributions/nouvelle"), "303 200 200 200 200 200 200", nil},
+	{"POST", "/contributions/nouvelle", withForm("/contributions/nouvelle", freeForm), "303 303 303 303 303 303 303", nil},
 	{"GET", "/contributions/similaires", fixed("/contributions/similaires?titre=mediation"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/contributions/:id", onProposal("/contributions/%d", nil), "200 200 200 200 200 200 200", nil},
 	// Only the members of its Hub may edit or withdraw a Hub proposal: no
 	// other account, whatever its role (no IDOR).
-	{"GET", "/contributions/:id/modifier", onProposal("/contributions/%d/modifier", nil), "401 403 200 403 403 403 403", nil},
-	{"POST", "/contributions/:id/modifier", onProposal("/contributions/%d/modifier", editForm), "401 403 303 403 403 403 403", contributionIs("title", "Titre changé")},
-	{"GET", "/contributions/:id/retirer", onProposal("/contributions/%d/retirer", nil), "401 403 200 403 403 403 403", nil},
-	{"POST", "/contributions/:id/retirer", onProposal("/contributions/%d/retirer", nil), "401 403 303 403 403 403 403", contributionIs("status", "withdrawn")},
+	{"GET", "/contributions/:id/modifier", onProposal("/contributions/%d/modifier", nil), "303 403 200 403 403 403 403", nil},
+	{"POST", "/contributions/:id/modifier", onProposal("/contributions/%d/modifier", editForm), "303 403 303 403 403 403 403", contributionIs("title", "Titre changé")},
+	{"GET", "/contributions/:id/retirer", onProposal("/contributions/%d/retirer", nil), "303 403 200 403 403 403 403", nil},
+	{"POST", "/contributions/:id/retirer", onProposal("/contributions/%d/retirer", nil), "303 403 303 403 403 403 403", contributionIs("status", "withdrawn")},
 	// Supporting one's own Hub's proposal is refused.
-	{"POST", "/contributions/:id/soutenir", onProposal("/contributions/%d/soutenir", nil), "401 303 403 303 303 303 303", func(f *matrixFix, path string) bool {
+	{"POST", "/contributions/:id/soutenir", onProposal("/contributions/%d/soutenir", nil), "303 303 403 303 303 303 303", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM supports WHERE contribution_id = ?`, pathID(path)) == 1
 	}},
-	{"POST", "/contributions/:id/retirer-soutien", onProposal("/contributions/%d/retirer-soutien", nil), "401 303 403 303 303 303 303", nil},
-	{"POST", "/contributions/:id/arguments", onProposal("/contributions/%d/arguments", argForm), "401 303 303 303 303 303 303", func(f *matrixFix, path string) bool {
+	{"POST", "/contributions/:id/retirer-soutien", onProposal("/contributions/%d/retirer-soutien", nil), "303 303 403 303 303 303 303", nil},
+	{"POST", "/contributions/:id/arguments", onProposal("/contributions/%d/arguments", argForm), "303 303 303 303 303 303 303", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM arguments WHERE contribution_id = ?`, pathID(path)) == 1
 	}},
 	// An author's page exists once they published a free contribution.
@@ -227,16 +227,16 @@ var matrix = []matrixCase{
 	{"GET", "/metrics", fixed("/metrics"), "200 200 200 200 200 200 200", nil},
 
 	// synthesis: rapporteurs and administrators only
-	{"GET", "/synthese", fixed("/synthese"), "403 403 403 403 200 403 200", nil},
-	{"GET", "/synthese/contributions/:id", onFree("/synthese/contributions/%d", nil), "403 403 403 403 200 403 200", nil},
-	{"POST", "/synthese/contributions/:id/etiquettes", onFree("/synthese/contributions/%d/etiquettes", url.Values{"etiquette": {"à retenir"}}), "403 403 403 403 303 403 303", nil},
-	{"POST", "/synthese/contributions/:id/etiquettes/retirer", onFree("/synthese/contributions/%d/etiquettes/retirer", url.Values{"etiquette": {"à retenir"}}), "403 403 403 403 303 403 303", nil},
-	{"POST", "/synthese/contributions/:id/retenue", onFree("/synthese/contributions/%d/retenue", url.Values{"retenue": {"1"}}), "403 403 403 403 303 403 303", nil},
-	{"POST", "/synthese/contributions/:id/notes", onFree("/synthese/contributions/%d/notes", url.Values{"note": {"Une note"}}), "403 403 403 403 303 403 303", nil},
-	{"POST", "/synthese/selections", func(f *matrixFix, _ int64) (string, url.Values) { // anonymous: 403 as the whole workspace
+	{"GET", "/synthese", fixed("/synthese"), "303 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/contributions/:id", onFree("/synthese/contributions/%d", nil), "303 403 403 403 200 403 200", nil},
+	{"POST", "/synthese/contributions/:id/etiquettes", onFree("/synthese/contributions/%d/etiquettes", url.Values{"etiquette": {"à retenir"}}), "303 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/contributions/:id/etiquettes/retirer", onFree("/synthese/contributions/%d/etiquettes/retirer", url.Values{"etiquette": {"à retenir"}}), "303 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/contributions/:id/retenue", onFree("/synthese/contributions/%d/retenue", url.Values{"retenue": {"1"}}), "303 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/contributions/:id/notes", onFree("/synthese/contributions/%d/notes", url.Values{"note": {"Une note"}}), "303 403 403 403 303 403 303", nil},
+	{"POST", "/synthese/selections", func(f *matrixFix, _ int64) (string, url.Values) {
 		f.n++
 		return "/synthese/selections", url.Values{"nom": {fmt.Sprintf("Sélection %d", f.n)}, "filtres": {"tri=soutiens"}}
-	}, "403 403 403 403 303 403 303", nil},
+	}, "303 403 403 403 303 403 303", nil},
 	{"POST", "/synthese/selections/:id/supprimer", func(f *matrixFix, uid int64) (string, url.Values) {
 		f.n++
 		owner := uid
@@ -248,68 +248,68 @@ var matrix = []matrixCase{
 			f.t.Fatal(err)
 		}
 		return fmt.Sprintf("/synthese/selections/%d/supprimer", id), nil
-	}, "403 403 403 403 303 403 303", nil},
+	}, "303 403 403 403 303 403 303", nil},
 	{"POST", "/synthese/contributions/:id/note-publique", func(f *matrixFix, _ int64) (string, url.Values) {
 		id := f.contribution(f.owner, "Retenue")
 		f.exec(`INSERT INTO synthesis_retained (contribution_id) VALUES (?)`, id)
 		return fmt.Sprintf("/synthese/contributions/%d/note-publique", id), url.Values{"note_publique": {"Note publique"}}
-	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+	}, "303 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
 		return f.text(`SELECT public_note FROM synthesis_retained WHERE contribution_id = ?`, pathID(path)) == "Note publique"
 	}},
 	{"POST", "/synthese/contributions/:id/reponse", onFree("/synthese/contributions/%d/reponse", url.Values{"etat": {"retenue"}, "reponse": {"Réponse"}}),
-		"403 403 403 403 403 403 303", func(f *matrixFix, path string) bool {
+		"303 403 403 403 403 403 303", func(f *matrixFix, path string) bool {
 			return f.scalar(`SELECT count(*) FROM official_answers WHERE contribution_id = ?`, pathID(path)) == 1
 		}},
 	{"POST", "/synthese/rapport/preparer", func(f *matrixFix, _ int64) (string, url.Values) {
 		f.exec(`DELETE FROM synthesis_report_files WHERE status = 'queued'`)
 		return "/synthese/rapport/preparer", url.Values{"filtres": {"axe=1"}}
-	}, "403 403 403 403 303 403 303", func(f *matrixFix, _ string) bool {
+	}, "303 403 403 403 303 403 303", func(f *matrixFix, _ string) bool {
 		return f.scalar(`SELECT count(*) FROM synthesis_report_files WHERE status = 'queued'`) == 1
 	}},
-	{"GET", "/synthese/rapports", fixed("/synthese/rapports"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapports", fixed("/synthese/rapports"), "303 403 403 403 200 403 200", nil},
 	{"GET", "/synthese/rapports/:id/:format", func(f *matrixFix, _ int64) (string, url.Values) {
 		id := f.scalar(`INSERT INTO synthesis_report_files (consultation_id, status, pdf, odt) VALUES (?, 'done', '%PDF-1.4', 'PK') RETURNING id`, f.cons)
 		return fmt.Sprintf("/synthese/rapports/%d/pdf", id), nil
-	}, "403 403 403 403 200 403 200", nil},
-	{"GET", "/synthese/themes", fixed("/synthese/themes"), "403 403 403 403 200 403 200", nil},
+	}, "303 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/themes", fixed("/synthese/themes"), "303 403 403 403 200 403 200", nil},
 	{"POST", "/synthese/themes/analyses", func(f *matrixFix, _ int64) (string, url.Values) {
 		f.exec(`DELETE FROM synthesis_theme_runs WHERE status = 'queued'`)
 		return "/synthese/themes/analyses", url.Values{"nombre": {"5"}}
-	}, "403 403 403 403 303 403 303", func(f *matrixFix, _ string) bool {
+	}, "303 403 403 403 303 403 303", func(f *matrixFix, _ string) bool {
 		return f.scalar(`SELECT count(*) FROM synthesis_theme_runs WHERE status = 'queued'`) == 1
 	}},
-	{"GET", "/synthese/themes/:id", onTheme("/synthese/themes/%d", nil), "403 403 403 403 200 403 200", nil},
-	{"POST", "/synthese/themes/:id/renommer", onTheme("/synthese/themes/%d/renommer", url.Values{"libelle": {"Renommé"}}), "403 403 403 403 303 403 303", themeIs("label", "Renommé")},
-	{"POST", "/synthese/themes/:id/statut", onTheme("/synthese/themes/%d/statut", url.Values{"statut": {"valide"}}), "403 403 403 403 303 403 303", themeIs("status", "valide")},
+	{"GET", "/synthese/themes/:id", onTheme("/synthese/themes/%d", nil), "303 403 403 403 200 403 200", nil},
+	{"POST", "/synthese/themes/:id/renommer", onTheme("/synthese/themes/%d/renommer", url.Values{"libelle": {"Renommé"}}), "303 403 403 403 303 403 303", themeIs("label", "Renommé")},
+	{"POST", "/synthese/themes/:id/statut", onTheme("/synthese/themes/%d/statut", url.Values{"statut": {"valide"}}), "303 403 403 403 303 403 303", themeIs("status", "valide")},
 	{"POST", "/synthese/themes/:id/fusionner", func(f *matrixFix, _ int64) (string, url.Values) {
 		into := f.theme()
 		from := f.exec2theme(into)
 		return fmt.Sprintf("/synthese/themes/%d/fusionner", into), url.Values{"avec": {fmt.Sprint(from)}}
-	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+	}, "303 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM synthesis_themes WHERE merged_into = ?`, pathID(path)) == 1
 	}},
 	{"POST", "/synthese/themes/:id/scinder", func(f *matrixFix, _ int64) (string, url.Values) {
 		f.exec(`DELETE FROM synthesis_theme_runs WHERE status = 'queued'`)
 		return fmt.Sprintf("/synthese/themes/%d/scinder", f.theme()), nil
-	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+	}, "303 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM synthesis_theme_runs WHERE split_theme_id = ?`, pathID(path)) == 1
 	}},
 	{"POST", "/synthese/themes/:id/contributions", func(f *matrixFix, _ int64) (string, url.Values) {
 		return fmt.Sprintf("/synthese/themes/%d/contributions", f.theme()), url.Values{"numero": {fmt.Sprint(f.contribution(f.owner, "À ajouter"))}}
-	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+	}, "303 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM synthesis_theme_members WHERE theme_id = ?`, pathID(path)) == 1
 	}},
 	{"POST", "/synthese/themes/:id/contributions/:cid/retirer", func(f *matrixFix, _ int64) (string, url.Values) {
 		id, cid := f.theme(), f.contribution(f.owner, "Membre")
 		f.exec(`INSERT INTO synthesis_theme_members (theme_id, contribution_id, weight) VALUES (?, ?, 0.5)`, id, cid)
 		return fmt.Sprintf("/synthese/themes/%d/contributions/%d/retirer", id, cid), nil
-	}, "403 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
+	}, "303 403 403 403 303 403 303", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM synthesis_theme_members WHERE theme_id = ?`, pathID(path)) == 0
 	}},
-	{"GET", "/synthese/export/:file", fixed("/synthese/export/contributions.xlsx"), "403 403 403 403 200 403 200", nil},
-	{"GET", "/synthese/rapport", fixed("/synthese/rapport"), "403 403 403 403 200 403 200", nil},
-	{"GET", "/synthese/rapport.pdf", fixed("/synthese/rapport.pdf"), "403 403 403 403 200 403 200", nil},
-	{"GET", "/synthese/rapport.odt", fixed("/synthese/rapport.odt"), "403 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/export/:file", fixed("/synthese/export/contributions.xlsx"), "303 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapport", fixed("/synthese/rapport"), "303 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapport.pdf", fixed("/synthese/rapport.pdf"), "303 403 403 403 200 403 200", nil},
+	{"GET", "/synthese/rapport.odt", fixed("/synthese/rapport.odt"), "303 403 403 403 200 403 200", nil},
 	{"GET", "/statistiques", fixed("/statistiques"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/statistiques/definitions", fixed("/statistiques/definitions"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/donnees", fixed("/donnees"), "200 200 200 200 200 200 200", nil},
@@ -317,36 +317,36 @@ var matrix = []matrixCase{
 
 	// moderation
 	{"GET", "/contributions/:id/signaler", onFree("/contributions/%d/signaler", nil), "303 200 200 200 200 200 200", nil},
-	{"POST", "/contributions/:id/signaler", onFree("/contributions/%d/signaler", reportForm), "401 200 200 200 200 200 200", func(f *matrixFix, path string) bool {
+	{"POST", "/contributions/:id/signaler", onFree("/contributions/%d/signaler", reportForm), "303 200 200 200 200 200 200", func(f *matrixFix, path string) bool {
 		return f.scalar(`SELECT count(*) FROM reports WHERE contribution_id = ?`, pathID(path)) == 1
 	}},
 	{"GET", "/arguments/:id/signaler", onArgument("/arguments/%d/signaler", nil), "303 200 200 200 200 200 200", nil},
-	{"POST", "/arguments/:id/signaler", onArgument("/arguments/%d/signaler", reportForm), "401 200 200 200 200 200 200", nil},
+	{"POST", "/arguments/:id/signaler", onArgument("/arguments/%d/signaler", reportForm), "303 200 200 200 200 200 200", nil},
 	{"GET", "/moderation", fixed("/moderation"), "303 403 403 403 403 200 200", nil},
-	{"POST", "/moderation/contributions/:id/masquer", onFree("/moderation/contributions/%d/masquer", url.Values{"motif": {"spam"}}), "401 403 403 403 403 303 303", contributionIs("status", "hidden")},
+	{"POST", "/moderation/contributions/:id/masquer", onFree("/moderation/contributions/%d/masquer", url.Values{"motif": {"spam"}}), "303 403 403 403 403 303 303", contributionIs("status", "hidden")},
 	{"POST", "/moderation/contributions/:id/retablir", func(f *matrixFix, _ int64) (string, url.Values) {
 		id := f.contribution(f.owner, "Masquée")
 		f.exec(`UPDATE contributions SET status = 'hidden', hidden_reason = 'spam' WHERE id = ?`, id)
 		return fmt.Sprintf("/moderation/contributions/%d/retablir", id), nil
-	}, "401 403 403 403 403 303 303", contributionIs("status", "published")},
-	{"POST", "/moderation/contributions/:id/classer", onFree("/moderation/contributions/%d/classer", nil), "401 403 403 403 403 303 303", nil},
-	{"POST", "/moderation/arguments/:id/masquer", onArgument("/moderation/arguments/%d/masquer", url.Values{"motif": {"spam"}}), "401 403 403 403 403 303 303", argumentIs("status", "hidden")},
+	}, "303 403 403 403 403 303 303", contributionIs("status", "published")},
+	{"POST", "/moderation/contributions/:id/classer", onFree("/moderation/contributions/%d/classer", nil), "303 403 403 403 403 303 303", nil},
+	{"POST", "/moderation/arguments/:id/masquer", onArgument("/moderation/arguments/%d/masquer", url.Values{"motif": {"spam"}}), "303 403 403 403 403 303 303", argumentIs("status", "hidden")},
 	{"POST", "/moderation/arguments/:id/retablir", func(f *matrixFix, _ int64) (string, url.Values) {
 		id := f.argument(f.contribution(f.owner, "Discutée"), f.owner, "Masqué")
 		f.exec(`UPDATE arguments SET status = 'hidden', hidden_reason = 'spam' WHERE id = ?`, id)
 		return fmt.Sprintf("/moderation/arguments/%d/retablir", id), nil
-	}, "401 403 403 403 403 303 303", argumentIs("status", "published")},
-	{"POST", "/moderation/arguments/:id/classer", onArgument("/moderation/arguments/%d/classer", nil), "401 403 403 403 403 303 303", nil},
+	}, "303 403 403 403 403 303 303", argumentIs("status", "published")},
+	{"POST", "/moderation/arguments/:id/classer", onArgument("/moderation/arguments/%d/classer", nil), "303 403 403 403 403 303 303", nil},
 	{"POST", "/moderation/comptes/:id/suspendre", func(f *matrixFix, _ int64) (string, url.Values) {
 		return fmt.Sprintf("/moderation/comptes/%d/suspendre", f.user("À suspendre")), url.Values{"duree": {"7"}, "motif": {"spam"}}
-	}, "401 403 403 403 403 303 303", func(f *matrixFix, path string) bool {
+	}, "303 403 403 403 403 303 303", func(f *matrixFix, path string) bool {
 		return f.text(`SELECT blocked_until::text FROM users WHERE id = ?`, pathID(path)) != "<nil>"
 	}},
 	{"POST", "/moderation/comptes/:id/lever-suspension", func(f *matrixFix, _ int64) (string, url.Values) {
 		id := f.user("Suspendu")
 		f.exec(`UPDATE users SET blocked_until = now() + interval '1 day' WHERE id = ?`, id)
 		return fmt.Sprintf("/moderation/comptes/%d/lever-suspension", id), nil
-	}, "401 403 403 403 403 303 303", nil},
+	}, "303 403 403 403 403 303 303", nil},
 	{"GET", "/moderation/journal", fixed("/moderation/journal"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/moderation/journal.csv", fixed("/moderation/journal.csv"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/compte/notifications", fixed("/compte/notifications"), "303 200 200 200 200 200 200", nil},

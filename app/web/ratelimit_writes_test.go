@@ -33,6 +33,7 @@ func permissiveLimiter(t testing.TB, d Deps) *ratelimit.Limiter {
 	for _, a := range []string{limitContribute, limitSupport, limitArgue, limitReport, limitSearch, "signin", "signup", "reset"} {
 		spec = append(spec, a+":account=100000/1h", a+":ip=100000/1h")
 	}
+	spec = append(spec, "signin:pair=100000/1h", "oidc:ip=100000/1h")
 	rules, err := ratelimit.ParseRules(strings.Join(spec, ","), ratelimit.DefaultRules)
 	if err != nil {
 		t.Fatal(err)

@@ -3,20 +3,23 @@ package openid
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/config"
 	"golang.org/x/oauth2"
 )
 
 // TestProviderHTTPClientHasTimeout: without a configured client, every call
 // (discovery, keys, token, userinfo) goes through a client with a timeout.
 func TestProviderHTTPClientHasTimeout(t *testing.T) {
-	p := New(Config{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id"}, "http://localhost/cb")
+	p := New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id"}}, "http://localhost/cb")
 	ctx, cancel := p.context()
 	defer cancel()
 	c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client)
@@ -27,7 +30,7 @@ func TestProviderHTTPClientHasTimeout(t *testing.T) {
 		t.Errorf("client timeout %v, want %v", c.Timeout, requestTimeout)
 	}
 	own := &http.Client{Timeout: time.Second}
-	p = New(Config{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id", HTTPClient: own}, "http://localhost/cb")
+	p = New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: "http://127.0.0.1:1", ClientID: "id"}, HTTPClient: own}, "http://localhost/cb")
 	ctx, cancel = p.context()
 	defer cancel()
 	if ctx.Value(oauth2.HTTPClient) != own {
@@ -68,7 +71,7 @@ func TestDiscoverDoesNotSerialiseSignIns(t *testing.T) {
 	var release sync.Once
 	unblock := func() { release.Do(func() { close(block) }) }
 	t.Cleanup(unblock) // before the server closes, even on failure
-	p := New(Config{Name: "x", Issuer: srv.URL, ClientID: "id"}, "http://localhost/cb")
+	p := New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: srv.URL, ClientID: "id"}}, "http://localhost/cb")
 	first := make(chan error, 1)
 	go func() {
 		_, err := p.discover(oidcCtx(t, 10*time.Second))
@@ -94,13 +97,20 @@ func TestDiscoverDoesNotSerialiseSignIns(t *testing.T) {
 	}
 }
 
-// TestDiscoverRetriesAfterFailure: a failed discovery is not cached.
+// TestDiscoverRetriesAfterFailure: a failed discovery is not cached for
+// good; it is tried again discoveryRetry after the failure, not before.
 func TestDiscoverRetriesAfterFailure(t *testing.T) {
 	srv, calls := fakeIssuer(t, nil, 1)
-	p := New(Config{Name: "x", Issuer: srv.URL, ClientID: "id"}, "http://localhost/cb")
-	if _, err := p.discover(oidcCtx(t, time.Second)); err == nil {
-		t.Fatal("first discovery should fail")
+	p := New(Config{OIDCProvider: config.OIDCProvider{Name: "x", Issuer: srv.URL, ClientID: "id"}}, "http://localhost/cb")
+	if _, err := p.discover(oidcCtx(t, time.Second)); err == nil || !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("first discovery: %v, want ErrUnavailable", err)
 	}
+	if _, err := p.discover(oidcCtx(t, time.Second)); err == nil || calls.Load() != 1 {
+		t.Fatalf("right after the failure: %v after %d requests, want the same failure without a request", err, calls.Load())
+	}
+	p.mu.Lock()
+	p.failedAt = p.failedAt.Add(-discoveryRetry)
+	p.mu.Unlock()
 	if _, err := p.discover(oidcCtx(t, time.Second)); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
@@ -113,4 +123,25 @@ func oidcCtx(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// TestUnavailableIsTheProvidersFault: network errors, timeouts and 5xx
+// answers are ErrUnavailable; refusals of the sign-in itself are not.
+func TestUnavailableIsTheProvidersFault(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{&url.Error{Op: "Post", URL: "http://x/token", Err: errors.New("connection refused")}, true},
+		{context.DeadlineExceeded, true},
+		{&oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusServiceUnavailable}}, true},
+		{&oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusBadRequest}, ErrorCode: "invalid_grant"}, false},
+		{errors.New("503 Service Unavailable: panne"), true},
+		{errors.New("401 Unauthorized: invalid token"), false},
+		{ErrNonce, false},
+	} {
+		if got := errors.Is(unavailable(tt.err), ErrUnavailable); got != tt.want {
+			t.Errorf("unavailable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
 }

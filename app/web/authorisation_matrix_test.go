@@ -312,6 +312,7 @@ var matrix = []matrixCase{
 	{"GET", "/synthese/rapport.odt", fixed("/synthese/rapport.odt"), "303 403 403 403 200 403 200", nil},
 	{"GET", "/statistiques", fixed("/statistiques"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/statistiques/definitions", fixed("/statistiques/definitions"), "200 200 200 200 200 200 200", nil},
+	{"GET", "/statistiques/territoires", fixed("/statistiques/territoires"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/donnees", fixed("/donnees"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/donnees/:file", fixed("/donnees/datapackage.json"), "200 200 200 200 200 200 200", nil},
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,7 @@ type snapshot struct {
 	full  time.Time     // last full read
 	read  time.Time     // last read
 	gen   uint64        // changes made through this process when read
+	names map[int64]string // bit number → the entry or category it stands for
 }
 
 // Rollup intervals: how stale the counts of a process can be. Every change
@@ -71,6 +73,16 @@ func (r *rollup) bit(v string) uint64 {
 	return b.(uint64)
 }
 
+// names returns the value of each bit number given so far.
+func (r *rollup) names() map[int64]string {
+	out := map[int64]string{}
+	r.bits.Range(func(k, v any) bool {
+		out[int64(bits.TrailingZeros64(v.(uint64)))] = k.(string)
+		return true
+	})
+	return out
+}
+
 // mask returns the bits of values, and whether each value has its own bit.
 func (r *rollup) mask(values []string) (uint64, bool) {
 	var m uint64
@@ -100,7 +112,7 @@ func (r *rollup) get(ctx context.Context, force bool) (*snapshot, error) {
 	}
 	next, err := r.refresh(ctx, r.current.Load())
 	if next != nil {
-		next.gen = gen
+		next.gen, next.names = gen, r.names()
 	}
 	if err != nil {
 		if s != nil {
@@ -292,7 +304,11 @@ func (s *snapshot) match(m matcher) cellSet {
 // applied but not its own, so that the other values of a chosen filter keep
 // their counts. One pass over the cells.
 func (s *snapshot) facets(m matcher) Facets {
-	out := newFacets()
+	// Counted in slices indexed by the (small) ids and bits of the values,
+	// then turned into maps: a map update per cell and dimension cost a
+	// tenth of a list page's time.
+	var acc [dimCount]tally
+	total := 0
 	for i := range s.cells {
 		c := &s.cells[i]
 		miss := m.misses(c)
@@ -300,13 +316,74 @@ func (s *snapshot) facets(m matcher) Facets {
 			continue
 		}
 		if miss == 0 {
-			out.Total += c.n
+			total += c.n
 		}
 		for d := range dimCount {
 			if miss&^(1<<d) == 0 { // passes every other dimension
-				out.add(d, c)
+				acc[d].add(c.key(d), c.n)
 			}
 		}
 	}
+	out := newFacets()
+	out.Total = total
+	acc[dimAxis].each(func(k int64, n int) { out.Axis[k] = n })
+	acc[dimEntry].each(func(k int64, n int) { out.Entry[s.names[k]] = n })
+	acc[dimCategory].each(func(k int64, n int) { out.Category[s.names[k]] = n })
+	acc[dimRegion].each(func(k int64, n int) { out.Region[k] = n })
+	acc[dimDepartement].each(func(k int64, n int) { out.Departement[k] = n })
+	acc[dimHub].each(func(k int64, n int) { out.Hub[k] = n })
 	return out
+}
+
+// key is the value of c in dimension d as a small number: the id of its
+// axis, région, département or Hub (0: none), or the bit number of its entry
+// or category (snapshot.names turns it back into the value).
+func (c *cell) key(d int) int64 {
+	switch d {
+	case dimAxis:
+		return c.axis
+	case dimEntry:
+		return int64(bits.TrailingZeros64(c.entryBit))
+	case dimCategory:
+		return int64(bits.TrailingZeros64(c.categoryBit))
+	case dimRegion:
+		return c.region
+	case dimDepartement:
+		return c.departement
+	}
+	return c.hub
+}
+
+// tally sums counts by small non-negative key; key 0 (none) is not kept for
+// ids. Keys beyond tallyDense go to a map (ids are serials: rare).
+type tally struct {
+	dense  []int
+	sparse map[int64]int
+}
+
+const tallyDense = 4096
+
+func (t *tally) add(k int64, n int) {
+	if k < 0 || k >= tallyDense {
+		if t.sparse == nil {
+			t.sparse = map[int64]int{}
+		}
+		t.sparse[k] += n
+		return
+	}
+	if int(k) >= len(t.dense) {
+		t.dense = append(t.dense, make([]int, int(k)+1-len(t.dense))...)
+	}
+	t.dense[k] += n
+}
+
+func (t *tally) each(fn func(k int64, n int)) {
+	for k, n := range t.dense {
+		if n > 0 {
+			fn(int64(k), n)
+		}
+	}
+	for k, n := range t.sparse {
+		fn(k, n)
+	}
 }

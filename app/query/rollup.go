@@ -33,11 +33,11 @@ type cell struct {
 // once published: a refresh builds a new one.
 type snapshot struct {
 	cells []cell
-	index map[int32]int // cell id → position in cells
-	seq   int64         // highest seq read
-	full  time.Time     // last full read
-	read  time.Time     // last read
-	gen   uint64        // changes made through this process when read
+	index map[int32]int    // cell id → position in cells
+	seq   int64            // highest seq read
+	full  time.Time        // last full read
+	read  time.Time        // last read
+	gen   uint64           // changes made through this process when read
 	names map[int64]string // bit number → the entry or category it stands for
 }
 

@@ -64,6 +64,7 @@ type Filter struct {
 	Regions        []int64 // territory ids
 	Departements   []int64
 	Hubs           []int64
+	Assisted       []bool // contributions accompagnées (true) or not (false); empty: both
 	ReactsTo       int64
 	From, To       time.Time // [From, To): To is the day after the "au" date; zero = open
 	Statuses       []string
@@ -80,7 +81,8 @@ type Filter struct {
 var defaultStatuses = []string{StatusPublished}
 
 // Parse reads the view from URL parameters. The names are those of the
-// public list (axe, entree, categorie, region, departement, hub, reagit_a, q)
+// public list (axe, entree, categorie, region, departement, hub, accompagnee
+// = 1 or 0, reagit_a, q)
 // plus, for the workspace, du and au (dates, AAAA-MM-JJ), statut, etiquette
 // and retenue. Unknown parameters and unknown values are ignored. With public
 // set, only published contributions are kept and the rapporteur parameters
@@ -133,6 +135,12 @@ func Parse(q url.Values, refs Refs, public bool) Filter {
 				f.Hubs = appendNew(f.Hubs, h.ID)
 				f.keep("hub", h.Slug)
 			}
+		}
+	}
+	for _, v := range values(q, "accompagnee") {
+		if b, ok := parseYesNo(v); ok {
+			f.Assisted = appendNew(f.Assisted, b)
+			f.keep("accompagnee", map[bool]string{true: "1", false: "0"}[b])
 		}
 	}
 	if v := first(q, "reagit_a"); v != "" {
@@ -235,6 +243,17 @@ func appendNew[T comparable](s []T, v T) []T {
 		return s
 	}
 	return append(s, v)
+}
+
+// parseYesNo reads 1/oui/true or 0/non/false.
+func parseYesNo(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "1", "oui", "true":
+		return true, true
+	case "0", "non", "false":
+		return false, true
+	}
+	return false, false
 }
 
 // Paris is the time zone of dates shown and of the du/au filters.

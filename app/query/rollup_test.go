@@ -22,18 +22,19 @@ func (f *fixture) checkRollup(t *testing.T) {
 	t.Helper()
 	bad := f.count(`WITH truth AS (
 		SELECT consultation_id, status, axis_id, entry, author_category, coalesce(region_id, 0) AS region_id,
-		       coalesce(departement_id, 0) AS departement_id, coalesce(hub_id, 0) AS hub_id, count(*) AS n
-		  FROM contributions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
+		       coalesce(departement_id, 0) AS departement_id, coalesce(hub_id, 0) AS hub_id, assisted, count(*) AS n
+		  FROM contributions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9)
 		SELECT count(*) FROM contribution_cells x FULL JOIN truth t
-		    ON (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id)
-		     = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id)
+		    ON (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id, x.assisted)
+		     = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id, t.assisted)
 		 WHERE coalesce(x.n, 0) <> coalesce(t.n, 0)`)
 	if bad != 0 {
 		t.Errorf("%d cells of the rollup differ from count(*)", bad)
 	}
 	if n := f.count(`SELECT count(*) FROM contributions c LEFT JOIN contribution_listing l ON l.contribution_id = c.id
 		LEFT JOIN contribution_cells x ON x.id = l.cell_id
-		WHERE x.id IS NULL OR (x.status, x.axis_id, x.author_category, x.departement_id) <> (c.status, c.axis_id, c.author_category, coalesce(c.departement_id, 0))`); n != 0 {
+		WHERE x.id IS NULL OR (x.status, x.axis_id, x.author_category, x.departement_id, x.assisted)
+		   <> (c.status, c.axis_id, c.author_category, coalesce(c.departement_id, 0), c.assisted)`); n != 0 {
 		t.Errorf("%d contributions listed in the wrong cell", n)
 	}
 	r, err := f.store.Recount(f.ctx)

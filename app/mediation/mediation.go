@@ -43,7 +43,9 @@ type LimitError struct {
 	Max  int
 }
 
-func (e *LimitError) Error() string { return fmt.Sprintf("mediation: daily limit of %d %s reached", e.Max, e.What) }
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("mediation: daily limit of %d %s reached", e.Max, e.What)
+}
 
 // Structures a médiateur acts for.
 const (

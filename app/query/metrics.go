@@ -49,11 +49,12 @@ type Metrics struct {
 	Entries      []Breakdown
 	Regions      []Count // every région, zeros included
 	Departements []Count // every département, zeros included
+	Bucket       string  // "jour" or "semaine"
+	Timeline     []TimeCount
+
 	// Assisted splits the contributions by accompaniment: those written
 	// with a médiateur numérique (code "1") first, then the others ("0").
 	Assisted []Count
-	Bucket       string  // "jour" or "semaine"
-	Timeline     []TimeCount
 }
 
 // Covered returns the territories of list with at least one contribution, and

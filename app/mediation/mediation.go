@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/frtime"
 )
@@ -74,19 +75,15 @@ func StructureLabel(kind string) string {
 	return ""
 }
 
-// Limits bound what one médiateur does in one day (Paris time). They stop a
-// mistake or an abuse from flooding the concertation; MEDIATION_LIMITS
-// changes them.
-type Limits struct {
-	People            int // people accompanied (consents recorded)
-	Contributions     int // contributions written for them
-	Supports          int // supports recorded for them
-	SupportsPerPerson int // supports recorded for one person
-}
+// Limits bound what one médiateur does in one day (Paris time): people
+// accompanied, contributions written for them, supports recorded for them,
+// supports recorded for one person. They stop a mistake or an abuse from
+// flooding the concertation; MEDIATION_LIMITS changes them.
+type Limits = config.MediationLimits
 
 // DefaultLimits suit a busy desk (a France services sees a few dozen people
 // a day).
-var DefaultLimits = Limits{People: 40, Contributions: 40, Supports: 300, SupportsPerPerson: 30}
+var DefaultLimits = config.DefaultMediationLimits
 
 const (
 	// PresenceWindow is how long a consent lets the médiateur act for the

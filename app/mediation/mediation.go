@@ -103,11 +103,12 @@ const ConsentVersion = "accord-lu-v1"
 // ConsentText is read aloud to the person before anything is recorded for
 // them: short sentences, common words.
 var ConsentText = []string{
-	"Je vais écrire pour vous ce que vous voulez dire.",
-	"Votre contribution sera publique sur ce site. On verra votre catégorie (par exemple : citoyen) et votre département.",
+	"Je vais enregistrer pour vous, sur ce site, ce que vous voulez dire ou soutenir.",
+	"Ce que vous écrivez sera public. On verra votre catégorie (par exemple : citoyen) et votre département.",
 	"Votre prénom ou votre pseudonyme sera affiché seulement si vous me le donnez.",
 	"Il sera écrit « contribution accompagnée ». Mon nom ne sera pas affiché.",
-	"Vous recevrez un code. Avec ce code, vous pourrez la mettre plus tard dans votre propre compte.",
+	"Vos soutiens seront comptés, sans votre nom.",
+	"Pour une contribution, vous recevrez un code. Avec ce code, vous pourrez la mettre plus tard dans votre propre compte.",
 	"Êtes-vous d'accord ?",
 }
 
@@ -128,6 +129,8 @@ type Mediator struct {
 	StructureName string
 	TerritoryID   int64
 	TerritoryName string // "Finistère (29)" or "Bretagne"
+	TerritoryKind string `gorm:"-"` // "departement" or "region"
+	TerritoryCode string `gorm:"-"` // INSEE code
 	GrantedAt     time.Time
 	RevokedAt     *time.Time
 }

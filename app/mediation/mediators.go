@@ -88,8 +88,8 @@ func (s *Service) Grant(ctx context.Context, by *int64, userID int64, p Profile)
 		if err != nil {
 			return fmt.Errorf("grant médiateur: %w", err)
 		}
-		return s.audit.Record(ctx, by, moderation.AuditMediatorGranted, userTarget(userID), map[string]any{
-			"structure": p.StructureKind, "nom_structure": name, "territoire": t.Kind + ":" + t.Code})
+		return s.audit.Record(ctx, by, moderation.AuditMediatorGranted, userTarget(userID), byCLI(by, map[string]any{
+			"structure": p.StructureKind, "nom_structure": name, "territoire": t.Kind + ":" + t.Code}))
 	})
 }
 
@@ -108,11 +108,20 @@ func (s *Service) Revoke(ctx context.Context, by *int64, userID int64) error {
 		if err := s.accounts.RevokeRole(ctx, userID, account.RoleMediator); err != nil {
 			return fmt.Errorf("revoke médiateur: %w", err)
 		}
-		return s.audit.Record(ctx, by, moderation.AuditMediatorRevoked, userTarget(userID), nil)
+		return s.audit.Record(ctx, by, moderation.AuditMediatorRevoked, userTarget(userID), byCLI(by, map[string]any{}))
 	})
 }
 
 func userTarget(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
+
+// byCLI marks the details of an audit entry made without an actor: the
+// command line.
+func byCLI(by *int64, details map[string]any) map[string]any {
+	if by == nil {
+		details["by"] = "cli"
+	}
+	return details
+}
 
 // mediatorColumns reads a Mediator (alias m for mediators, u for users).
 const mediatorColumns = `m.user_id, u.display_name, u.email, m.structure_kind, m.structure_name, m.territory_id, m.granted_at, m.revoked_at`
@@ -138,7 +147,7 @@ func (s *Service) named(ctx context.Context, m Mediator) (Mediator, error) {
 		return m, err
 	}
 	if t, ok := refs.Territory(m.TerritoryID); ok {
-		m.TerritoryName = t.Label()
+		m.TerritoryName, m.TerritoryKind, m.TerritoryCode = t.Label(), t.Kind, t.Code
 	}
 	return m, nil
 }

@@ -93,6 +93,7 @@ func reportBlocks(r Report, title string) []block {
 		{kind: blockHeading, text: "1. Participation"},
 		{kind: blockPara, text: countsSentence(m.Contributions, m.Contributors, ", par ")},
 		{kind: blockTable, rows: countTable("Catégorie d'auteur", m.ByCategory)},
+		{kind: blockPara, text: r.AssistedSentence()},
 	}
 	b = append(b, block{kind: blockHeading, text: "2. Par axe"})
 	for _, a := range m.Axes {
@@ -177,4 +178,25 @@ func countsSentence(contributions, contributors int, sep string) string {
 		p = "contributeurs distincts"
 	}
 	return FormatInt(contributions) + " " + c + sep + FormatInt(contributors) + " " + p + "."
+}
+
+// AssistedSentence is the report's line on the contributions accompagnées:
+// "Dont 12 contributions accompagnées par un médiateur numérique (3 %)."
+func (r Report) AssistedSentence() string {
+	m := r.Metrics
+	n := 0
+	for _, c := range m.Assisted {
+		if c.Code == "1" {
+			n = c.Contributions
+		}
+	}
+	c := "contribution accompagnée"
+	if n > 1 {
+		c = "contributions accompagnées"
+	}
+	pct := 0
+	if m.Contributions > 0 {
+		pct = (n*100 + m.Contributions/2) / m.Contributions
+	}
+	return fmt.Sprintf("Dont %s %s par un médiateur numérique (%d %%).", FormatInt(n), c, pct)
 }

@@ -40,6 +40,7 @@ type Row struct {
 	EditedAt        time.Time // zero when never edited
 	Tags            string    // rapporteur tags, comma separated
 	Retained        bool
+	Assisted        bool // contribution accompagnée (written with a médiateur numérique)
 
 	axisID    int64
 	authorID  int64
@@ -95,7 +96,7 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 		c.title, c.body, c.status, coalesce(cc.supports, 0),
 		coalesce(cc.reactions_soutient, 0), coalesce(cc.reactions_complete, 0), coalesce(cc.reactions_nuance, 0), coalesce(cc.reactions_conteste, 0),
 		coalesce(cc.arguments_pour, 0), coalesce(cc.arguments_contre, 0), coalesce(cc.arguments_neutre, 0),
-		c.created_at, c.edited_at, c.updated_at, ` + tags + `, ` + retained + `
+		c.created_at, c.edited_at, c.updated_at, ` + tags + `, ` + retained + `, c.assisted
 		FROM contributions c
 		JOIN axes ax ON ax.id = c.axis_id
 		LEFT JOIN hubs h ON h.id = c.hub_id
@@ -115,7 +116,7 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 			&r.Title, &r.Body, &status, &r.Supports,
 			&r.Reactions[0], &r.Reactions[1], &r.Reactions[2], &r.Reactions[3],
 			&r.Arguments[0], &r.Arguments[1], &r.Arguments[2],
-			&r.CreatedAt, &edited, &r.updatedAt, &r.Tags, &r.Retained)
+			&r.CreatedAt, &edited, &r.updatedAt, &r.Tags, &r.Retained, &r.Assisted)
 		if err != nil {
 			return err
 		}

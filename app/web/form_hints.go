@@ -11,6 +11,7 @@ var filterHints = map[string]string{
 	"departement": "Exemple : Finistère (29)",
 	"hub":         "Exemple : RhinOcc",
 	"reagit_a":    "Les réactions à une proposition de Hub",
+	"accompagnee": "Écrites avec l'aide d'un médiateur numérique, ou non",
 }
 
 // filterHint is the template function that gives the example of a filter.

@@ -164,6 +164,19 @@ func (s *Service) Supporters(ctx context.Context, id int64, people []Person) (ma
 	return s.contributions.AssistedSupporters(ctx, id, ids)
 }
 
+// PersonOf returns the person a contribution accompagnée was written for,
+// 0 for any other contribution.
+func (s *Service) PersonOf(ctx context.Context, id int64) (int64, error) {
+	var ids []int64
+	if err := s.db.Conn(ctx).Raw(`SELECT person_id FROM assisted_contributions WHERE contribution_id = ?`, id).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("person of %d: %w", id, err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
+}
+
 // NewCode gives the contribution id, written by médiateur mediatorID and
 // not taken by its person yet, a new claim code, and returns the receipt:
 // for a receipt lost before the person used it. The former code stops

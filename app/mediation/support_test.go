@@ -40,6 +40,12 @@ func TestAssistedSupportRules(t *testing.T) {
 	if len(people) != 2 || !who[p.ID] || who[r.Person.ID] || people[0].ID != p.ID || people[0].Supports != 1 {
 		t.Errorf("people %+v, supporters %v", people, who)
 	}
+	if author, err := f.svc.PersonOf(f.ctx, r.ContributionID); err != nil || author != r.Person.ID {
+		t.Errorf("person of the contribution: %d %v", author, err)
+	}
+	if author, err := f.svc.PersonOf(f.ctx, 999999); err != nil || author != 0 {
+		t.Errorf("person of another contribution: %d %v", author, err)
+	}
 	// Marie wrote it: she cannot support it.
 	if _, err := f.svc.Support(f.ctx, f.mediator, r.Person.ID, r.ContributionID, true); !errors.Is(err, contribution.ErrOwn) {
 		t.Errorf("the person's own contribution: %v", err)

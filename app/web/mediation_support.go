@@ -93,6 +93,7 @@ type assistedSupportView struct {
 type assistedSupporter struct {
 	mediation.Person
 	Supporting bool // supports this contribution
+	Author     bool // the person wrote it with the médiateur
 }
 
 // assistedSupportFor builds the médiateur's part of the page of contribution
@@ -110,11 +111,15 @@ func (s *Server) assistedSupportFor(c *fiber.Ctx, v *account.Viewer, id int64, c
 	if err != nil {
 		return nil, err
 	}
+	author, err := s.Mediation.PersonOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	back := "/contributions/" + strconv.FormatInt(id, 10)
 	out := &assistedSupportView{ContributionID: id, CSRF: csrf, Back: back,
 		NewPersonURL: "/mediation/personnes/nouvelle?retour=" + url.QueryEscape(back)}
 	for _, p := range people {
-		out.People = append(out.People, assistedSupporter{Person: p, Supporting: who[p.ID]})
+		out.People = append(out.People, assistedSupporter{Person: p, Supporting: who[p.ID], Author: p.ID == author})
 	}
 	switch c.Query("soutien-accompagne") {
 	case "ajoute":

@@ -73,7 +73,7 @@ func listFields(p Page, refs query.Refs, f query.Filter, fc query.Facets, fixed 
 		assisted.Options = append(assisted.Options, filterOption{Value: value, Label: label, Count: n, Selected: slices.Contains(f.Assisted, b)})
 	}
 	fields = append(fields, assisted)
-		// The reaction targets: the most reacted-to Hub proposals, with their
+	// The reaction targets: the most reacted-to Hub proposals, with their
 	// reactions (not narrowed by the other filters, so no count is shown
 	// beside them once one is chosen).
 	target := filterField{Name: "reagit_a", Label: "Réagit à la proposition"}

@@ -26,7 +26,8 @@ const (
 	RoleMediator = "mediateur"
 )
 
-// Roles lists the roles that can be granted, in display order.
+// Roles lists the roles that the role form grants, in display order
+// (RoleMediator comes with a structure and a territory: app/mediation).
 var Roles = []string{RoleRapporteur, RoleModerator, RoleAdmin}
 
 // User is an account.

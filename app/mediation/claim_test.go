@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/contribution"
 )
 
@@ -104,5 +105,53 @@ func TestClaimMovesAuthorshipOnce(t *testing.T) {
 	f.exec(`UPDATE assisted_contributions SET claim_expires_at = now() - interval '1 minute' WHERE contribution_id = ?`, r2.ContributionID)
 	if _, err := f.svc.Claim(f.ctx, f.user("Paule"), again.Code); !errors.Is(err, contribution.ErrClaimExpired) {
 		t.Errorf("expired code: %v", err)
+	}
+}
+
+// TestAccountsGoWithAssistedContributions deletes the accounts around
+// contributions accompagnées: the médiateur's (the contributions stay, the
+// trail keeps who collected the consent), then the person's who claimed one
+// (it goes with their account when they ask so); counters and rollup stay
+// exact.
+func TestAccountsGoWithAssistedContributions(t *testing.T) {
+	f := newFixture(t, testLimits)
+	kept := f.contribute(f.mediator, person("Marie", "29"), "Reste après le médiateur")
+	claimed := f.contribute(f.mediator, person("Jo", "29"), "Part avec le compte de Jo")
+	if _, err := f.svc.Support(f.ctx, f.mediator, kept.Person.ID, claimed.ContributionID, true); err != nil {
+		t.Fatal(err)
+	}
+	jo := f.user("Jo")
+	if _, err := f.svc.Claim(f.ctx, jo, claimed.Code); err != nil {
+		t.Fatal(err)
+	}
+	accounts := account.NewStore(f.db)
+	if err := accounts.Delete(f.ctx, f.mediator, false, f.store); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM contributions WHERE assisted`); n != 2 {
+		t.Errorf("%d contributions accompagnées after the médiateur left", n)
+	}
+	if n := f.count(`SELECT count(*) FROM mediation_people WHERE mediator_id IS NULL AND consent_by = ?`, f.mediator); n != 2 {
+		t.Errorf("consents after the médiateur left: %d", n)
+	}
+	if err := accounts.Delete(f.ctx, jo, false, f.store); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM contributions`); n != 1 {
+		t.Errorf("%d contributions after Jo left without keeping his", n)
+	}
+	if n := f.count(`SELECT count(*) FROM assisted_supports`); n != 0 {
+		t.Errorf("the support of a deleted contribution stayed")
+	}
+	r, err := f.store.Recount(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Exact() {
+		t.Errorf("recount set things right: %+v", r)
+	}
+	v, err := f.store.Get(f.ctx, kept.ContributionID)
+	if err != nil || v.AuthorName != "Marie" {
+		t.Errorf("kept contribution: %+v %v", v, err)
 	}
 }

@@ -65,6 +65,13 @@ func TestAssistedDimension(t *testing.T) {
 	if l := list("accompagnee=0&categorie=citoyen"); l.Total != 3 || l.Facets.Assisted[true] != 1 {
 		t.Errorf("not accompagnées, citoyens: total %d, facets %v", l.Total, l.Facets.Assisted)
 	}
+	// A text search: the engine finds, the database applies the dimension.
+	if l := list("q=accompagn%C3%A9e&accompagnee=1"); l.Total != 2 || l.Search == nil {
+		t.Errorf("search among the accompagnées: %d", l.Total)
+	}
+	if l := list("q=accompagn%C3%A9e&accompagnee=0"); l.Total != 0 {
+		t.Errorf("search among the others: %d", l.Total)
+	}
 	// A view the rollup cannot answer (an author's page) counts in SQL.
 	author := parse("accompagnee=0")
 	author.Author = citizen.UserID

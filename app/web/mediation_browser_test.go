@@ -58,6 +58,9 @@ func TestMediatorJourneyOnAPhoneInBrowser(t *testing.T) {
 	}
 	b.checkA11y("médiateur space")
 	fits("médiateur space")
+	if wide := b.eval(`String(document.querySelector('main a[href="/mediation/contribution"]').getBoundingClientRect().width >= 100)`); wide != "true" {
+		t.Error("the main button shows its icon only: its words are hidden")
+	}
 
 	b.run(chromedp.Click(css(`main a[href="/mediation/contribution"]`)), chromedp.WaitVisible(css("#accord")))
 	b.checkA11y("assisted form")
@@ -90,6 +93,9 @@ func TestMediatorJourneyOnAPhoneInBrowser(t *testing.T) {
 	// The print button appears with JavaScript; printing hides the site's
 	// header, footer and buttons, keeps the code, and gives a PDF.
 	b.run(chromedp.WaitVisible(css("[data-print]")))
+	if wide := b.eval(`String(document.querySelector('[data-print]').getBoundingClientRect().width >= 100)`); wide != "true" {
+		t.Error("the print button shows its icon only: its words are hidden")
+	}
 	b.run(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return err

@@ -237,9 +237,11 @@ func TestMediationModerationPages(t *testing.T) {
 	f := newMedFix(t)
 	id, _ := f.contribute(assistedForm("Des ateliers"))
 	mod := f.user("Modérateur", account.RoleModerator)
+	f.exec(`INSERT INTO reports (contribution_id, reporter_id, reason) VALUES (?, ?, 'spam')`, id, mod)
 	f.as(mod)
 	resp, body := f.get("/moderation")
-	expect(t, "queue", resp, body, http.StatusOK, `href="/moderation/mediation"`)
+	expect(t, "queue", resp, body, http.StatusOK, `href="/moderation/mediation"`, "Écrit par : une personne accompagnée",
+		fmt.Sprintf(`<a href="/moderation/mediation/%d">`, f.mediator))
 	resp, body = f.get("/moderation/mediation")
 	expect(t, "volumes", resp, body, http.StatusOK, "Médiatrice Anne", "France services – Quimper centre", "<td>1 / 1</td>")
 	resp, body = f.get(fmt.Sprintf("/moderation/mediation/%d", f.mediator))

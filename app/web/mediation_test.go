@@ -206,6 +206,8 @@ func TestClaimPage(t *testing.T) {
 
 	marie := f.user("Marie Dupont")
 	f.as(marie)
+	resp, body = f.get("/compte")
+	expect(t, "account page", resp, body, http.StatusOK, `href="/compte/recuperer"`)
 	resp, body = f.get("/compte/recuperer")
 	expect(t, "form", resp, body, http.StatusOK, `inputmode="numeric"`, "Par exemple : 1234 5678 9012")
 	resp, body = f.post("/compte/recuperer", url.Values{"code": {"1234"}})

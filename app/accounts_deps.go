@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
@@ -26,9 +25,8 @@ type accountParts struct {
 
 // newAccountParts builds the mailer (the durable outbox, delivered by a
 // worker started here through SMTP when SMTP_URL is set, else to the local
-// mailbox), the rate limiter (RATE_LIMITS overrides the defaults, e.g.
-// "signin:ip=30/15m,signup:ip=10/1h") and the OpenID Connect providers
-// (OIDC_PROVIDERS and OIDC_<NAME>_…).
+// mailbox), the rate limiter (the defaults with the RATE_LIMITS overrides of
+// cfg) and the OpenID Connect providers of cfg.
 func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) (accountParts, error) {
 	var p accountParts
 	outbox := mail.NewOutbox(d, log)
@@ -52,24 +50,56 @@ func newAccountParts(ctx context.Context, cfg config.Config, log *slog.Logger, d
 	go outbox.Run(ctx, transport)
 	metrics.WatchMailOutbox(d.SQL())
 	metrics.WatchStatements(db.Statements)
-	rules, err := ratelimit.ParseRules(os.Getenv("RATE_LIMITS"), ratelimit.DefaultRules)
-	if err != nil {
-		return p, &exitError{2, fmt.Errorf("RATE_LIMITS : %w", err)}
-	}
-	p.limiter = ratelimit.New(d, rules, nil)
-	cfgs, err := openid.LoadConfigs(os.Getenv)
+	rules, err := rateLimitRules(cfg)
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("configuration : %w", err)}
+	}
+	p.limiter = ratelimit.New(d, rules, nil)
+	var cfgs []openid.Config
+	for _, c := range cfg.OIDCProviders {
+		cfgs = append(cfgs, openid.Config{OIDCProvider: c})
+		log.Info("openid provider", "name", c.Name, "issuer", c.Issuer)
 	}
 	p.oidc, err = openid.NewRegistry(cfgs, cfg.BaseURL)
 	if err != nil {
 		return p, &exitError{2, fmt.Errorf("configuration : %w", err)}
 	}
-	for _, c := range cfgs {
-		log.Info("openid provider", "name", c.Name, "issuer", c.Issuer)
-	}
+	go discoverProviders(ctx, log, p.oidc)
 	go purgeAccounts(ctx, log, d, p.limiter)
 	return p, nil
+}
+
+// discoverProviders fetches the OpenID providers' metadata at start-up,
+// retrying the failures (5 s, then doubling up to 5 min) until all are
+// known or ctx ends: the pages' CSP lets the sign-in and sign-out forms go
+// only to discovered providers.
+func discoverProviders(ctx context.Context, log *slog.Logger, reg *openid.Registry) {
+	wait := 5 * time.Second
+	for {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := reg.Discover(dctx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		log.Warn("openid: discovery failed, retrying", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Minute)
+	}
+}
+
+// rateLimitRules are the rate limiter's default rules with the RATE_LIMITS
+// overrides of cfg; an unknown rule name is an error naming RATE_LIMITS.
+func rateLimitRules(cfg config.Config) (ratelimit.Rules, error) {
+	rules, err := ratelimit.WithOverrides(ratelimit.DefaultRules, cfg.RateLimits)
+	if err != nil {
+		return nil, &config.Error{Var: "RATE_LIMITS", Reason: err.Error()}
+	}
+	return rules, nil
 }
 
 // purgeAccounts deletes expired sessions, tokens and rate-limit counters

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,52 +16,92 @@ import (
 	"github.com/cnr-numerique/concertation/search"
 )
 
-// searchEngines returns the engine fed by the outbox worker and rebuilt by
-// reindex (Meilisearch when MEILI_URL is set, PostgreSQL otherwise), and the
-// engine that answers searches: the same one, except that with Meilisearch a
-// failing search falls back to PostgreSQL. Both are instrumented (/metrics).
-func searchEngines(cfg config.Config, d *db.DB, log *slog.Logger) (indexer, searcher search.Engine) {
+// searchParts are the search engines of a process.
+type searchParts struct {
+	// Indexer is fed by the outbox worker and rebuilt by reindex:
+	// Meilisearch when MEILI_URL is set, PostgreSQL otherwise.
+	Indexer search.Engine
+	// Searcher answers searches: the same engine, except that with
+	// Meilisearch a failing search falls back to PostgreSQL.
+	Searcher search.Engine
+	// Monitor shows the fallback and the server version (log, /readyz,
+	// /metrics); nil with PostgreSQL alone.
+	Monitor *search.Monitor
+}
+
+// searchEngines builds the engines; both are instrumented (/metrics).
+func searchEngines(cfg config.Config, d *db.DB, log *slog.Logger) searchParts {
 	pg := metrics.Instrument(search.NewPostgres(d.SQL()))
 	if cfg.MeiliURL == "" {
-		return pg, pg
+		return searchParts{Indexer: pg, Searcher: pg}
 	}
 	meili := metrics.Instrument(search.NewMeili(cfg.MeiliURL, cfg.MeiliKey, ""))
-	return meili, search.Fallback(meili, pg, func(err error) {
-		log.Warn("Meilisearch search failed: answered by PostgreSQL", "err", err)
-	})
+	mon := &search.Monitor{Log: log}
+	metrics.WatchSearch(mon.Status)
+	return searchParts{Indexer: meili, Searcher: search.FallbackObserved(meili, pg, mon), Monitor: mon}
 }
 
 // startSearchWorker drains the search outbox in the background until ctx
 // ends, whatever the engine:
-//   - with Meilisearch, it first applies the index settings (retrying until
-//     the server answers, so documents never reach an index without them),
-//     then sends every change;
+//   - with Meilisearch, it first checks the server's version against
+//     search.MeiliServerVersion (an error line in the log and in /readyz
+//     when it differs; the worker goes on, the server may still answer),
+//     then applies the index settings (retrying until the server answers,
+//     so documents never reach an index without them), then sends every
+//     change;
 //   - with PostgreSQL, searches read the rows directly, but the worker still
 //     consumes the outbox, so the table never grows, and adds the words of
 //     new contributions to the dictionary used to correct typing mistakes.
 //
 // Several instances may run it at once.
-func startSearchWorker(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, indexer search.Engine) {
+func startSearchWorker(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger, sp searchParts) {
 	metrics.WatchOutbox(d.SQL())
 	go func() {
 		if cfg.MeiliURL != "" {
 			meili := search.NewMeili(cfg.MeiliURL, cfg.MeiliKey, "")
-			for attempt := 1; ; attempt++ {
-				err := meili.EnsureIndex(ctx)
+			if !retry(ctx, log, "Meilisearch: version not checked, will retry", func() error {
+				v, err := meili.CheckVersion(ctx)
+				if errors.Is(err, search.ErrVersion) {
+					log.Error("Meilisearch server version differs from the pinned one: requests may be refused; run the version of docker-compose.yml",
+						"server", v, "expected", search.MeiliServerVersion)
+					sp.Monitor.SetVersion(v, err)
+					return nil
+				}
 				if err == nil {
-					break
+					log.Info("Meilisearch server", "version", v)
+					sp.Monitor.SetVersion(v, nil)
 				}
-				log.Warn("Meilisearch: index settings not applied, will retry", "err", err)
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(indexing.Backoff(attempt)):
-				}
+				return err
+			}) {
+				return
+			}
+			if !retry(ctx, log, "Meilisearch: index settings not applied, will retry", func() error { return meili.EnsureIndex(ctx) }) {
+				return
 			}
 		}
-		w := &indexing.Worker{DB: d.SQL(), Engine: indexer, Log: log}
+		w := &indexing.Worker{DB: d.SQL(), Engine: sp.Indexer, Log: log}
+		if cfg.MeiliURL != "" {
+			w.Probe = search.NewMeili(cfg.MeiliURL, cfg.MeiliKey, "").Healthy
+		}
 		w.Run(ctx)
 	}()
+}
+
+// retry calls fn until it succeeds, with the outbox backoff between
+// attempts; it returns false when ctx ends first.
+func retry(ctx context.Context, log *slog.Logger, msg string, fn func() error) bool {
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil {
+			return true
+		}
+		log.Warn(msg, "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(indexing.Backoff(attempt)):
+		}
+	}
 }
 
 // reindexCmd is `concertation reindex`: rebuild the search index from the
@@ -69,7 +110,7 @@ func reindexCmd(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.
 	if _, err := d.Migrate(ctx, migrations.FS, log); err != nil {
 		return err
 	}
-	indexer, _ := searchEngines(cfg, d, log)
+	indexer := searchEngines(cfg, d, log).Indexer
 	r := &indexing.Reindex{DB: d.SQL(), Engine: indexer, Log: log, Progress: stderr}
 	st, err := r.Run(ctx)
 	if err != nil {

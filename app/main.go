@@ -21,6 +21,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/app/seed/synthetic"
+	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/cnr-numerique/concertation/app/web"
 	"github.com/cnr-numerique/concertation/migrations"
 	"github.com/cnr-numerique/concertation/seeds"
@@ -116,6 +117,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return &exitError{2, fmt.Errorf("%s : argument inattendu %q", cmd, args[1])}
 	}
 	cfg, err := config.Load(os.Getenv)
+	if err == nil {
+		// The rule names are the rate limiter's: checked before any start-up.
+		_, err = rateLimitRules(cfg)
+	}
 	if err != nil {
 		return &exitError{2, fmt.Errorf("configuration : %w", err)}
 	}
@@ -242,7 +247,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 	if err != nil {
 		return err
 	}
-	indexer, searcher := searchEngines(cfg, d, log)
+	engines := searchEngines(cfg, d, log)
 	app, err := web.New(web.Deps{
 		Config:        cfg,
 		Log:           log,
@@ -255,12 +260,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		Mailbox:       parts.mailbox,
 		Limiter:       parts.limiter,
 		OIDC:          parts.oidc,
-		Search:        searcher,
+		Search:        engines.Searcher,
+		SearchMonitor: engines.Monitor,
 	})
 	if err != nil {
 		return err
 	}
-	startSearchWorker(ctx, cfg, d, log, indexer)
+	startSearchWorker(ctx, cfg, d, log, engines)
+	go synthesis.NewStore(d, cfg.BaseURL).RunThemeWorker(ctx, log, 2*time.Second) // theme analyses, one at a time
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()
 	log.Info("serving", "addr", cfg.Addr, "url", cfg.BaseURL.String())

@@ -51,6 +51,10 @@ func TestCommandLine(t *testing.T) {
 		{"unreachable DATABASE_URL", "migrate", []string{"DATABASE_URL=postgres://nobody@127.0.0.1:1/x"}, 2, "", "DATABASE_URL", true},
 		{"wrong ADDR", "serve", []string{"ADDR=nowhere"}, 2, "", "ADDR", true},
 		{"https without secret", "serve", []string{"BASE_URL=https://concertation.example.gouv.fr"}, 2, "", "SESSION_SECRET", true},
+		{"https without metrics token", "serve", []string{"BASE_URL=https://concertation.example.gouv.fr", "SESSION_SECRET=" + strings.Repeat("s", 32), "METRICS_TOKEN="}, 2, "", "METRICS_TOKEN", true},
+		{"unknown rate limit", "serve", []string{"RATE_LIMITS=signin:adresse=3/1m"}, 2, "", "RATE_LIMITS", true},
+		{"bad rate limit", "serve", []string{"RATE_LIMITS=signin:ip=trois"}, 2, "", "RATE_LIMITS", true},
+		{"openid provider without client", "serve", []string{"OIDC_PROVIDERS=franceconnect", "OIDC_FRANCECONNECT_CLIENT_ID="}, 2, "", "OIDC_FRANCECONNECT_CLIENT_ID", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,28 +80,11 @@ func peakRSSMB() int64 {
 
 func runExports() error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "concertation-bench-exports-")
+	d, dbURL, stop, err := benchDB(ctx, "concertation-bench-exports-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return err
-	}
-	emb := &db.Embedded{Dir: dir, Database: "bench", Fast: true}
-	if err := emb.Start(ctx); err != nil {
-		return err
-	}
-	defer func() { _ = emb.Stop() }()
-	dbURL := emb.URL("bench")
-	d, err := db.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := prepare(ctx, d); err != nil {
-		return err
-	}
+	defer stop()
 	start := time.Now()
 	res, err := synthetic.Load(ctx, d, synthetic.Options{Contributions: 100_000, Supports: 1_000_000, Seed: 6, Progress: os.Stderr})
 	if err != nil {
@@ -215,8 +198,8 @@ func exportChild(job string) int {
 		r, err = s.Report(ctx, refs, f)
 		rows = r.Metrics.Contributions
 		if err == nil && job == "7" {
-			for _, th := range append(r.Themes[:min(5, len(r.Themes))], r.Expressions[:min(5, len(r.Expressions))]...) {
-				fmt.Fprintf(os.Stderr, "  thème « %s » : %d contributions\n", th.Label, th.Contributions)
+			for _, th := range r.Expressions[:min(5, len(r.Expressions))] {
+				fmt.Fprintf(os.Stderr, "  expression « %s » : %d contributions\n", th.Label, th.Contributions)
 			}
 			for _, g := range r.Duplicates[:min(3, len(r.Duplicates))] {
 				fmt.Fprintf(os.Stderr, "  groupe de %d contributions presque identiques\n", g.Size)

@@ -57,3 +57,39 @@ func prepare(ctx context.Context, d *db.DB) error {
 	}
 	return seed.Reference(ctx, d, seeds.FS)
 }
+
+// benchDB starts a throwaway embedded PostgreSQL in a new temporary folder,
+// opens it and prepares it; stop closes and removes everything.
+func benchDB(ctx context.Context, prefix string) (d *db.DB, url string, stop func(), err error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	cleanup := []func(){func() { os.RemoveAll(dir) }}
+	stop = func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	fail := func(err error) (*db.DB, string, func(), error) {
+		stop()
+		return nil, "", nil, err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return fail(err)
+	}
+	emb := &db.Embedded{Dir: dir, Database: "bench", Fast: true}
+	if err := emb.Start(ctx); err != nil {
+		return fail(err)
+	}
+	cleanup = append(cleanup, func() { _ = emb.Stop() })
+	url = emb.URL("bench")
+	if d, err = db.Open(ctx, url); err != nil {
+		return fail(err)
+	}
+	cleanup = append(cleanup, func() { d.Close() })
+	if err := prepare(ctx, d); err != nil {
+		return fail(err)
+	}
+	return d, url, stop, nil
+}

@@ -48,7 +48,7 @@ var contractDocs = []contractDoc{
 	{name: "formation", title: "Un parcours de formation pour les aidants", body: "Une formation courte et gratuite, ouverte à tous les aidants, même le dimanche.", axis2: true, hub: true, category: "collectivite", supports: 12},
 	{name: "conseillers", title: "Pérenniser les conseillers numériques", body: "Les conseillers numériques doivent être financés sur la durée.", category: "citoyen", region2: true, supports: 30},
 	{name: "coordinateurs", title: "Des coordinateurs pour les conseillers numériques", body: "Les conseillers numériques ont besoin de coordinateurs départementaux.", axis2: true, hub: true, hub2: true, category: "association", region2: true, supports: 1},
-	{name: "bibliotheque", title: "Ouvrir les bibliothèques le dimanche", body: "Le dimanche, les bibliothèques peuvent accueillir des ateliers pour apprendre.", category: "elu", supports: 3},
+	{name: "bibliotheque", title: "Ouvrir les bibliothèques le dimanche", body: "Le dimanche, les bibliothèques peuvent accueillir des ateliers pour apprendre. Commune 29019.", category: "elu", supports: 3},
 	{name: "insertion", title: "Conseillers en insertion", body: "Des conseillers pour l'emploi, formés au numérique.", axis2: true, category: "citoyen", region2: true, supports: 0},
 	{name: "retiree", title: "Médiateurs numériques : proposition retirée", body: "Les médiateurs numériques et la formation, le dimanche.", category: "citoyen", supports: 50, status: "withdrawn"},
 	{name: "masquee", title: "Médiateurs numériques : proposition masquée", body: "Les conseillers numériques et la formation, le dimanche.", category: "citoyen", supports: 60, status: "hidden"},
@@ -88,8 +88,8 @@ func newFixture(t *testing.T) *fixture {
 		if c.axis2 {
 			r.AxisID = f.axis2
 		}
-		if c.hub {
-			r.Entry, r.HubID = "hubs", &f.hub1
+		if c.hub { // Hub proposals carry the category "Hub territorial"
+			r.Entry, r.HubID, r.AuthorCategory = "hubs", &f.hub1, "hub"
 			if c.hub2 {
 				r.HubID = &f.hub2
 			}
@@ -165,23 +165,39 @@ func runContract(t *testing.T, newEngine engineFactory) {
 	published := []string{"mediateurs", "formation", "conseillers", "coordinateurs", "bibliotheque", "insertion"}
 
 	t.Run("accents", func(t *testing.T) {
-		expectSet(t, search.Query{Text: "médiateurs numériques"}, "mediateurs")
 		expectSet(t, search.Query{Text: "mediateur"}, "mediateurs")
 		expectSet(t, search.Query{Text: "MÉDIATEURS"}, "mediateurs")
 		expectSet(t, search.Query{Text: "bibliotheques"}, "bibliotheque")
 	})
 	t.Run("plural and singular", func(t *testing.T) {
-		expectSet(t, search.Query{Text: "conseiller numérique"}, "conseillers", "coordinateurs", "insertion")
 		expectSet(t, search.Query{Text: "aidant"}, "formation")
+		expectSet(t, search.Query{Text: "bibliothèque"}, "bibliotheque")
 	})
 	t.Run("typo", func(t *testing.T) {
 		expectSet(t, search.Query{Text: "formaton"}, "formation")
 	})
+	t.Run("numbers are not corrected", func(t *testing.T) {
+		expectSet(t, search.Query{Text: "29019"}, "bibliotheque")
+		expectSet(t, search.Query{Text: "29018"})
+		expectSet(t, search.Query{Text: "29018 dimanche"}, "bibliotheque", "formation") // the code is left out, not corrected
+	})
 	t.Run("phrase", func(t *testing.T) {
-		expectSet(t, search.Query{Text: `"conseillers numériques"`}, "conseillers", "coordinateurs")
+		expectSet(t, search.Query{Text: `"formation courte"`}, "formation")
+		expectSet(t, search.Query{Text: `"courte formation"`})
+		expectSet(t, search.Query{Text: `"médiateurs numériques"`}, "mediateurs") // a phrase is searched as typed: no synonyms
 	})
 	t.Run("exclusion", func(t *testing.T) {
 		expectSet(t, search.Query{Text: `"conseillers numériques" -coordinateurs`}, "conseillers")
+	})
+	t.Run("synonyms", func(t *testing.T) {
+		expectSet(t, search.Query{Text: "médiateurs numériques"}, "mediateurs", "conseillers", "coordinateurs")
+		expectSet(t, search.Query{Text: "médiation numérique"}, "mediateurs", "conseillers", "coordinateurs")
+		expectSet(t, search.Query{Text: "digital"}, "mediateurs", "conseillers", "coordinateurs", "insertion")
+	})
+	t.Run("long query", func(t *testing.T) {
+		// Not every word is required: the words no document has, then the
+		// most common ones, are left out.
+		expectSet(t, search.Query{Text: "dimanche bibliothèques ateliers apprendre lecture musique"}, "bibliotheque")
 	})
 	t.Run("filters", func(t *testing.T) {
 		expectSet(t, search.Query{}, published...)
@@ -202,7 +218,7 @@ func runContract(t *testing.T, newEngine engineFactory) {
 		want := map[search.Facet]map[string]int{
 			search.FacetAxis:           {id(f.axis1): 3, id(f.axis2): 3},
 			search.FacetEntry:          {"hubs": 2, "libres": 4},
-			search.FacetAuthorCategory: {"mediation-numerique": 1, "collectivite": 1, "citoyen": 2, "association": 1, "elu": 1},
+			search.FacetAuthorCategory: {"mediation-numerique": 1, "hub": 2, "citoyen": 2, "elu": 1},
 			search.FacetRegion:         {id(f.reg1): 3, id(f.reg2): 3},
 			search.FacetDepartement:    {id(f.dep1): 3, id(f.dep2): 3},
 			search.FacetHub:            {id(f.hub1): 1, id(f.hub2): 1},
@@ -213,7 +229,7 @@ func runContract(t *testing.T, newEngine engineFactory) {
 		want = map[search.Facet]map[string]int{
 			search.FacetAxis:           {id(f.axis1): 1, id(f.axis2): 2},
 			search.FacetEntry:          {"hubs": 1, "libres": 2},
-			search.FacetAuthorCategory: {"citoyen": 2, "association": 1},
+			search.FacetAuthorCategory: {"citoyen": 2, "hub": 1},
 			search.FacetRegion:         {id(f.reg2): 3},
 			search.FacetDepartement:    {id(f.dep2): 3},
 			search.FacetHub:            {id(f.hub2): 1},
@@ -235,7 +251,7 @@ func runContract(t *testing.T, newEngine engineFactory) {
 			t.Errorf("by relevance: got %v, want %v (title first)", got, want)
 		}
 		res = run(t, search.Query{Text: "conseillers numériques", Sort: search.SortSupports})
-		if got, want := names(res), []string{"conseillers", "coordinateurs", "insertion"}; !slices.Equal(got, want) {
+		if got, want := names(res), []string{"conseillers", "mediateurs", "coordinateurs", "insertion"}; !slices.Equal(got, want) {
 			t.Errorf("text by supports: got %v, want %v", got, want)
 		}
 	})

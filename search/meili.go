@@ -12,6 +12,15 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 )
 
+// MeiliServerVersion is the Meilisearch server version the engine is
+// written for: the version pinned in docker-compose.yml, whose protocol
+// github.com/meilisearch/meilisearch-go v0.36.3 speaks. The client sends
+// fields that older servers refuse as unknown (typoTolerance.disableOnNumbers
+// from v1.15, the rename of index swaps from v1.18), and v0.36.3 was
+// released against 1.45 (June 2026). CheckVersion compares it with the
+// server's GET /version at start.
+const MeiliServerVersion = "1.45.1"
+
 // Meili is the Meilisearch engine (MEILI_URL, MEILI_KEY), fed by the outbox
 // worker of app/indexing. Its index settings are declared below
 // (MeiliSettings) and applied, awaited, before any document is sent.
@@ -22,6 +31,9 @@ type Meili struct {
 	BatchSize int
 	// TaskTimeout bounds the wait for one Meilisearch task.
 	TaskTimeout time.Duration
+	// SearchTimeout bounds a search, so that a server that hangs lets the
+	// fallback answer quickly.
+	SearchTimeout time.Duration
 }
 
 // NewMeili returns the engine on the Meilisearch server at url, whose live
@@ -33,7 +45,7 @@ func NewMeili(url, key, index string) *Meili {
 	client := meilisearch.New(url,
 		meilisearch.WithAPIKey(key),
 		meilisearch.WithCustomClient(&http.Client{Timeout: 30 * time.Second}))
-	return &Meili{client: client, index: index, BatchSize: 1000, TaskTimeout: 5 * time.Minute}
+	return &Meili{client: client, index: index, BatchSize: 1000, TaskTimeout: 5 * time.Minute, SearchTimeout: 2 * time.Second}
 }
 
 // Name implements Engine.
@@ -66,6 +78,14 @@ func toMeiliDoc(d Document) meiliDoc {
 	}
 }
 
+// Typo tolerance: one typo from 5 letters, two from 9 (Meilisearch's
+// defaults), none on numbers (INSEE codes, postcodes, years: "29019" must
+// not find "29018") nor on the Corsican département codes.
+const (
+	meiliOneTypo  = 5
+	meiliTwoTypos = 9
+)
+
 // MeiliSettings are the settings of every contributions index.
 func MeiliSettings() *meilisearch.Settings {
 	facets := make([]string, len(Facets))
@@ -80,12 +100,15 @@ func MeiliSettings() *meilisearch.Settings {
 		DisplayedAttributes:  []string{"id", "title", "body"},
 		FilterableAttributes: append([]string{"consultation_id"}, facets...),
 		SortableAttributes:   []string{"supports", "created_at", "id"},
+		StopWords:            StopWords(),
+		Synonyms:             meiliSynonyms(),
 		LocalizedAttributes:  []*meilisearch.LocalizedAttributes{{Locales: []string{"fra"}, AttributePatterns: []string{"title", "body"}}},
 		TypoTolerance: &meilisearch.TypoTolerance{
 			Enabled:             true,
-			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 4, TwoTypos: 8},
-			DisableOnWords:      []string{},
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: meiliOneTypo, TwoTypos: meiliTwoTypos},
+			DisableOnWords:      []string{"2a", "2b"},
 			DisableOnAttributes: []string{},
+			DisableOnNumbers:    true,
 		},
 		Pagination: &meilisearch.Pagination{MaxTotalHits: MaxTotal},
 		Faceting: &meilisearch.Faceting{
@@ -95,6 +118,9 @@ func MeiliSettings() *meilisearch.Settings {
 		SearchCutoffMs: 1500,
 	}
 }
+
+// meiliCropLength is the number of words of an excerpt.
+const meiliCropLength = 30
 
 // meiliRequest builds the search request of q (normalized).
 func meiliRequest(q Query) *meilisearch.SearchRequest {
@@ -110,15 +136,18 @@ func meiliRequest(q Query) *meilisearch.SearchRequest {
 		Page:                  int64(q.Page),
 		HitsPerPage:           &perPage,
 		AttributesToRetrieve:  []string{"id"},
-		AttributesToHighlight: []string{"title"},
+		AttributesToHighlight: []string{"title", "body"},
 		HighlightPreTag:       HighlightStart,
 		HighlightPostTag:      HighlightEnd,
-		MatchingStrategy:      meilisearch.All,
-		Locales:               []string{"fra"},
+		// frequency: a long query is not an AND of every word; the most
+		// common words are dropped first until documents match, phrases
+		// never (the PostgreSQL engine relaxes long queries the same way).
+		MatchingStrategy: meilisearch.Frequency,
+		Locales:          []string{"fra"},
 	}
 	if q.Text != "" {
 		req.AttributesToCrop = []string{"body"}
-		req.CropLength = 40
+		req.CropLength = meiliCropLength
 		req.CropMarker = "…"
 	}
 	switch q.Sort {
@@ -133,6 +162,11 @@ func meiliRequest(q Query) *meilisearch.SearchRequest {
 // Search implements Engine.
 func (m *Meili) Search(ctx context.Context, q Query) (Result, error) {
 	q = q.Normalize()
+	if m.SearchTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, m.SearchTimeout)
+		defer cancel()
+	}
 	resp, err := m.client.Index(m.index).SearchWithContext(ctx, q.Text, meiliRequest(q))
 	if err != nil {
 		return Result{}, fmt.Errorf("search: meilisearch: %w", err)
@@ -175,15 +209,15 @@ func (m *Meili) Search(ctx context.Context, q Query) (Result, error) {
 
 // Index implements Engine.
 func (m *Meili) Index(ctx context.Context, docs []Document) error {
-	return m.add(ctx, m.index, docs, nil)
+	return m.add(ctx, m.index, docs)
 }
 
 // Delete implements Engine.
 func (m *Meili) Delete(ctx context.Context, ids []int64) error {
-	return m.remove(ctx, m.index, ids, nil)
+	return m.remove(ctx, m.index, ids)
 }
 
-func (m *Meili) add(ctx context.Context, uid string, docs []Document, opts *meilisearch.DocumentOptions) error {
+func (m *Meili) add(ctx context.Context, uid string, docs []Document) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -191,12 +225,8 @@ func (m *Meili) add(ctx context.Context, uid string, docs []Document, opts *meil
 	for i, d := range docs {
 		mdocs[i] = toMeiliDoc(d)
 	}
-	if opts == nil {
-		opts = &meilisearch.DocumentOptions{}
-	}
 	pk := "id"
-	opts.PrimaryKey = &pk
-	infos, err := m.client.Index(uid).AddDocumentsInBatchesWithContext(ctx, mdocs, m.BatchSize, opts)
+	infos, err := m.client.Index(uid).AddDocumentsInBatchesWithContext(ctx, mdocs, m.BatchSize, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 	if err != nil {
 		return fmt.Errorf("search: meilisearch add documents: %w", err)
 	}
@@ -208,7 +238,7 @@ func (m *Meili) add(ctx context.Context, uid string, docs []Document, opts *meil
 	return nil
 }
 
-func (m *Meili) remove(ctx context.Context, uid string, ids []int64, opts *meilisearch.DocumentOptions) error {
+func (m *Meili) remove(ctx context.Context, uid string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -216,25 +246,63 @@ func (m *Meili) remove(ctx context.Context, uid string, ids []int64, opts *meili
 	for i, id := range ids {
 		keys[i] = strconv.FormatInt(id, 10)
 	}
-	info, err := m.client.Index(uid).DeleteDocumentsWithContext(ctx, keys, opts)
+	info, err := m.client.Index(uid).DeleteDocumentsWithContext(ctx, keys, nil)
 	if err != nil {
 		return fmt.Errorf("search: meilisearch delete documents: %w", err)
 	}
 	return m.wait(ctx, info)
 }
 
-// wait awaits a task and reports its failure.
+// wait awaits a task and reports its failure. It polls often at first
+// (most tasks take milliseconds), then less and less.
 func (m *Meili) wait(ctx context.Context, info *meilisearch.TaskInfo) error {
 	ctx, cancel := context.WithTimeout(ctx, m.TaskTimeout)
 	defer cancel()
-	task, err := m.client.WaitForTaskWithContext(ctx, info.TaskUID, 50*time.Millisecond)
-	if err != nil {
-		return fmt.Errorf("search: meilisearch task %d (%s): %w", info.TaskUID, info.Type, err)
+	pause := 2 * time.Millisecond
+	for {
+		task, err := m.client.GetTaskWithContext(ctx, info.TaskUID)
+		if err != nil {
+			return fmt.Errorf("search: meilisearch task %d (%s): %w", info.TaskUID, info.Type, err)
+		}
+		switch task.Status {
+		case meilisearch.TaskStatusSucceeded:
+			return nil
+		case meilisearch.TaskStatusEnqueued, meilisearch.TaskStatusProcessing:
+		default:
+			return &TaskError{UID: task.UID, Type: string(task.Type), Status: string(task.Status), Code: task.Error.Code, Message: task.Error.Message}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("search: meilisearch task %d (%s): %w", info.TaskUID, info.Type, ctx.Err())
+		case <-time.After(pause):
+		}
+		pause = min(pause*2, 200*time.Millisecond)
 	}
-	if task.Status != meilisearch.TaskStatusSucceeded {
-		return &TaskError{UID: task.UID, Type: string(task.Type), Status: string(task.Status), Code: task.Error.Code, Message: task.Error.Message}
+}
+
+// Healthy reports whether the server answers (GET /health).
+func (m *Meili) Healthy(ctx context.Context) error {
+	if _, err := m.client.HealthWithContext(ctx); err != nil {
+		return fmt.Errorf("search: meilisearch health: %w", err)
 	}
 	return nil
+}
+
+// ErrVersion is returned by CheckVersion when the server's version is not
+// MeiliServerVersion.
+var ErrVersion = errors.New("search: unexpected Meilisearch version")
+
+// CheckVersion asks the server its version (GET /version) and returns it,
+// with an error wrapping ErrVersion when it is not MeiliServerVersion.
+func (m *Meili) CheckVersion(ctx context.Context) (string, error) {
+	v, err := m.client.VersionWithContext(ctx)
+	if err != nil {
+		return "", fmt.Errorf("search: meilisearch version: %w", err)
+	}
+	if v.PkgVersion != MeiliServerVersion {
+		return v.PkgVersion, fmt.Errorf("%w: the server is %s, the engine is written for %s (meilisearch-go v0.36.3)", ErrVersion, v.PkgVersion, MeiliServerVersion)
+	}
+	return v.PkgVersion, nil
 }
 
 // EnsureIndex creates the live index when missing and applies the settings.
@@ -245,8 +313,9 @@ func (m *Meili) NewTarget() string {
 	return m.index + "_" + time.Now().UTC().Format("20060102150405")
 }
 
-// Prepare implements Rebuilder: create the index (unless it exists) and
-// apply the settings, before any document.
+// Prepare implements Rebuilder: create the index explicitly (an existing
+// one, from an interrupted rebuild, is kept) and apply the settings, both
+// awaited, before any document.
 func (m *Meili) Prepare(ctx context.Context, target string) error {
 	info, err := m.client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: target, PrimaryKey: "id"})
 	if err != nil {
@@ -293,36 +362,54 @@ func ignoreMissing(err error) error {
 	return err
 }
 
-// IndexInto implements Rebuilder. The target is never created by a write:
-// a write racing with the end of a rebuild must not resurrect it.
+// IndexInto implements Rebuilder: documents are added to the target that
+// Prepare created. (skipCreation would be wrong here: in Meilisearch it
+// skips the documents that do not exist yet, so a fresh target would stay
+// empty; app/indexing keeps writes away from a target once swapped.)
 func (m *Meili) IndexInto(ctx context.Context, target string, docs []Document) error {
-	return ignoreMissing(m.add(ctx, target, docs, &meilisearch.DocumentOptions{SkipCreation: true}))
+	return m.add(ctx, target, docs)
 }
 
 // DeleteFrom implements Rebuilder.
 func (m *Meili) DeleteFrom(ctx context.Context, target string, ids []int64) error {
-	return ignoreMissing(m.remove(ctx, target, ids, nil))
+	return ignoreMissing(m.remove(ctx, target, ids))
 }
 
-// Swap implements Rebuilder: the target becomes the live index (an atomic
-// swap in Meilisearch), then the previous documents are dropped.
-func (m *Meili) Swap(ctx context.Context, target string) error {
-	if err := m.EnsureIndex(ctx); err != nil {
-		return err
+// Count implements TargetCounter: the number of documents of the index,
+// once its tasks are done (they are awaited by every write).
+func (m *Meili) Count(ctx context.Context, uid string) (int64, error) {
+	st, err := m.client.Index(uid).GetStatsWithContext(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("search: meilisearch stats of %s: %w", uid, err)
 	}
-	info, err := m.client.SwapIndexesWithContext(ctx, []*meilisearch.SwapIndexesParams{{Indexes: []string{m.index, target}}})
+	return st.NumberOfDocuments, nil
+}
+
+// Swap implements Rebuilder: the target becomes the live index in one
+// atomic swap and the previous documents are dropped; when there is no
+// live index yet, the target is renamed to it.
+func (m *Meili) Swap(ctx context.Context, target string) error {
+	rename := false
+	if _, err := m.client.GetIndexWithContext(ctx, m.index); isMeiliCode(err, "index_not_found") {
+		rename = true
+	} else if err != nil {
+		return fmt.Errorf("search: meilisearch index %s: %w", m.index, err)
+	}
+	info, err := m.client.SwapIndexesWithContext(ctx, []*meilisearch.SwapIndexesParams{{Indexes: []string{target, m.index}, Rename: rename}})
 	if err != nil {
 		return fmt.Errorf("search: meilisearch swap: %w", err)
 	}
 	if err := m.wait(ctx, info); err != nil {
-		// A missing target was swapped and dropped by a run interrupted just after.
-		return ignoreMissing(err)
+		return fmt.Errorf("search: meilisearch swap: %w", err)
+	}
+	if rename {
+		return nil
 	}
 	info, err = m.client.DeleteIndexWithContext(ctx, target)
 	if err != nil {
 		return fmt.Errorf("search: meilisearch delete %s: %w", target, err)
 	}
-	return m.wait(ctx, info)
+	return ignoreMissing(m.wait(ctx, info))
 }
 
 // DropIndex deletes an index (tests).

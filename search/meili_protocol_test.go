@@ -1,133 +1,185 @@
-package search
+package search_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/cnr-numerique/concertation/search"
+	"github.com/cnr-numerique/concertation/search/meilitest"
 )
 
-// protocolServer answers the few Meilisearch routes the engine uses, the
-// way Meilisearch does (tasks enqueued, then polled), and records the
-// requests. It checks the engine's side of the protocol (order of calls,
-// batches, task failures), not Meilisearch: the contract test does that
-// against a real server when MEILI_URL is set.
-type protocolServer struct {
-	mu       sync.Mutex
-	requests []string
-	tasks    map[int64]string // uid → final status
-	failDocs bool
-	docs     int // documents received
+func doubleEngine(t *testing.T, opts meilitest.Options, index string) (*search.Meili, *meilitest.Server) {
+	t.Helper()
+	srv := meilitest.New(opts)
+	t.Cleanup(srv.Close)
+	e := search.NewMeili(srv.URL, opts.Key, index)
+	e.TaskTimeout = 10 * time.Second
+	return e, srv
 }
 
-func (s *protocolServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	body, _ := io.ReadAll(r.Body)
-	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
-	w.Header().Set("Content-Type", "application/json")
-	enqueue := func(status string) {
-		uid := int64(len(s.tasks) + 1)
-		s.tasks[uid] = status
-		w.WriteHeader(http.StatusAccepted)
-		fmt.Fprintf(w, `{"taskUid":%d,"indexUid":"x","status":"enqueued","type":"x","enqueuedAt":"2026-01-01T00:00:00Z"}`, uid)
-	}
-	switch {
-	case strings.HasPrefix(r.URL.Path, "/tasks/"):
-		var uid int64
-		fmt.Sscan(strings.TrimPrefix(r.URL.Path, "/tasks/"), &uid)
-		status := s.tasks[uid]
-		errJSON := `null`
-		if status == "failed" {
-			errJSON = `{"message":"The document is invalid","code":"invalid_document_fields","type":"invalid_request","link":""}`
-		}
-		fmt.Fprintf(w, `{"uid":%d,"status":%q,"type":"documentAdditionOrUpdate","indexUid":"x","error":%s}`, uid, status, errJSON)
-	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/documents"):
-		var docs []map[string]any
-		_ = json.Unmarshal(body, &docs)
-		s.docs += len(docs)
-		if s.failDocs {
-			enqueue("failed")
-		} else {
-			enqueue("succeeded")
-		}
-	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/search"):
-		fmt.Fprint(w, `{"hits":[{"id":7,"_formatted":{"id":"7","title":"Les \ue000médiateurs\ue001","body":"… des \ue000médiateurs\ue001 …"}}],
-"totalHits":1,"page":1,"hitsPerPage":20,"totalPages":1,"processingTimeMs":1,"query":"médiateurs",
-"facetDistribution":{"axis_id":{"3":1},"status":{"published":1}}}`)
-	default:
-		enqueue("succeeded")
-	}
-}
-
-func (s *protocolServer) calls() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// calls lists the requests of srv, task polling left out.
+func calls(srv *meilitest.Server) []string {
 	var out []string
-	for _, r := range s.requests {
-		if !strings.HasPrefix(r, "GET /tasks/") {
-			out = append(out, r)
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/tasks/") {
+			continue
 		}
+		c := r.Method + " " + r.Path
+		if r.Query != "" {
+			c += "?" + r.Query
+		}
+		out = append(out, c)
 	}
 	return out
 }
 
-func newProtocolEngine(t *testing.T) (*Meili, *protocolServer) {
-	srv := &protocolServer{tasks: map[int64]string{}}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	m := NewMeili(ts.URL, "key", "contributions")
-	m.BatchSize = 2
-	m.TaskTimeout = 5 * time.Second
-	return m, srv
+func docs(ids ...int64) []search.Document {
+	var out []search.Document
+	for _, id := range ids {
+		out = append(out, search.Document{ID: id, Status: "published", Entry: "libres", Title: "Titre", Body: "Texte", CreatedAt: time.Unix(1700000000, 0)})
+	}
+	return out
 }
 
-func TestMeiliProtocol(t *testing.T) {
+// TestMeiliRebuildProtocol follows a rebuild: the target is created
+// explicitly, receives its settings, then its documents (no skipCreation:
+// they are really added), and is swapped in only then; the first rebuild
+// renames the target, the next ones swap and drop the previous index.
+func TestMeiliRebuildProtocol(t *testing.T) {
 	ctx := context.Background()
-	m, srv := newProtocolEngine(t)
-	docs := []Document{{ID: 1, Status: "published"}, {ID: 2, Status: "published"}, {ID: 3, Status: "published"}}
-	if err := m.Prepare(ctx, "contributions_new"); err != nil {
+	e, srv := doubleEngine(t, meilitest.Options{Key: "k"}, "contributions")
+	e.BatchSize = 2
+	if err := e.Prepare(ctx, "contributions_1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.IndexInto(ctx, "contributions_new", docs); err != nil {
+	if err := e.IndexInto(ctx, "contributions_1", docs(1, 2, 3)); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Swap(ctx, "contributions_new"); err != nil {
+	if n, err := e.Count(ctx, "contributions_1"); err != nil || n != 3 {
+		t.Fatalf("target holds %d documents (%v), want 3", n, err)
+	}
+	if err := e.Swap(ctx, "contributions_1"); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
-		"POST /indexes", "PATCH /indexes/contributions_new/settings", // settings before documents
-		"POST /indexes/contributions_new/documents", "POST /indexes/contributions_new/documents", // 3 documents, batches of 2
-		"POST /indexes", "PATCH /indexes/contributions/settings", // the live index exists, with its settings
-		"POST /swap-indexes", "DELETE /indexes/contributions_new",
+		"POST /indexes", "PATCH /indexes/contributions_1/settings", // created, then its settings, before documents
+		"POST /indexes/contributions_1/documents?primaryKey=id", "POST /indexes/contributions_1/documents?primaryKey=id", // 3 documents, batches of 2
+		"GET /indexes/contributions_1/stats",
+		"GET /indexes/contributions", "POST /swap-indexes", // no live index yet: renamed
 	}
-	if got := srv.calls(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if got := calls(srv); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if srv.docs != 3 {
-		t.Errorf("%d documents sent, want 3", srv.docs)
+	if got := srv.Indexes(); strings.Join(got, ",") != "contributions" {
+		t.Errorf("indexes after the first rebuild: %v", got)
+	}
+	live, _ := srv.Documents("contributions")
+	if len(live) != 3 {
+		t.Errorf("live index holds %d documents, want 3", len(live))
 	}
 
-	res, err := m.Search(ctx, Query{Text: "médiateurs"})
+	// A second rebuild swaps with the live index and drops the old one.
+	if err := e.Prepare(ctx, "contributions_2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.IndexInto(ctx, "contributions_2", docs(4, 5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Swap(ctx, "contributions_2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Indexes(); strings.Join(got, ",") != "contributions" {
+		t.Errorf("indexes after the second rebuild: %v", got)
+	}
+	live, _ = srv.Documents("contributions")
+	if len(live) != 2 || live["4"] == nil || live["5"] == nil {
+		t.Errorf("live index after the second rebuild: %v", live)
+	}
+	for _, r := range srv.Requests() {
+		if q, _ := url.ParseQuery(r.Query); q.Has("skipCreation") {
+			t.Errorf("%s %s?%s: skipCreation would skip the documents of a new index", r.Method, r.Path, r.Query)
+		}
+	}
+}
+
+// TestMeiliSearchRequest checks the search request the engine sends
+// (read by the double as the pinned server reads it) and how it reads the
+// answer: ids, highlighted title and excerpt, facets, totals.
+func TestMeiliSearchRequest(t *testing.T) {
+	ctx := context.Background()
+	e, _ := doubleEngine(t, meilitest.Options{}, "contributions")
+	if err := e.EnsureIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := docs(7)[0]
+	d.Title, d.Body, d.AxisID = "Former les médiateurs", strings.Repeat("Un mot. ", 40)+"Les médiateurs accompagnent les habitants.", 3
+	if err := e.Index(ctx, []search.Document{d}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Search(ctx, search.Query{Text: "médiateurs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Hits) != 1 || res.Hits[0].ID != 7 || string(Highlight(res.Hits[0].Title)) != "Les <mark>médiateurs</mark>" ||
-		res.Total != 1 || !res.TotalExact || res.Facets[FacetAxis]["3"] != 1 {
-		t.Errorf("search result: %+v", res)
+	if len(res.Hits) != 1 || res.Hits[0].ID != 7 || res.Total != 1 || !res.TotalExact || res.Facets[search.FacetAxis]["3"] != 1 {
+		t.Fatalf("result: %+v", res)
+	}
+	h := res.Hits[0]
+	if got := string(search.Highlight(h.Title)); got != "Former les <mark>médiateurs</mark>" {
+		t.Errorf("title: %q", got)
+	}
+	if got := string(search.Highlight(h.Excerpt)); !strings.Contains(got, "<mark>médiateurs</mark>") || !strings.HasPrefix(got, "…") {
+		t.Errorf("excerpt not cropped around the highlighted match: %q", got)
+	}
+}
+
+// TestMeiliTaskFailure: a task that fails is reported with Meilisearch's
+// code and message.
+func TestMeiliTaskFailure(t *testing.T) {
+	ctx := context.Background()
+	e, _ := doubleEngine(t, meilitest.Options{}, "contributions")
+	err := e.Delete(ctx, []int64{1}) // no index yet
+	var te *search.TaskError
+	if !errors.As(err, &te) || te.Code != "index_not_found" || te.Status != "failed" || !strings.Contains(err.Error(), "Index `contributions` not found.") {
+		t.Errorf("a failed task must be reported with its error: %v", err)
+	}
+}
+
+// TestMeiliOldServerRefusesTheClient shows that the double refuses what the
+// server refuses: with the version docker-compose pinned before (1.11),
+// meilisearch-go v0.36.3 cannot apply the settings (typoTolerance
+// .disableOnNumbers is unknown there) nor swap (rename is unknown), so the
+// worker would have retried forever and searches fallen back to
+// PostgreSQL; the version check says so at start.
+func TestMeiliOldServerRefusesTheClient(t *testing.T) {
+	ctx := context.Background()
+	e, srv := doubleEngine(t, meilitest.Options{Version: meilitest.OldVersion}, "contributions")
+	err := e.EnsureIndex(ctx)
+	if err == nil || !strings.Contains(err.Error(), "Unknown field `disableOnNumbers` inside `.typoTolerance`: expected one of `enabled`, `minWordSizeForTypos`, `disableOnWords`, `disableOnAttributes`") ||
+		!strings.Contains(err.Error(), "invalid_settings_typo_tolerance") {
+		t.Errorf("settings on 1.11: %v", err)
+	}
+	if err := e.Swap(ctx, "contributions_new"); err == nil || !strings.Contains(err.Error(), "Unknown field `rename` inside `[0]`: expected one of `indexes`") {
+		t.Errorf("swap on 1.11: %v", err)
+	}
+	if v, err := e.CheckVersion(ctx); !errors.Is(err, search.ErrVersion) || v != meilitest.OldVersion {
+		t.Errorf("version check on 1.11: %q %v", v, err)
+	}
+	for _, r := range srv.Requests() {
+		if r.Method == "PATCH" && r.Status != 400 {
+			t.Errorf("%s %s answered %d, want 400", r.Method, r.Path, r.Status)
+		}
 	}
 
-	srv.failDocs = true
-	err = m.Index(ctx, docs[:1])
-	var te *TaskError
-	if !errors.As(err, &te) || te.Code != "invalid_document_fields" || !strings.Contains(err.Error(), "The document is invalid") {
-		t.Errorf("a failed task must be reported with its error: %v", err)
+	// The same calls succeed on the pinned version.
+	e, _ = doubleEngine(t, meilitest.Options{}, "contributions")
+	if err := e.EnsureIndex(ctx); err != nil {
+		t.Errorf("settings on %s: %v", search.MeiliServerVersion, err)
+	}
+	if v, err := e.CheckVersion(ctx); err != nil || v != search.MeiliServerVersion {
+		t.Errorf("version check on the pinned version: %q %v", v, err)
 	}
 }

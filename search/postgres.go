@@ -18,26 +18,46 @@ import (
 // Delete only maintain the dictionary of known words used to correct typos.
 //
 // Cost stays bounded on common words: matches are counted and faceted up to
-// CountLimit rows only (beyond, totals and facets are estimates), relevance
-// ranks at most RankLimit candidates, sorts by date or supports walk their
-// indexes, and every search runs under a statement timeout.
+// CountLimit rows only (beyond, totals and facets are estimates), a query
+// that many contributions match is sampled by a bounded scan rather than
+// through its huge posting list, relevance ranks a bounded set (the sample,
+// or the RUM index's order when the rum extension is installed), sorts by
+// date or supports walk their indexes, and every search runs under a
+// statement timeout.
 type Postgres struct {
 	db *sql.DB
 	// CountLimit bounds exact counting: when more contributions match, the
 	// total is the planner's estimate and the facets are counted on the first
 	// CountLimit matches, scaled to that estimate (Result.TotalExact false).
 	CountLimit int
-	// RankLimit bounds the candidates ranked by relevance: half of them among
-	// the contributions whose title matches, the rest among all matches (keep
-	// RankLimit/2 <= CountLimit).
+	// RankLimit bounds the candidates ranked by relevance without RUM: half
+	// of them among the contributions whose title matches, the rest among
+	// all matches (keep RankLimit/2 <= CountLimit).
 	RankLimit int
+	// ScanLimit and DenseFraction: a query whose every required word is in
+	// at least DenseFraction of the contributions (PostgreSQL's statistics)
+	// is sampled among the first ScanLimit rows of its filters; when that
+	// gives fewer than CountLimit+1 matches while more rows match the
+	// filters, it is sampled again through the index.
+	ScanLimit     int
+	DenseFraction float64
+	// UniversalFraction: a lexeme in at least this fraction of the
+	// contributions is left out of the ANDs of a query (it narrows nothing).
+	UniversalFraction float64
+	// RUMFraction: with the RUM index, a query ranks inside the index when
+	// none of its lexemes is in more than this fraction of the contributions.
+	RUMFraction float64
 	// Timeout is the statement timeout of a search.
 	Timeout time.Duration
+
+	synonyms synonymRules
+	stats    lexemeStats
 }
 
 // NewPostgres returns the engine on the database pool db.
 func NewPostgres(db *sql.DB) *Postgres {
-	return &Postgres{db: db, CountLimit: 500, RankLimit: 400, Timeout: 3 * time.Second}
+	return &Postgres{db: db, CountLimit: 200, RankLimit: 400, ScanLimit: 10000, DenseFraction: 0.05,
+		UniversalFraction: 0.9, RUMFraction: 0.02, Timeout: 3 * time.Second}
 }
 
 // Name implements Engine.
@@ -49,7 +69,12 @@ const (
 	pgBodyHeadline  = `MaxFragments=2, MaxWords=22, MinWords=8, FragmentDelimiter=" … ", StartSel=` + HighlightStart + `, StopSel=` + HighlightEnd
 )
 
-// Search implements Engine.
+// Search implements Engine. The query is expanded with the synonyms of
+// synonyms_fr.txt. When it finds nothing, misspelled words are replaced by
+// known ones (typo correction); when that finds nothing either, a query of
+// several words is relaxed: its most common words are left out one by one
+// (Meilisearch's "frequency" matching strategy), phrases and exclusions
+// kept. Result.Corrected is then the text searched.
 func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 	q = q.Normalize()
 	tx, err := p.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -66,11 +91,13 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, timeout(err)
 	}
 	if res.Total == 0 && q.Text != "" {
+		text := q.Text
 		corrected, err := p.correct(ctx, tx, q.Text)
 		if err != nil {
 			return Result{}, err
 		}
 		if corrected != "" {
+			text = corrected
 			cq := q
 			cq.Text = corrected
 			cres, err := p.search(ctx, tx, cq)
@@ -82,35 +109,95 @@ func (p *Postgres) Search(ctx context.Context, q Query) (Result, error) {
 				res.Corrected = corrected
 			}
 		}
+		if res.Total == 0 {
+			rres, relaxed, err := p.relaxed(ctx, tx, q, text)
+			if err != nil {
+				return Result{}, err
+			}
+			if rres.Total > 0 {
+				res = rres
+				res.Corrected = relaxed
+			}
+		}
 	}
 	return res, tx.Commit()
 }
 
 func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, error) {
+	st, err := p.stats.get(ctx, tx)
+	if err != nil {
+		return Result{}, err
+	}
 	w := &where{}
+	mode, rum := sampleByIndex, false
 	if q.Text != "" {
-		// websearch_to_tsquery: words, "phrases", -exclusion, "or"; never a syntax error.
-		var tsq string
-		if err := tx.QueryRowContext(ctx, `SELECT websearch_to_tsquery('fr_unaccent', $1)::text`, q.Text).Scan(&tsq); err != nil {
-			return Result{}, fmt.Errorf("search: parse query: %w", err)
+		tsq, err := p.parseQuery(ctx, tx, q.Text)
+		if err != nil {
+			return Result{}, err
 		}
 		if tsq == "" { // only stop words: nothing to look for
 			return Result{Facets: map[Facet]map[string]int{}, TotalExact: true}, nil // Reachable 0
 		}
+		if n := parseTsquery(tsq); n != nil {
+			n.dropUniversal(st.freq, p.UniversalFraction)
+			tsq = n.String()
+			if n.freq(st.freq) >= p.DenseFraction {
+				mode = sampleByScan
+			}
+			// RUM ranks by reading the posting list of every lexeme: cheap
+			// when they are all short, slower than bounded candidates else.
+			rum = st.rum && n.maxLexeme(st.freq) <= p.RUMFraction
+		}
 		w.text = "c.search_vector @@ " + w.arg(tsq) + "::tsquery" // $1
 	}
 	w.filters(q.Filters)
-	// One statement: the first CountLimit+1 matches (one index scan), their
-	// count and facets, the page and its highlights.
-	var total int
-	var facets, hits []byte
-	if err := tx.QueryRowContext(ctx, p.statement(w, q), w.args...).Scan(&total, &facets, &hits); err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
+	if mode == sampleByScan && w.narrow > 0 {
+		// $1, the text, is referenced so that every argument has a type.
+		rows, err := p.estimateRows(ctx, tx, "$1::tsquery IS NOT NULL AND "+w.filterSQL(), w.args)
+		if err != nil {
+			return Result{}, err
+		}
+		if rows <= p.ScanLimit {
+			mode = sampleAll
+		}
 	}
-	res := Result{Total: total, TotalExact: total <= p.CountLimit, Facets: make(map[Facet]map[string]int, len(Facets))}
+	res, sparse, err := p.run(ctx, tx, w, q, mode, rum)
+	if sparse {
+		res, _, err = p.run(ctx, tx, w, q, sampleByIndex, rum)
+	}
+	return res, err
+}
+
+// run runs the statement of a search. With sampleByScan, sparse reports a
+// query that the scan did not sample fully: run it again by index.
+func (p *Postgres) run(ctx context.Context, tx *sql.Tx, w *where, q Query, mode sampleMode, rum bool) (res Result, sparse bool, err error) {
+	// By index, a text query is one that few contributions match (or that
+	// a scan found sparse): a sequential scan, which the planner may prefer
+	// from a poor estimate of an OR, would read the whole table for nothing.
+	byIndex := mode == sampleByIndex && w.text != ""
+	if byIndex {
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true)`); err != nil {
+			return Result{}, false, fmt.Errorf("search: %w", err)
+		}
+	}
+	// One statement: the sample, its count and facets, the page and its highlights.
+	var total int
+	var more, exact bool
+	var facets, hits []byte
+	err = tx.QueryRowContext(ctx, p.statement(w, q, mode, rum), w.args...).Scan(&total, &more, &exact, &facets, &hits)
+	if byIndex && err == nil {
+		_, err = tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'on', true)`)
+	}
+	if err != nil {
+		return Result{}, false, fmt.Errorf("search: %w", err)
+	}
+	if !exact && total <= p.CountLimit {
+		return Result{}, true, nil
+	}
+	res = Result{Total: total, TotalExact: exact, Facets: make(map[Facet]map[string]int, len(Facets))}
 	var fs [][3]any
 	if err := json.Unmarshal(facets, &fs); err != nil {
-		return Result{}, fmt.Errorf("search: facets: %w", err)
+		return Result{}, false, fmt.Errorf("search: facets: %w", err)
 	}
 	for _, f := range fs {
 		facet, _ := f[0].(string)
@@ -123,7 +210,7 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 	}
 	var hs [][3]any
 	if err := json.Unmarshal(hits, &hs); err != nil {
-		return Result{}, fmt.Errorf("search: hits: %w", err)
+		return Result{}, false, fmt.Errorf("search: hits: %w", err)
 	}
 	for _, h := range hs {
 		id, _ := h[0].(float64)
@@ -136,17 +223,21 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 	}
 	if res.TotalExact {
 		res.Reachable = res.Total
-		return res, nil
+		return res, false, nil
 	}
 	// Beyond CountLimit: the planner's estimate, and facets scaled to it.
 	sample := res.Total
 	est, err := p.estimate(ctx, tx, w)
 	if err != nil {
-		return Result{}, err
+		return Result{}, false, err
 	}
 	res.Total = min(max(est, sample), MaxTotal)
 	res.Reachable = res.Total
-	if q.Sort == SortRelevance {
+	switch {
+	case q.Sort != SortRelevance:
+	case mode == sampleByScan:
+		res.Reachable = min(res.Total, p.CountLimit) // the sample is ranked
+	case !rum:
 		res.Reachable = min(res.Total, p.RankLimit/2) // the candidates are at least RankLimit/2
 	}
 	for _, values := range res.Facets {
@@ -154,7 +245,7 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 			values[v] = max(1, int(float64(n)*float64(res.Total)/float64(sample)+0.5))
 		}
 	}
-	return res, nil
+	return res, false, nil
 }
 
 // timeout turns a statement timeout (SQLSTATE 57014) into ErrTimeout.
@@ -168,8 +259,14 @@ func timeout(err error) error {
 
 // estimate returns the planner's estimate of the number of matches.
 func (p *Postgres) estimate(ctx context.Context, tx *sql.Tx, w *where) (int, error) {
+	return p.estimateRows(ctx, tx, w.sql(), w.args)
+}
+
+// estimateRows returns the planner's estimate of the contributions that
+// match cond.
+func (p *Postgres) estimateRows(ctx context.Context, tx *sql.Tx, cond string, args []any) (int, error) {
 	var plan []byte
-	if err := tx.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM contributions c WHERE `+w.sql(), w.args...).Scan(&plan); err != nil {
+	if err := tx.QueryRowContext(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM contributions c WHERE `+cond, args...).Scan(&plan); err != nil {
 		return 0, fmt.Errorf("search: estimate: %w", err)
 	}
 	var out []struct {
@@ -185,9 +282,10 @@ func (p *Postgres) estimate(ctx context.Context, tx *sql.Tx, w *where) (int, err
 
 // where builds the WHERE clause of a search, with its arguments.
 type where struct {
-	text  string // the text condition, on $1, or ""
-	conds []string
-	args  []any
+	text   string // the text condition, on $1, or ""
+	conds  []string
+	args   []any
+	narrow int // filters beyond the status and the consultation
 }
 
 // arg adds an argument and returns its placeholder.
@@ -212,21 +310,27 @@ func (w *where) filters(f Filters) {
 	}
 	if f.AxisID != 0 {
 		w.add("c.axis_id = %s", f.AxisID)
+		w.narrow++
 	}
 	if f.Entry != "" {
 		w.add("c.entry = %s", f.Entry)
+		w.narrow++
 	}
 	if f.AuthorCategory != "" {
 		w.add("c.author_category = %s", f.AuthorCategory)
+		w.narrow++
 	}
 	if f.RegionID != 0 {
 		w.add("c.region_id = %s", f.RegionID)
+		w.narrow++
 	}
 	if f.DepartementID != 0 {
 		w.add("c.departement_id = %s", f.DepartementID)
+		w.narrow++
 	}
 	if f.HubID != 0 {
 		w.add("c.hub_id = %s", f.HubID)
+		w.narrow++
 	}
 }
 

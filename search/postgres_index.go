@@ -60,7 +60,10 @@ func (p *Postgres) correct(ctx context.Context, tx *sql.Tx, text string) (string
 	var words []string
 	for _, l := range locs {
 		w := text[l[0]:l[1]]
-		if len([]rune(w)) < 4 || (l[0] > 0 && text[l[0]-1] == '-') {
+		// Short words, excluded ones (-word) and anything with a digit (an
+		// INSEE code, a postcode, a year: "29019" is not a typo of "29018")
+		// are kept as typed.
+		if len([]rune(w)) < 4 || (l[0] > 0 && text[l[0]-1] == '-') || strings.ContainsAny(w, "0123456789") {
 			continue
 		}
 		words = append(words, w)

@@ -173,8 +173,10 @@ type Result struct {
 	// Facets counts the matching contributions per value of each facet
 	// (over the first MaxTotal matches when TotalExact is false).
 	Facets map[Facet]map[string]int
-	// Corrected is the text actually searched when misspelled words of the
-	// query were replaced by known ones (PostgreSQL engine), "" otherwise.
+	// Corrected is the text actually searched when the query as typed found
+	// nothing (PostgreSQL engine): misspelled words replaced by known ones,
+	// and/or the most common words of a long query left out; "" otherwise.
+	// (Meilisearch leaves words out itself, by its matching strategy.)
 	Corrected string
 }
 
@@ -242,3 +244,9 @@ func Highlight(s string) template.HTML {
 // ErrTimeout is returned when a search took longer than its bound: the web
 // layer may ask the person to narrow it (a word less common, a filter).
 var ErrTimeout = errors.New("search took too long")
+
+// TargetCounter is a Rebuilder that can count the documents of a target
+// index: the rebuild swaps only when the count is what PostgreSQL says.
+type TargetCounter interface {
+	Count(ctx context.Context, target string) (int64, error)
+}

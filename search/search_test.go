@@ -115,8 +115,17 @@ func TestMeiliSettings(t *testing.T) {
 	if s.Pagination == nil || s.Pagination.MaxTotalHits < MaxTotal {
 		t.Errorf("maxTotalHits below the pages shown (%d)", MaxTotal)
 	}
-	if s.TypoTolerance == nil || !s.TypoTolerance.Enabled {
-		t.Error("typo tolerance off")
+	if s.TypoTolerance == nil || !s.TypoTolerance.Enabled || !s.TypoTolerance.DisableOnNumbers {
+		t.Error("typo tolerance off, or on numbers")
+	}
+	if !slices.Contains(s.StopWords, "les") && !slices.Contains(s.StopWords, "des") {
+		t.Errorf("no French stop words: %v", s.StopWords)
+	}
+	if syn := s.Synonyms["numérique"]; !slices.Contains(syn, "digital") {
+		t.Errorf("synonyms of numérique: %v", syn)
+	}
+	if syn := s.Synonyms["médiateur numérique"]; !slices.Contains(syn, "conseiller numérique") || !slices.Contains(syn, "médiation numérique") {
+		t.Errorf("synonyms of médiateur numérique: %v", syn)
 	}
 	if s.Faceting == nil || s.Faceting.MaxValuesPerFacet < 101 {
 		t.Error("maxValuesPerFacet below the number of départements")
@@ -152,7 +161,8 @@ func TestMeiliRequest(t *testing.T) {
 		if !slices.Equal(r.Sort, tt.sort) || r.Page != tt.page || *r.HitsPerPage != tt.per || (len(r.AttributesToCrop) > 0) != tt.excerpts {
 			t.Errorf("%+v: sort %v page %d per %d crop %v", tt.q, r.Sort, r.Page, *r.HitsPerPage, r.AttributesToCrop)
 		}
-		if r.MatchingStrategy != "all" || r.HighlightPreTag != HighlightStart || r.Filter != MeiliFilter(tt.q.Filters) {
+		if r.MatchingStrategy != "frequency" || r.HighlightPreTag != HighlightStart || r.Filter != MeiliFilter(tt.q.Filters) ||
+			!slices.Equal(r.AttributesToHighlight, []string{"title", "body"}) {
 			t.Errorf("%+v: %+v", tt.q, r)
 		}
 	}

@@ -25,8 +25,11 @@ type Identity struct {
 
 // SignInWithIdentity returns the account of id: the one already linked to
 // (provider, subject), else the account of the verified address (linked
-// now), else a new account. An account whose address was never verified
-// loses its password when linked: whoever set it did not own the address.
+// now), else a new account. An account whose address was never verified is
+// taken over: whoever created it did not own the address, so it loses its
+// password, its sessions, and what its creator said (display name, replaced
+// by the provider's; category, département and terms acceptance, cleared so
+// that the owner is asked again).
 func (s *Store) SignInWithIdentity(ctx context.Context, id Identity, now time.Time) (u User, created bool, err error) {
 	if id.Provider == "" || id.Subject == "" || len(id.Subject) > 255 {
 		return u, false, fmt.Errorf("identity without subject")
@@ -48,11 +51,7 @@ func (s *Store) SignInWithIdentity(ctx context.Context, id Identity, now time.Ti
 		u, err = s.ByEmail(ctx, email)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			name, nerr := CleanDisplayName(id.DisplayName)
-			if nerr != nil {
-				name = "Participant·e"
-			}
-			u = User{Email: email, DisplayName: name, EmailVerifiedAt: &now}
+			u = User{Email: email, DisplayName: identityName(id), EmailVerifiedAt: &now}
 			if err := s.Create(ctx, &u); err != nil {
 				return err
 			}
@@ -60,17 +59,30 @@ func (s *Store) SignInWithIdentity(ctx context.Context, id Identity, now time.Ti
 		case err != nil:
 			return err
 		case u.EmailVerifiedAt == nil:
-			if err := conn.Exec(`UPDATE users SET password_hash = NULL, email_verified_at = ?, updated_at = ? WHERE id = ?`, now, now, u.ID).Error; err != nil {
+			name := identityName(id)
+			if err := conn.Exec(`UPDATE users SET password_hash = NULL, email_verified_at = ?, display_name = ?, category = NULL,
+				departement_id = NULL, terms_accepted_at = NULL, updated_at = ? WHERE id = ?`, now, name, now, u.ID).Error; err != nil {
 				return err
 			}
 			if err := conn.Exec(`DELETE FROM sessions WHERE user_id = ?`, u.ID).Error; err != nil {
 				return err
 			}
-			u.PasswordHash, u.EmailVerifiedAt = nil, &now
+			u.PasswordHash, u.EmailVerifiedAt, u.DisplayName = nil, &now, name
+			u.Category, u.DepartementID, u.TermsAcceptedAt = nil, nil, nil
 		}
 		return conn.Exec(`INSERT INTO user_identities (provider, subject, user_id) VALUES (?, ?, ?)`, id.Provider, id.Subject, u.ID).Error
 	})
 	return u, created, err
+}
+
+// identityName is the display name an identity gives an account: the
+// provider's first name when it is acceptable, else a neutral one.
+func identityName(id Identity) string {
+	name, err := CleanDisplayName(id.DisplayName)
+	if err != nil {
+		return "Participant·e"
+	}
+	return name
 }
 
 // IdentityProviders returns the providers linked to an account.

@@ -156,11 +156,11 @@ func (s *Store) ConfirmAddress(ctx context.Context, token, password string, now 
 	if err != nil {
 		return User{}, err
 	}
-	if u.PasswordHash == nil {
-		BurnPasswordCheck(password)
-		return u, ErrBadCredentials
+	checked := dummyHash
+	if u.PasswordHash != nil {
+		checked = *u.PasswordHash
 	}
-	if len(password) > 4*PasswordMax || !CheckPassword(*u.PasswordHash, password) {
+	if ok := CheckPassword(checked, capPassword(password)); !ok || u.PasswordHash == nil || len(password) > 4*PasswordMax {
 		return u, ErrBadCredentials
 	}
 	var hash string
@@ -189,25 +189,39 @@ func (s *Store) ConfirmAddress(ctx context.Context, token, password string, now 
 	return s.ByID(ctx, userID)
 }
 
-// Authenticate checks an address and a password. An unknown address costs the
-// same time as a wrong password and gives the same error. ErrNotVerified is
-// returned only to someone who knows the password.
+// Authenticate checks an address and a password. It does the same work
+// whatever the case (unknown address, account without password, wrong or
+// right password): one lookup and one argon2id check with the platform's
+// parameters, against a dummy hash when there is no real one, so neither
+// the answer nor its time tells whether an account exists. ErrNotVerified
+// is returned only to someone who knows the password.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
 	u, err := s.ByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) || (err == nil && u.PasswordHash == nil) {
-		BurnPasswordCheck(password)
-		return User{}, ErrBadCredentials
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
 	}
-	if len(password) > 4*PasswordMax || !CheckPassword(*u.PasswordHash, password) {
+	real := err == nil && u.PasswordHash != nil
+	hash := dummyHash
+	if real {
+		hash = *u.PasswordHash
+	}
+	ok := CheckPassword(hash, capPassword(password))
+	if !real || !ok || len(password) > 4*PasswordMax {
 		return User{}, ErrBadCredentials
 	}
 	if u.EmailVerifiedAt == nil {
 		return u, ErrNotVerified
 	}
 	return u, nil
+}
+
+// capPassword bounds what is hashed: longer than any accepted password, so
+// no real password is cut, and hashing a megabyte costs no more than this.
+func capPassword(pw string) string {
+	if len(pw) > 4*PasswordMax+1 {
+		return pw[:4*PasswordMax+1]
+	}
+	return pw
 }
 
 // MarkVerified records that the account's address receives mail.

@@ -137,11 +137,19 @@ func TestSignInWithIdentity(t *testing.T) {
 		t.Errorf("link to verified account: %+v created=%v %v", linked, created, err)
 	}
 
-	// A squatted, never verified account loses the squatter's password.
+	// A squatted, never verified account loses the squatter's password and
+	// what the squatter said: name, category, département, terms.
 	e, _, _, _ := s.Register(ctx, signUp("eve@exemple.fr"), now)
-	got, _, err := s.SignInWithIdentity(ctx, account.Identity{Provider: "fc", Subject: "sub-3", Email: "eve@exemple.fr", EmailVerified: true}, now)
-	if err != nil || got.ID != e.ID || got.PasswordHash != nil {
+	got, _, err := s.SignInWithIdentity(ctx, account.Identity{Provider: "fc", Subject: "sub-3", Email: "eve@exemple.fr",
+		EmailVerified: true, DisplayName: "Ève"}, now)
+	if err != nil || got.ID != e.ID || got.PasswordHash != nil || got.DisplayName != "Ève" || got.Category != nil ||
+		got.DepartementID != nil || got.TermsAcceptedAt != nil {
 		t.Errorf("link to unverified account: %+v %v", got, err)
+	}
+	stored, err := s.ByID(ctx, e.ID)
+	if err != nil || stored.PasswordHash != nil || stored.DisplayName != "Ève" || stored.Category != nil ||
+		stored.DepartementID != nil || stored.TermsAcceptedAt != nil || stored.EmailVerifiedAt == nil {
+		t.Errorf("stored after the takeover: %+v %v", stored, err)
 	}
 	if _, err := s.Authenticate(ctx, "eve@exemple.fr", "un mot de passe"); !errors.Is(err, account.ErrBadCredentials) {
 		t.Errorf("the squatter's password still works: %v", err)

@@ -33,6 +33,13 @@ type Config struct {
 	// AccessibilityContact is the e-mail address of the team given on the
 	// accessibility declaration (ACCESSIBILITY_CONTACT); empty: the form only.
 	AccessibilityContact string
+	MetricsOff           bool // METRICS_TOKEN=off: /metrics is not served at all
+	// RateLimits are the RATE_LIMITS overrides of the rate limiter's
+	// default rules, by rule name ("signin:ip").
+	RateLimits map[string]RateLimit
+	// OIDCProviders are the OpenID Connect providers offered at sign-in, in
+	// the order of OIDC_PROVIDERS.
+	OIDCProviders []OIDCProvider
 	// ModerationReportThreshold is the number of reports from distinct accounts
 	// that hides an item until a moderator decides (MODERATION_REPORT_THRESHOLD).
 	ModerationReportThreshold int
@@ -129,8 +136,17 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, &Error{"ACCESSIBILITY_CONTACT", "attendu une adresse e-mail seule, par exemple accessibilite@exemple.gouv.fr"}
 		}
 	}
+	if c.MetricsToken == "off" {
+		c.MetricsToken, c.MetricsOff = "", true
+	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		return c, &Error{"METRICS_TOKEN", "au moins 16 caractères"}
+	}
+	if c.RateLimits, err = ParseRateLimits(getenv("RATE_LIMITS")); err != nil {
+		return c, &Error{"RATE_LIMITS", err.Error()}
+	}
+	if c.OIDCProviders, err = loadOIDC(getenv); err != nil {
+		return c, err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -151,6 +167,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err := c.loadDatabaseOps(get); err != nil {
 		return c, err
+	}
+	if c.Secure() && c.MetricsToken == "" && !c.MetricsOff {
+		return c, &Error{"METRICS_TOKEN", "obligatoire quand BASE_URL est en https (ou METRICS_TOKEN=off pour ne pas servir /metrics)"}
 	}
 	if err := c.loadMediationLimits(get); err != nil {
 		return c, err

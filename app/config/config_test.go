@@ -50,6 +50,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"https without session secret", map[string]string{"BASE_URL": "https://concertation.example.gouv.fr"}, "SESSION_SECRET"},
 		{"log level", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
 		{"short metrics token", map[string]string{"METRICS_TOKEN": "court"}, "METRICS_TOKEN"},
+		{"https without metrics token", map[string]string{"BASE_URL": "https://concertation.example.gouv.fr", "SESSION_SECRET": strings.Repeat("x", 32)}, "METRICS_TOKEN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +77,7 @@ func TestLoadProduction(t *testing.T) {
 		"SESSION_SECRET": strings.Repeat("x", 40),
 		"MEILI_URL":      "http://meili:7700",
 		"SMTP_URL":       "smtp://user:pass@mail:587",
+		"METRICS_TOKEN":  strings.Repeat("m", 16),
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +87,21 @@ func TestLoadProduction(t *testing.T) {
 	}
 	if c.BaseURL.String() != "https://concertation.example.gouv.fr" {
 		t.Errorf("BaseURL = %q (trailing slash should be trimmed)", c.BaseURL)
+	}
+}
+
+// TestMetricsOff: METRICS_TOKEN=off turns /metrics off, which lets an https
+// deployment start without a token.
+func TestMetricsOff(t *testing.T) {
+	c, err := Load(env(map[string]string{"BASE_URL": "https://concertation.example.gouv.fr", "SESSION_SECRET": strings.Repeat("x", 32), "METRICS_TOKEN": "off"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.MetricsOff || c.MetricsToken != "" {
+		t.Errorf("MetricsOff=%v MetricsToken=%q", c.MetricsOff, c.MetricsToken)
+	}
+	if c, err := Load(env(nil)); err != nil || c.MetricsOff {
+		t.Errorf("local run: metrics off=%v, err %v", c.MetricsOff, err)
 	}
 }
 

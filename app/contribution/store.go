@@ -41,6 +41,11 @@ func NewStore(d *db.DB) *Store { return &Store{db: d} }
 // when it moves, so that a person sees their own change at once.
 func (s *Store) Changes() uint64 { return s.gen.Load() }
 
+// Invalidate tells the readers that something shown with the contributions
+// changed outside this store (an official answer): as after a change made
+// through it.
+func (s *Store) Invalidate() { s.changed() }
+
 // changed records a change (after its transaction committed).
 func (s *Store) changed() { s.gen.Add(1) }
 
@@ -339,6 +344,14 @@ func int64Array(ids []int64) string {
 // entries, dates, status). Writes never rely on it: the closing guard reads
 // the consultation fresh (Consultation).
 const consultationTTL = time.Second
+
+// ForgetConsultation drops the consultation read by CachedConsultation, after
+// an administrator changed it.
+func (s *Store) ForgetConsultation() {
+	s.consultation.mu.Lock()
+	s.consultation.expires = time.Time{}
+	s.consultation.mu.Unlock()
+}
 
 type consultationCache struct {
 	mu      sync.Mutex

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/moderation"
 	"github.com/cnr-numerique/concertation/app/query"
@@ -29,7 +30,8 @@ var refs = query.Refs{
 }
 
 var listParams = []string{"axe", "entree", "categorie", "region", "departement", "hub", "reagit_a", query.ParamText, query.ParamSort,
-	query.ParamSeed, query.ParamPage, query.ParamPerPage, query.ParamAfter, query.ParamBefore, "du", "au", "statut", "etiquette", "retenue"}
+	query.ParamSeed, query.ParamPage, query.ParamPerPage, query.ParamAfter, query.ParamBefore, "du", "au", "statut", "etiquette", "retenue",
+	"reponse"}
 
 // FuzzParseListQuery: the filter and page parsers never panic, every value
 // they keep is from the allowed sets, the searched text is clean one-line
@@ -47,6 +49,7 @@ func FuzzParseListQuery(f *testing.F) {
 		{"%zz=1&q=%", "javascript:alert(1)"},
 		{"q=" + strings.Repeat("a", 300), strings.Repeat("é", 201)},
 		{"q=%0D%0Aligne%09tab&du=2026-11-01&au=31/12/2026&statut=masquee&etiquette=x&retenue=1", "1' OR '1'='1"},
+		{"reponse=non-retenue&reponse=etude&reponse=non_retenue&reponse=peut-etre", "retenue"},
 		{"tri=recentes;DROP TABLE contributions&apres=2.1.1", "hasard"},
 	}
 	for _, s := range seeds {
@@ -99,6 +102,11 @@ func check(t *testing.T, v url.Values) {
 		for _, id := range q.Hubs {
 			if id != 1 && id != 2 {
 				t.Fatalf("hub %d", id)
+			}
+		}
+		for _, st := range q.Answers {
+			if !slices.Contains(answer.States, st) {
+				t.Fatalf("answer state %q", st)
 			}
 		}
 		switch {

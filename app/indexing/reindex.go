@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/cnr-numerique/concertation/search"
@@ -22,6 +23,8 @@ import (
 // interruption continues there. While it runs, the outbox worker writes
 // every change to the target too, and each batch holds shared advisory
 // locks on its documents, so a change is never overwritten by an older read.
+// The target is swapped in only when it holds as many documents as there
+// are published contributions (engines that can count: Meilisearch).
 type Reindex struct {
 	DB     *sql.DB
 	Engine search.Engine // must be a search.Rebuilder
@@ -63,13 +66,43 @@ func (r *Reindex) Run(ctx context.Context) (ReindexStats, error) {
 	} else {
 		log.Info("rebuilding the search index", "engine", r.Engine.Name(), "target", st.Target)
 	}
+	for pass := 1; ; pass++ {
+		if err := r.fill(ctx, rb, &st); err != nil {
+			return st, err
+		}
+		err := r.finish(ctx, rb, st.Target)
+		var mismatch *CountMismatchError
+		if errors.As(err, &mismatch) && pass == 1 {
+			// The target lost or kept documents (an index deleted or filled
+			// outside this rebuild): send everything once more.
+			log.Warn("the new index does not hold what PostgreSQL says: sending every contribution again", "target", st.Target,
+				"documents", mismatch.Got, "expected", mismatch.Want)
+			if _, err := r.DB.ExecContext(ctx, `UPDATE search_reindex SET last_id = 0, done = 0, updated_at = now() WHERE engine = $1`, r.Engine.Name()); err != nil {
+				return st, fmt.Errorf("reindex: %w", err)
+			}
+			st.Total = 0
+			continue
+		}
+		if err != nil {
+			return st, err
+		}
+		break
+	}
+	st.Took = time.Since(start)
+	log.Info("search index rebuilt", "engine", r.Engine.Name(), "documents", st.Sent, "contributions", st.Total, "took", st.Took)
+	return st, nil
+}
+
+// fill sends the contributions after the saved progress, batch by batch,
+// with a progress bar.
+func (r *Reindex) fill(ctx context.Context, rb search.Rebuilder, st *ReindexStats) error {
 	var lastID int64
 	if err := r.DB.QueryRowContext(ctx, `SELECT last_id FROM search_reindex WHERE engine = $1`, r.Engine.Name()).Scan(&lastID); err != nil {
-		return st, fmt.Errorf("reindex: %w", err)
+		return fmt.Errorf("reindex: %w", err)
 	}
 	var remaining int64
 	if err := r.DB.QueryRowContext(ctx, `SELECT count(*) FROM contributions WHERE id > $1`, lastID).Scan(&remaining); err != nil {
-		return st, fmt.Errorf("reindex: %w", err)
+		return fmt.Errorf("reindex: %w", err)
 	}
 	bar := r.bar(st.Total + remaining)
 	_ = bar.Set64(st.Total)
@@ -77,7 +110,7 @@ func (r *Reindex) Run(ctx context.Context) (ReindexStats, error) {
 		n, sent, last, err := r.batch(ctx, rb, st.Target, lastID)
 		if err != nil {
 			_ = bar.Exit()
-			return st, err
+			return err
 		}
 		if n == 0 {
 			break
@@ -91,15 +124,94 @@ func (r *Reindex) Run(ctx context.Context) (ReindexStats, error) {
 		}
 	}
 	_ = bar.Finish()
-	if err := rb.Swap(ctx, st.Target); err != nil {
-		return st, fmt.Errorf("reindex: swap: %w", err)
+	return nil
+}
+
+// CountMismatchError is returned when the new index does not hold as many
+// documents as there are published contributions: it is not swapped in.
+type CountMismatchError struct {
+	Target    string
+	Got, Want int64
+}
+
+func (e *CountMismatchError) Error() string {
+	return fmt.Sprintf("reindex: the new index %s holds %d documents, PostgreSQL has %d published contributions: not swapped", e.Target, e.Got, e.Want)
+}
+
+// finish brings the target up to date and swaps it in, in one transaction
+// that keeps the outbox workers away from the target:
+//   - LOCK TABLE search_reindex IN EXCLUSIVE MODE, first, before the
+//     transaction's snapshot: it waits for the workers writing to the target
+//     (they read it FOR SHARE) and holds back the next ones;
+//   - in that snapshot, the changes still in the outbox are applied to the
+//     target, so it holds exactly the published contributions of the
+//     snapshot; with a search.TargetCounter engine, its document count must
+//     equal theirs (else CountMismatchError, and no swap);
+//   - the swap, then the end of the rebuild state; the workers then write
+//     to the new live index only, starting with the changes made since the
+//     snapshot, still in the outbox.
+func (r *Reindex) finish(ctx context.Context, rb search.Rebuilder, target string) error {
+	tx, err := r.DB.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return fmt.Errorf("reindex: %w", err)
 	}
-	if _, err := r.DB.ExecContext(ctx, `DELETE FROM search_reindex WHERE engine = $1`, r.Engine.Name()); err != nil {
-		return st, fmt.Errorf("reindex: %w", err)
+	defer tx.Rollback() //nolint:errcheck // after Commit
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE search_reindex IN EXCLUSIVE MODE`); err != nil {
+		return fmt.Errorf("reindex: lock: %w", err)
 	}
-	st.Took = time.Since(start)
-	log.Info("search index rebuilt", "engine", r.Engine.Name(), "documents", st.Sent, "contributions", st.Total, "took", st.Took)
-	return st, nil
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT contribution_id FROM search_outbox ORDER BY 1`)
+	if err != nil {
+		return fmt.Errorf("reindex: pending changes: %w", err)
+	}
+	var pending []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("reindex: pending changes: %w", err)
+		}
+		pending = append(pending, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reindex: pending changes: %w", err)
+	}
+	for chunk := range slices.Chunk(pending, max(r.BatchSize, 1000)) {
+		current, err := loadRows(ctx, tx, chunk)
+		if err != nil {
+			return err
+		}
+		docs, deletes := split(chunk, current)
+		if err := rb.IndexInto(ctx, target, docs); err != nil {
+			return fmt.Errorf("reindex: pending changes: %w", err)
+		}
+		if err := rb.DeleteFrom(ctx, target, deletes); err != nil {
+			return fmt.Errorf("reindex: pending changes: %w", err)
+		}
+	}
+	if counter, ok := r.Engine.(search.TargetCounter); ok {
+		var want int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contributions WHERE status = $1`, search.StatusPublished).Scan(&want); err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+		got, err := counter.Count(ctx, target)
+		if err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+		if got != want {
+			return &CountMismatchError{Target: target, Got: got, Want: want}
+		}
+	}
+	if err := rb.Swap(ctx, target); err != nil {
+		return fmt.Errorf("reindex: swap: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_reindex WHERE engine = $1`, r.Engine.Name()); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	return nil
 }
 
 // begin reopens the rebuild in progress, or prepares a new target and

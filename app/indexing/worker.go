@@ -42,6 +42,12 @@ type Worker struct {
 	// Backoff is the wait before the attempt that follows attempt n (from
 	// 1); exponential from 1 s to 5 min, with jitter, when nil.
 	Backoff func(n int) time.Duration
+	// Probe, when set, tells whether the engine answers again (Meilisearch:
+	// GET /health). After a failure, Run probes at each idle pause and, as
+	// soon as the engine is back, makes the postponed rows due at once:
+	// the index catches up within a pause, not after the backoff (up to
+	// 5 min).
+	Probe func(ctx context.Context) error
 }
 
 // Backoff is the default retry delay after n failed attempts.
@@ -60,16 +66,21 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 	log := w.log()
 	log.Info("search outbox worker started", "engine", w.Engine.Name())
+	failing := false
 	for {
 		n, err := w.Drain(ctx)
 		switch {
 		case ctx.Err() != nil:
 			log.Info("search outbox worker stopped")
 			return
+		case errors.Is(err, ErrEngine):
+			failing = true
+			log.Warn("search outbox: will retry", "err", err)
 		case err != nil:
 			log.Warn("search outbox: will retry", "err", err)
 		}
 		if n > 0 && err == nil {
+			failing = false
 			continue
 		}
 		select {
@@ -77,6 +88,16 @@ func (w *Worker) Run(ctx context.Context) {
 			log.Info("search outbox worker stopped")
 			return
 		case <-time.After(idle):
+		}
+		if failing && w.Probe != nil && w.Probe(ctx) == nil {
+			failing = false
+			res, err := w.DB.ExecContext(ctx, `UPDATE search_outbox SET next_attempt_at = now() WHERE next_attempt_at > now()`)
+			if err != nil {
+				log.Warn("search outbox: postponed changes not retried early", "err", err)
+				continue
+			}
+			n, _ := res.RowsAffected()
+			log.Info("search engine answers again: retrying the postponed changes now", "rows", n)
 		}
 	}
 }
@@ -221,23 +242,26 @@ ORDER BY id FOR UPDATE SKIP LOCKED`, int64Array(ids))
 // apply sends the documents to the live index and, during a rebuild, to its
 // target index too.
 func (w *Worker) apply(ctx context.Context, tx *sql.Tx, docs []search.Document, deletes []int64) error {
+	// FOR SHARE, before any write: the end of a rebuild (Reindex.finish)
+	// locks the table in EXCLUSIVE mode, so it waits for these writes, and
+	// writes that come after it see no target: a swapped (deleted) target is
+	// never written again, which would create it anew.
+	var target string
+	rb, rebuilds := w.Engine.(search.Rebuilder)
+	if rebuilds {
+		err := tx.QueryRowContext(ctx, `SELECT target FROM search_reindex WHERE engine = $1 FOR SHARE`, w.Engine.Name()).Scan(&target)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("search outbox: rebuild state: %w", err)
+		}
+	}
 	if err := w.Engine.Index(ctx, docs); err != nil {
 		return err
 	}
 	if err := w.Engine.Delete(ctx, deletes); err != nil {
 		return err
 	}
-	rb, ok := w.Engine.(search.Rebuilder)
-	if !ok {
+	if target == "" {
 		return nil
-	}
-	var target string
-	err := tx.QueryRowContext(ctx, `SELECT target FROM search_reindex WHERE engine = $1`, w.Engine.Name()).Scan(&target)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("search outbox: rebuild state: %w", err)
 	}
 	if err := rb.IndexInto(ctx, target, docs); err != nil {
 		return err

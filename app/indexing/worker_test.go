@@ -46,7 +46,7 @@ func (f *fakeEngine) call() error {
 	failing, jitter := f.failing, f.jitter
 	f.mu.Unlock()
 	if jitter > 0 {
-		time.Sleep(rand.N(jitter))
+		time.Sleep(rand.N(jitter)) // the engine's latency, so that workers interleave; no test waits on it
 	}
 	if failing {
 		return errors.New("connection refused (on purpose)")
@@ -186,7 +186,7 @@ func drainAll(t *testing.T, w *Worker) {
 func TestWorkerRetriesWhileEngineIsDown(t *testing.T) {
 	d := newTestDB(t)
 	e := newFakeEngine()
-	w := &Worker{DB: d.sql, Engine: e, BatchSize: 4, Backoff: func(int) time.Duration { return 50 * time.Millisecond }}
+	w := &Worker{DB: d.sql, Engine: e, BatchSize: 4, Backoff: func(int) time.Duration { return time.Minute }}
 	var ids []int64
 	for i := range 5 {
 		ids = append(ids, d.create(fmt.Sprintf("Proposition %d", i), "v1"))
@@ -209,21 +209,29 @@ func TestWorkerRetriesWhileEngineIsDown(t *testing.T) {
 	if got := d.count(`SELECT count(*) FROM search_outbox WHERE attempts = 1 AND last_error LIKE '%on purpose%' AND next_attempt_at > now()`); got == 0 {
 		t.Fatal("failed rows not postponed with their error")
 	}
-	// Keep failing for a while: rows are retried after their backoff only.
-	deadline := time.Now().Add(400 * time.Millisecond)
-	for time.Now().Before(deadline) {
-		_, _ = w.Drain(context.Background())
-		time.Sleep(10 * time.Millisecond)
+	failAll(t, w) // the other batches
+	if got := d.count(`SELECT count(*) FROM search_outbox WHERE attempts = 1 AND next_attempt_at > now()`); got != rows {
+		t.Fatalf("%d rows postponed after one attempt, want %d", got, rows)
+	}
+	// Rows are retried after their backoff only: not yet due, they are left alone.
+	calls := e.callCount()
+	if n, err := w.Drain(context.Background()); n != 0 || err != nil || e.callCount() != calls {
+		t.Fatalf("rows retried before their backoff: %d rows, %v, %d engine calls", n, err, e.callCount()-calls)
+	}
+	// Due again (as if the backoff had passed) and still failing: one more attempt each time.
+	for range 3 {
+		makeDue(t, d)
+		failAll(t, w)
 	}
 	if got := d.count(`SELECT count(*) FROM search_outbox`); got != rows {
 		t.Fatalf("outbox rows: %d, want %d (nothing lost)", got, rows)
 	}
-	if got := d.count(`SELECT max(attempts) FROM search_outbox`); got < 2 || got > 12 {
-		t.Fatalf("attempts: %d, want a few retries spaced by the backoff", got)
+	if got := d.count(`SELECT max(attempts) FROM search_outbox`); got != 4 {
+		t.Fatalf("attempts: %d, want 4", got)
 	}
 
 	e.setFailing(false)
-	time.Sleep(60 * time.Millisecond)
+	makeDue(t, d)
 	drainAll(t, w)
 	if got := d.count(`SELECT count(*) FROM search_outbox`); got != 0 {
 		t.Fatalf("outbox rows after recovery: %d", got)
@@ -245,8 +253,8 @@ func TestWorkerRetriesWhileEngineIsDown(t *testing.T) {
 	if got := e.docs[ids[4]].Reactions; got != 2 {
 		t.Errorf("reactions %d, want 2", got)
 	}
-	calls := e.callCount()
-	time.Sleep(120 * time.Millisecond)
+	calls = e.callCount()
+	makeDue(t, d)
 	for range 3 {
 		if _, err := w.Drain(context.Background()); err != nil {
 			t.Fatal(err)
@@ -254,6 +262,44 @@ func TestWorkerRetriesWhileEngineIsDown(t *testing.T) {
 	}
 	if got := e.callCount(); got != calls {
 		t.Errorf("engine called %d more times after recovery: retries did not stop", got-calls)
+	}
+}
+
+// failAll drains while the engine fails, until no row is due.
+func failAll(t *testing.T, w *Worker) {
+	t.Helper()
+	for range 100 {
+		n, err := w.Drain(context.Background())
+		if err == nil && n == 0 {
+			return
+		}
+		if err != nil && !errors.Is(err, ErrEngine) {
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("rows stay due while the engine fails")
+}
+
+// makeDue makes every outbox row due now, as if its backoff had passed.
+func makeDue(t *testing.T, d *testDB) {
+	t.Helper()
+	if _, err := d.sql.Exec(`UPDATE search_outbox SET next_attempt_at = now()`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventually polls cond until it holds, failing the test after timeout.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(timeout)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("%s: not after %s", what, timeout)
+		}
 	}
 }
 
@@ -284,19 +330,15 @@ func TestWorkersConcurrentlyKeepOrderPerDocument(t *testing.T) {
 			}
 		})
 	}
-	// The engine fails for a moment in the middle.
-	time.Sleep(40 * time.Millisecond)
+	// The engine fails for a moment in the middle: after some writes were
+	// applied, for a few calls.
+	eventually(t, 30*time.Second, "engine calls", func() bool { return e.callCount() >= 10 })
 	e.setFailing(true)
-	time.Sleep(40 * time.Millisecond)
+	failedFrom := e.callCount()
+	eventually(t, 30*time.Second, "failed engine calls", func() bool { return e.callCount() >= failedFrom+5 })
 	e.setFailing(false)
 	writers.Wait()
-	deadline := time.Now().Add(30 * time.Second)
-	for d.count(`SELECT count(*) FROM search_outbox`) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the outbox does not drain")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(t, 30*time.Second, "the outbox drains", func() bool { return d.count(`SELECT count(*) FROM search_outbox`) == 0 })
 	cancel()
 	workers.Wait()
 	for _, id := range ids {

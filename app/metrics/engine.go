@@ -8,13 +8,17 @@ import (
 )
 
 // Instrument returns e with the duration of its calls recorded. A
-// search.Rebuilder stays one.
+// search.Rebuilder stays one, and so does a search.TargetCounter.
 func Instrument(e search.Engine) search.Engine {
 	in := instrumented{e}
-	if rb, ok := e.(search.Rebuilder); ok {
-		return instrumentedRebuilder{in, rb}
+	rb, ok := e.(search.Rebuilder)
+	if !ok {
+		return in
 	}
-	return in
+	if c, ok := e.(search.TargetCounter); ok {
+		return instrumentedCounter{instrumentedRebuilder{in, rb}, c}
+	}
+	return instrumentedRebuilder{in, rb}
 }
 
 type instrumented struct{ search.Engine }
@@ -58,4 +62,10 @@ func (r instrumentedRebuilder) Index(ctx context.Context, docs []search.Document
 
 func (r instrumentedRebuilder) Delete(ctx context.Context, ids []int64) error {
 	return r.instrumented.Delete(ctx, ids)
+}
+
+// instrumentedCounter is an instrumented Rebuilder that counts its targets.
+type instrumentedCounter struct {
+	instrumentedRebuilder
+	search.TargetCounter
 }

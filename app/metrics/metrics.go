@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cnr-numerique/concertation/search"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -28,6 +29,7 @@ var (
 
 	outboxOnce     sync.Once
 	statementsOnce sync.Once
+	searchOnce     sync.Once
 )
 
 // WatchStatements adds the counter of SQL statements sent to PostgreSQL,
@@ -102,4 +104,47 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(outboxPending, prometheus.GaugeValue, float64(pending))
 	ch <- prometheus.MustNewConstMetric(outboxLag, prometheus.GaugeValue, lag)
 	ch <- prometheus.MustNewConstMetric(outboxAttempts, prometheus.GaugeValue, float64(attempts))
+}
+
+// WatchSearch adds the gauges of the search fallback, read from status at
+// each scrape (the first call wins): whether searches are answered by
+// PostgreSQL because Meilisearch fails, how many were, and whether the
+// Meilisearch server has the pinned version.
+func WatchSearch(status func() search.Status) {
+	searchOnce.Do(func() { registry.MustRegister(&searchCollector{status: status}) })
+}
+
+var (
+	fallbackActive = prometheus.NewDesc("concertation_search_fallback_active",
+		"1 while Meilisearch fails and PostgreSQL answers the searches, 0 otherwise.", nil, nil)
+	fallbackTotal = prometheus.NewDesc("concertation_search_fallback_searches_total",
+		"Searches answered by PostgreSQL because Meilisearch failed.", nil, nil)
+	versionOK = prometheus.NewDesc("concertation_search_meilisearch_version_ok",
+		"1 when the Meilisearch server has the version the engine is written for, 0 otherwise (absent until the server answered).",
+		[]string{"server_version", "expected_version"}, nil)
+)
+
+type searchCollector struct{ status func() search.Status }
+
+func (c *searchCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- fallbackActive
+	ch <- fallbackTotal
+	ch <- versionOK
+}
+
+func (c *searchCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.status()
+	active := 0.0
+	if st.Failing {
+		active = 1
+	}
+	ch <- prometheus.MustNewConstMetric(fallbackActive, prometheus.GaugeValue, active)
+	ch <- prometheus.MustNewConstMetric(fallbackTotal, prometheus.CounterValue, float64(st.Fallbacks))
+	if st.VersionChecked {
+		ok := 1.0
+		if st.VersionProblem != "" {
+			ok = 0
+		}
+		ch <- prometheus.MustNewConstMetric(versionOK, prometheus.GaugeValue, ok, st.ServerVersion, search.MeiliServerVersion)
+	}
 }

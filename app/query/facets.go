@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cnr-numerique/concertation/app/answer"
 )
 
 // FacetValue is a reaction target with the number of reactions it would
@@ -31,12 +33,14 @@ type Facets struct {
 	Hub         map[int64]int
 	Assisted    map[bool]int // contributions accompagnées or not; nil when unknown (a text search)
 	ReactsTo    []FacetValue // the most reacted-to Hub proposals, at most maxTargets
+	Answers     map[answer.State]int
 	Total       int
 }
 
 func newFacets() Facets {
 	return Facets{Axis: map[int64]int{}, Entry: map[string]int{}, Category: map[string]int{},
-		Region: map[int64]int{}, Departement: map[int64]int{}, Hub: map[int64]int{}, Assisted: map[bool]int{}}
+		Region: map[int64]int{}, Departement: map[int64]int{}, Hub: map[int64]int{}, Answers: map[answer.State]int{},
+		Assisted: map[bool]int{}}
 }
 
 // add counts cell c in dimension d.
@@ -76,6 +80,10 @@ const targetsTTL = 10 * time.Second
 // reaction target or an author keeps few). The reaction targets are the most
 // reacted-to Hub proposals of the view.
 func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
+	answers, err := s.answerCounts(ctx, f)
+	if err != nil {
+		return Facets{}, err
+	}
 	if f.OnCells() {
 		snap, err := s.rollup.get(ctx, false)
 		if err != nil {
@@ -90,6 +98,7 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 			return out, err
 		}
 		out.ReactsTo = slices.Clone(v.([]FacetValue))
+		out.Answers = answers
 		if len(f.Entries)+len(f.Categories)+len(f.Regions)+len(f.Departements)+len(f.Assisted) > 0 {
 			// Their counts are all the reactions of each proposal, whatever
 			// the other filters: shown only when no other filter applies.
@@ -99,7 +108,46 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 		}
 		return out, nil
 	}
-	return s.sqlFacets(ctx, f)
+	out, err := s.sqlFacets(ctx, f)
+	out.Answers = answers
+	return out, err
+}
+
+// answerCounts counts the official answers of the view f without its own
+// answer filter, by state: a query driven by the answers, which are few
+// (thousands at most), kept a few seconds per view for every visitor.
+func (s *Service) answerCounts(ctx context.Context, f Filter) (map[answer.State]int, error) {
+	f.Answers = nil
+	key := "answers|" + strconv.FormatInt(f.ConsultationID, 10) + "|" + f.QueryString() + "|" + strconv.FormatInt(f.Author, 10)
+	v, err := s.pages.fetch(ctx, key, targetsTTL, true, func(ctx context.Context) (any, error) {
+		refs, err := s.Refs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return answerCounts(ctx, s.db.ReadSQL(ctx), refs, f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[answer.State]int), nil
+}
+
+// answerCounts counts the official answers of the view f by state, exactly.
+func answerCounts(ctx context.Context, db *sql.DB, refs Refs, f Filter) (map[answer.State]int, error) {
+	var a Args
+	out := map[answer.State]int{}
+	err := queryEach(ctx, db, `SELECT oa.state, count(*) FROM official_answers oa JOIN contributions c ON c.id = oa.contribution_id
+		WHERE `+f.Where(refs, &a)+` GROUP BY oa.state`, a, func(rs *sql.Rows) error {
+		var st string
+		var n int
+		err := rs.Scan(&st, &n)
+		out[answer.State(st)] = n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("answer counts: %w", err)
+	}
+	return out, nil
 }
 
 // targets returns the Hub proposals with the most published reactions

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/frtime"
 )
@@ -70,6 +71,7 @@ type Filter struct {
 	Statuses       []string
 	Tags           []string
 	Retained       bool
+	Answers        []answer.State // official answer states (URL reponse), public too
 
 	query url.Values // canonical URL parameters of the view
 	ids   []int64    // when not nil, only these (the best hits of a search)
@@ -81,8 +83,8 @@ type Filter struct {
 var defaultStatuses = []string{StatusPublished}
 
 // Parse reads the view from URL parameters. The names are those of the
-// public list (axe, entree, categorie, region, departement, hub, accompagnee
-// = 1 or 0, reagit_a, q)
+// public list (axe, entree, categorie, region, departement, hub, reagit_a, q,
+// reponse: the state of the official answer, accompagnee: 1 or 0)
 // plus, for the workspace, du and au (dates, AAAA-MM-JJ), statut, etiquette
 // and retenue. Unknown parameters and unknown values are ignored. With public
 // set, only published contributions are kept and the rapporteur parameters
@@ -152,6 +154,12 @@ func Parse(q url.Values, refs Refs, public bool) Filter {
 	if v, ok := contribution.CleanLine(first(q, "q")); ok && v != "" && utf8.RuneCountInString(v) <= MaxText {
 		f.Text = v
 		f.keep("q", v)
+	}
+	for _, v := range values(q, "reponse") {
+		if st, ok := answer.ParseState(v); ok {
+			f.Answers = appendNew(f.Answers, st)
+			f.keep("reponse", st.Param())
+		}
 	}
 	if d, ok := parseDay(first(q, "du")); ok {
 		f.From = d

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/frtime"
 )
 
@@ -51,6 +52,7 @@ type Metrics struct {
 	Departements []Count // every département, zeros included
 	Bucket       string  // "jour" or "semaine"
 	Timeline     []TimeCount
+	Answers      []Count // official answers by state (Code: the URL value), every state, zeros included
 
 	// Assisted splits the contributions by accompaniment: those written
 	// with a médiateur numérique (code "1") first, then the others ("0").
@@ -84,7 +86,21 @@ func ExactMetrics(ctx context.Context, db *sql.DB, refs Refs, f Filter) (Metrics
 	if err := timeline(ctx, db, refs, f, &m); err != nil {
 		return m, err
 	}
+	counts, err := answerCounts(ctx, db, refs, f)
+	if err != nil {
+		return m, err
+	}
+	m.Answers = answerBreakdown(counts)
 	return m, nil
+}
+
+// answerBreakdown lays out counts by answer state in display order.
+func answerBreakdown(counts map[answer.State]int) []Count {
+	out := make([]Count, 0, len(answer.States))
+	for _, st := range answer.States {
+		out = append(out, Count{Code: st.Param(), Label: "Réponse officielle : " + st.Label(), Contributions: counts[st]})
+	}
+	return out
 }
 
 type dimKey struct {

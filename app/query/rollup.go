@@ -245,10 +245,12 @@ func (m matcher) misses(c *cell) int {
 }
 
 // OnCells reports whether the rollup alone can answer f: no text, no
-// reaction target, no author, no period and no rapporteur mark.
+// reaction target, no author, no period, no official answer state and no
+// rapporteur mark.
 func (f Filter) OnCells() bool {
 	marks := !f.Public && (len(f.Tags) > 0 || f.Retained)
-	return f.Text == "" && f.ReactsTo == 0 && f.Author == 0 && f.From.IsZero() && f.To.IsZero() && !marks && f.ids == nil
+	return f.Text == "" && f.ReactsTo == 0 && f.Author == 0 && f.From.IsZero() && f.To.IsZero() && !marks && f.ids == nil &&
+		len(f.Answers) == 0
 }
 
 // cellSet is what a filter keeps of the rollup: the ids of its cells, their

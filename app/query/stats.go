@@ -61,6 +61,11 @@ func (s *Service) Stats(ctx context.Context, refs Refs, f Filter) (Metrics, erro
 		return Metrics{}, err
 	}
 	m := snap.metrics(refs, s.rollup.matcher(&f))
+	answers, err := s.answerCounts(ctx, f)
+	if err != nil {
+		return Metrics{}, err
+	}
+	m.Answers = answerBreakdown(answers)
 	if ok {
 		m.Contributors, m.Timeline, m.Bucket, m.ComputedAt = scanned.Contributors, scanned.Timeline, scanned.Bucket, scanned.ComputedAt
 		contributors := func(dst []Count, src []Count) {
@@ -181,6 +186,7 @@ func (s *Service) computeStats() {
 func emptyMetrics(refs Refs) Metrics {
 	var m Metrics
 	fill(refs, &m, func(int64, string, string, int64, int64) int { return 0 })
+	m.Answers = answerBreakdown(nil)
 	m.Assisted = assistedCounts(func(bool) [2]int { return [2]int{} })
 	m.Bucket = "jour"
 	return m

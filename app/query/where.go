@@ -53,6 +53,14 @@ func (f Filter) Where(refs Refs, a *Args) string {
 	if f.ids != nil {
 		conds = append(conds, "c.id = ANY("+a.Add(f.ids)+")")
 	}
+	if len(f.Answers) > 0 {
+		// Driven by the answers, which are few.
+		states := make([]string, len(f.Answers))
+		for i, st := range f.Answers {
+			states[i] = string(st)
+		}
+		conds = append(conds, "c.id IN (SELECT oa.contribution_id FROM official_answers oa WHERE oa.state = ANY("+a.Add(states)+"))")
+	}
 	if f.ReactsTo > 0 {
 		conds = append(conds, "c.reacts_to_id = "+a.Add(f.ReactsTo))
 	}
@@ -123,6 +131,11 @@ func (f Filter) Describe(refs Refs) []string {
 	if f.ReactsTo > 0 {
 		out = append(out, "Réactions à la proposition n° "+strconv.FormatInt(f.ReactsTo, 10))
 	}
+	names = nil
+	for _, st := range f.Answers {
+		names = append(names, st.Label())
+	}
+	add("Réponse officielle", names)
 	if !f.From.IsZero() {
 		out = append(out, "Publiées à partir du "+frtime.Date(f.From))
 	}

@@ -12,10 +12,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/db"
 )
 
@@ -32,12 +31,15 @@ type Rules map[string]Limit
 // supporting, arguing, reporting), of searching and of the open-data
 // downloads. RATE_LIMITS overrides them.
 var DefaultRules = Rules{
-	"signin:ip":      {Max: 30, Window: 15 * time.Minute},
-	"signin:account": {Max: 10, Window: 15 * time.Minute},
-	"signup:ip":      {Max: 10, Window: time.Hour},
-	"signup:account": {Max: 3, Window: time.Hour},
-	"reset:ip":       {Max: 10, Window: time.Hour},
-	"reset:account":  {Max: 3, Window: time.Hour},
+	// Password checks count failures only (see Limiter.PasswordAllowed).
+	RuleSignInPair:    {Max: 10, Window: 15 * time.Minute},  // one account from one address
+	RuleSignInAccount: {Max: 20, Window: 15 * time.Minute},  // one account, every address
+	RuleSignInIP:      {Max: 100, Window: 15 * time.Minute}, // one address, every account
+	"oidc:ip":         {Max: 60, Window: 15 * time.Minute},  // OpenID Connect sign-ins started
+	"signup:ip":       {Max: 10, Window: time.Hour},
+	"signup:account":  {Max: 3, Window: time.Hour},
+	"reset:ip":        {Max: 10, Window: time.Hour},
+	"reset:account":   {Max: 3, Window: time.Hour},
 
 	// Writing and searching: generous for a person, even a fast one, but
 	// they stop bursts from scripts. Per address, several people can share
@@ -66,25 +68,29 @@ var DefaultRules = Rules{
 	"contact:ip": {Max: 10, Window: time.Hour},
 }
 
-// ParseRules reads "name=max/window,…" (e.g. "signin:ip=30/15m") over base.
+// ParseRules reads "name=max/window,…" (e.g. "signin:ip=30/15m", the
+// syntax of RATE_LIMITS) over base.
 func ParseRules(s string, base Rules) (Rules, error) {
+	o, err := config.ParseRateLimits(s)
+	if err != nil {
+		return nil, err
+	}
+	return WithOverrides(base, o)
+}
+
+// WithOverrides returns base with the limits of overrides (RATE_LIMITS, read
+// by app/config) replacing those of the same name. A name that base does not
+// have is an error: a misspelt rule would otherwise limit nothing.
+func WithOverrides(base Rules, overrides map[string]config.RateLimit) (Rules, error) {
 	out := Rules{}
 	for k, v := range base {
 		out[k] = v
 	}
-	for _, item := range strings.Split(s, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
+	for name, l := range overrides {
+		if _, ok := base[name]; !ok {
+			return nil, fmt.Errorf("règle %q inconnue", name)
 		}
-		name, spec, ok := strings.Cut(item, "=")
-		maxS, winS, ok2 := strings.Cut(spec, "/")
-		n, err1 := strconv.Atoi(maxS)
-		w, err2 := time.ParseDuration(winS)
-		if !ok || !ok2 || err1 != nil || err2 != nil || n < 1 || w < time.Second || name == "" {
-			return nil, fmt.Errorf("rate limit %q: expected name=max/duration, e.g. signin:ip=30/15m", item)
-		}
-		out[strings.TrimSpace(name)] = Limit{Max: n, Window: w}
+		out[name] = Limit{Max: l.Max, Window: l.Window}
 	}
 	return out, nil
 }
@@ -123,13 +129,58 @@ func (l *Limiter) Check(ctx context.Context, rule, subject string) (Decision, er
 	return l.Allow(ctx, rule+":"+subject, lim)
 }
 
+// Peek tells whether one more attempt of rule for subject would be within
+// its limit, without counting one. An unknown rule is always allowed.
+func (l *Limiter) Peek(ctx context.Context, rule, subject string) (Decision, error) {
+	lim, ok := l.rules[rule]
+	if !ok {
+		return Decision{Allowed: true}, nil
+	}
+	return l.peek(ctx, rule+":"+subject, lim)
+}
+
+// peek tells whether one more attempt on key would be within lim.
+func (l *Limiter) peek(ctx context.Context, key string, lim Limit) (Decision, error) {
+	now := l.now()
+	win := lim.Window.Truncate(time.Second)
+	start := now.Truncate(win)
+	h := keyHash(key, win)
+	var row struct {
+		Cur  int
+		Prev int
+	}
+	err := l.db.Conn(ctx).Raw(`
+		SELECT coalesce((SELECT hits FROM rate_limits WHERE key_hash = ? AND window_start = ?), 0) AS cur,
+		       coalesce((SELECT hits FROM rate_limits WHERE key_hash = ? AND window_start = ?), 0) AS prev`,
+		h, start, h, start.Add(-win)).Scan(&row).Error
+	if err != nil {
+		return Decision{}, fmt.Errorf("rate limit: %w", err)
+	}
+	return decide(now, start, win, row.Cur, row.Prev, float64(lim.Max)-1), nil
+}
+
+// decide compares the sliding estimate of cur and prev hits with max.
+func decide(now, start time.Time, win time.Duration, cur, prev int, max float64) Decision {
+	elapsed := now.Sub(start)
+	weight := 1 - float64(elapsed)/float64(win)
+	if float64(cur)+float64(prev)*weight <= max {
+		return Decision{Allowed: true}
+	}
+	return Decision{Allowed: false, RetryAfter: win - elapsed}
+}
+
+func keyHash(key string, win time.Duration) []byte {
+	h := sha256.Sum256([]byte(key + "\x00" + win.String()))
+	return h[:]
+}
+
 // Allow counts one attempt on key and tells whether it is within lim.
 // Refused attempts count too, so hammering keeps the door shut.
 func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (Decision, error) {
 	now := l.now()
 	win := lim.Window.Truncate(time.Second)
 	start := now.Truncate(win)
-	h := sha256.Sum256([]byte(key + "\x00" + win.String()))
+	h := keyHash(key, win)
 	var row struct {
 		Cur  int
 		Prev int
@@ -142,20 +193,14 @@ func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (Decision, e
 			RETURNING hits)
 		SELECT (SELECT hits FROM cur) AS cur,
 		       coalesce((SELECT hits FROM rate_limits WHERE key_hash = ? AND window_start = ?), 0) AS prev`,
-		h[:], start, start.Add(2*win), h[:], start.Add(-win)).Scan(&row).Error
+		h, start, start.Add(2*win), h, start.Add(-win)).Scan(&row).Error
 	if err != nil {
 		return Decision{}, fmt.Errorf("rate limit: %w", err)
 	}
 	if rand.IntN(200) == 0 {
 		_ = l.Purge(ctx)
 	}
-	elapsed := now.Sub(start)
-	weight := 1 - float64(elapsed)/float64(win)
-	estimate := float64(row.Cur) + float64(row.Prev)*weight
-	if estimate <= float64(lim.Max) {
-		return Decision{Allowed: true}, nil
-	}
-	return Decision{Allowed: false, RetryAfter: win - elapsed}, nil
+	return decide(now, start, win, row.Cur, row.Prev, float64(lim.Max)), nil
 }
 
 // Purge deletes counters that no window can use any more.

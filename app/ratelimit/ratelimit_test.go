@@ -72,6 +72,7 @@ func TestParseRules(t *testing.T) {
 		{"signin:ip=5", false, "", ratelimit.Limit{}},
 		{"signin:ip=5/forever", false, "", ratelimit.Limit{}},
 		{"=5/1m", false, "", ratelimit.Limit{}},
+		{"signin:pi=5/1m", false, "", ratelimit.Limit{}}, // a misspelt rule would limit nothing
 	}
 	for _, tt := range tests {
 		r, err := ratelimit.ParseRules(tt.in, ratelimit.DefaultRules)
@@ -82,5 +83,28 @@ func TestParseRules(t *testing.T) {
 		if tt.ok && r[tt.rule] != tt.want {
 			t.Errorf("ParseRules(%q)[%s] = %v, want %v", tt.in, tt.rule, r[tt.rule], tt.want)
 		}
+	}
+}
+
+// TestPeekCountsNothing: Peek tells what Check would, without counting.
+func TestPeekCountsNothing(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	l := ratelimit.New(d, ratelimit.Rules{"r": {Max: 2, Window: time.Minute}}, nil)
+	for range 5 {
+		if got, err := l.Peek(ctx, "r", "x"); err != nil || !got.Allowed {
+			t.Fatalf("peek before any attempt: %v %v", got, err)
+		}
+	}
+	for range 2 {
+		if _, err := l.Check(ctx, "r", "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := l.Peek(ctx, "r", "x"); err != nil || got.Allowed || got.RetryAfter <= 0 {
+		t.Errorf("peek after the limit: %v %v", got, err)
+	}
+	if got, _ := l.Peek(ctx, "r", "y"); !got.Allowed {
+		t.Error("another subject is refused")
 	}
 }

@@ -2,8 +2,8 @@ package synthesis
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
@@ -85,8 +85,10 @@ func (s *Store) WriteTable(ctx context.Context, w io.Writer, refs Refs, f Filter
 
 // WriteBundle streams to w a zip archive of the four files of the export of
 // the view (contributions, soutiens, reactions, arguments) in format (CSV,
-// Excel CSV or JSON Lines), with its datapackage.json. The pseudonyms are
-// shared by the four files.
+// Excel CSV or JSON Lines). The CSV and JSON Lines archives carry their
+// datapackage.json (Frictionless tabular data package); the "Excel français"
+// archive, made for a spreadsheet (byte order mark, formula prefix), carries
+// a LISEZMOI.txt instead. The pseudonyms are shared by the four files.
 func (s *Store) WriteBundle(ctx context.Context, w io.Writer, refs Refs, f Filter, format Format) error {
 	z := zip.NewWriter(w)
 	modified := time.Now().UTC()
@@ -108,6 +110,12 @@ func (s *Store) WriteBundle(ctx context.Context, w io.Writer, refs Refs, f Filte
 			return err
 		}
 	}
+	if format == FormatExcelCSV {
+		if err := writeZipString(z, "LISEZMOI.txt", excelReadme, modified); err != nil {
+			return err
+		}
+		return z.Close()
+	}
 	fw, err := z.CreateHeader(&zip.FileHeader{Name: "datapackage.json", Method: zip.Deflate, Modified: modified})
 	if err != nil {
 		return err
@@ -117,6 +125,10 @@ func (s *Store) WriteBundle(ctx context.Context, w io.Writer, refs Refs, f Filte
 	}
 	return z.Close()
 }
+
+// excelReadme describes the "Excel français" archive.
+const excelReadme = "Export des contributions pour Excel en français\r\n\r\n" + NoteExcel + "\r\n\r\n" + NoteNewlines + "\r\n\r\n" + NoteNull +
+	"\r\n\r\nPour un traitement automatique, préférez l'archive « CSV données ouvertes » : elle garde chaque texte tel qu'écrit et décrit ses fichiers dans un datapackage.json (Frictionless Data).\r\n"
 
 // WriteDatapackage writes the datapackage.json describing the files of the
 // export in format, each found at pathPrefix + name + extension.
@@ -134,37 +146,59 @@ func neutralise(s string) string {
 	return s
 }
 
+// writeCSV writes one file as RFC 4180 CSV: records end with CRLF, a cell
+// holding a separator, a quote or a line break is quoted, and line breaks
+// inside a text are kept as written (LF), never turned into CRLF. Only the
+// "Excel français" dialect (BOM, semicolon) prefixes an apostrophe to cells
+// that a spreadsheet would run as a formula; open data keeps every text as
+// written.
 func writeCSV(ctx context.Context, w io.Writer, t table, excel bool) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	if excel {
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return err
-		}
+		bw.WriteString("\uFEFF")
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
+	comma := byte(',')
 	if excel {
-		cw.Comma = ';'
+		comma = ';'
 	}
 	record := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		record[i] = c.Name
 	}
-	if err := cw.Write(record); err != nil {
-		return err
-	}
+	writeRecord(bw, record, comma)
 	err := t.rows(ctx, func(cells []any, _ int64) error {
 		for i, v := range cells {
-			if s, ok := v.(string); ok {
+			if s, ok := v.(string); ok && excel {
 				record[i] = neutralise(s)
 			} else {
 				record[i] = cellText(v, excel)
 			}
 		}
-		return cw.Write(record)
+		writeRecord(bw, record, comma)
+		if bw.Buffered() > 32<<10 {
+			return bw.Flush()
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
+}
+
+// writeRecord writes one CSV record ended by CRLF.
+func writeRecord(bw *bufio.Writer, record []string, comma byte) {
+	for i, f := range record {
+		if i > 0 {
+			bw.WriteByte(comma)
+		}
+		if f == "" || !strings.ContainsAny(f, string(comma)+"\"\r\n") && f[0] != ' ' && f[len(f)-1] != ' ' {
+			bw.WriteString(f)
+			continue
+		}
+		bw.WriteByte('"')
+		bw.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		bw.WriteByte('"')
+	}
+	bw.WriteString("\r\n")
 }

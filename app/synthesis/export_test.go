@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/db/dbtest"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/app/synthesis"
@@ -24,6 +25,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 type env struct {
+	db    *db.DB
 	store *synthesis.Store
 	refs  synthesis.Refs
 	fx    synthesistest.Fixture
@@ -42,7 +44,7 @@ func newEnv(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{store: s, refs: refs, fx: fx}
+	return env{db: d, store: s, refs: refs, fx: fx}
 }
 
 func (e env) filter(query string, public bool) synthesis.Filter {
@@ -119,8 +121,11 @@ func TestCSVExportOpenDataDialect(t *testing.T) {
 		t.Errorf("pseudonym = %q", formation["auteur_pseudonyme"])
 	}
 	hub := byID[strconv.FormatInt(e.fx.HubProp, 10)]
-	if !strings.HasPrefix(hub["titre"], "'=HYPERLINK") {
-		t.Errorf("formula not neutralised: %q", hub["titre"])
+	if !strings.HasPrefix(hub["titre"], "=HYPERLINK") {
+		t.Errorf("open data changed a text: %q (the apostrophe prefix is for the Excel dialect only)", hub["titre"])
+	}
+	if !bytes.Contains(b, []byte("Première ligne ; avec point-virgule, virgule et \"\"guillemets\"\".\nDeuxième ligne")) {
+		t.Error("the line break inside a text is not kept as LF")
 	}
 	if hub["hub"] != "Hub Bretagne" || hub["categorie_auteur"] != "Hub territorial" || hub["reactions_nuance"] != "1" || !strings.Contains(hub["texte"], "\n") {
 		t.Errorf("hub row = %v", hub)
@@ -137,10 +142,10 @@ func TestCSVExportExcelDialect(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("\uFEFFid;url;entree;")) {
 		t.Fatalf("no BOM or not semicolons: %q", b[:30])
 	}
-	if bytes.Count(b, []byte("\n")) != bytes.Count(b, []byte("\r\n")) {
-		t.Error("a line does not end with CRLF")
-	}
 	rows := parseCSV(t, bytes.TrimPrefix(b, []byte("\uFEFF")), ';')
+	if bytes.Count(b, []byte("\r\n")) != len(rows)+1 || !bytes.HasSuffix(b, []byte("\r\n")) {
+		t.Error("records do not end with CRLF")
+	}
 	if len(rows) != 5 { // withdrawn excluded by default, hidden included
 		t.Fatalf("%d rows, want 5", len(rows))
 	}

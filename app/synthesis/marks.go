@@ -40,9 +40,10 @@ type FilterSet struct {
 
 // Marks are the rapporteurs' marks on one contribution.
 type Marks struct {
-	Tags     []string
-	Notes    []Note
-	Retained bool
+	Tags       []string
+	Notes      []Note
+	Retained   bool
+	PublicNote string // printed under the contribution in the report, when retained
 }
 
 // exists reports ErrNotFound when contribution id does not exist.
@@ -136,7 +137,10 @@ func (s *Store) Marks(ctx context.Context, id int64) (Marks, error) {
 	if err != nil {
 		return m, fmt.Errorf("notes: %w", err)
 	}
-	err = db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM synthesis_retained WHERE contribution_id = $1)`, id).Scan(&m.Retained)
+	err = db.QueryRowContext(ctx, `SELECT true, public_note FROM synthesis_retained WHERE contribution_id = $1`, id).Scan(&m.Retained, &m.PublicNote)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
 	return m, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,10 +49,18 @@ type Report struct {
 	DepsWithout    []Count
 	TopSupported   []Excerpt
 	HubProposals   []Excerpt
-	HubTotal       int // Hub proposals in the view (HubProposals holds the first ones)
-	Themes         []Theme
-	Expressions    []Theme
+	HubTotal       int     // Hub proposals in the view (HubProposals holds the first ones)
+	Expressions    []Theme // recurring two-word expressions (TF-IDF), a hint beside the themes
 	Duplicates     []DuplicateGroup
+	Empty          bool        // no contribution in the view
+	Axes           []Breakdown // the axes of the view only
+	Entries        []Breakdown // the entries of the view only
+	Charts         []Chart
+	Cross          []CrossTable
+	Territories    Territories
+	Themes         []ReportTheme // validated themes of the current analysis
+	Retained       []RetainedItem
+	Answers        Answers
 }
 
 // Sizes of the report's lists.
@@ -76,6 +85,8 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 		err error
 	}
 	mc := make(chan metricsResult, 1)
+	sc := make(chan reportDecisions, 1) // and so do the queries of the other sections
+	go func() { sc <- s.loadDecisions(ctx, refs, f) }()
 	go func() {
 		m, err := s.Metrics(ctx, refs, f)
 		mc <- metricsResult{m, err}
@@ -107,6 +118,10 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 		return nil
 	})
 	mr := <-mc
+	dec := <-sc
+	if err == nil {
+		err = dec.err
+	}
 	if err != nil {
 		return r, err
 	}
@@ -116,15 +131,119 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 	r.Metrics = mr.m
 	r.RegionsWith, r.RegionsWithout = Covered(r.Metrics.Regions)
 	r.DepsWith, r.DepsWithout = Covered(r.Metrics.Departements)
-	r.Hash = hex.EncodeToString(h.Sum(nil))
 	r.TopSupported, r.HubProposals = top, hubs
-	r.Themes = themes.top(reportThemes, false)
 	r.Expressions = themes.top(reportExpressions, true)
 	r.Duplicates = dups.groups(reportDuplicates, reportDupMembers)
 	if err := s.latestActivity(ctx, refs, f, &r.Snapshot); err != nil {
 		return r, err
 	}
+	r.reportSections(refs, f, dec)
+	hashSections(h, &r)
+	r.Hash = hex.EncodeToString(h.Sum(nil))
 	return r, s.fillExamples(ctx, &r)
+}
+
+// reportDecisions are the sections read besides the rows: cross-tables,
+// validated themes, retained contributions and official answers.
+type reportDecisions struct {
+	cross    []CrossTable
+	themes   []ReportTheme
+	latest   time.Time // latest change of a validated theme
+	retained []RetainedItem
+	answers  Answers
+	err      error
+}
+
+func (s *Store) loadDecisions(ctx context.Context, refs Refs, f Filter) (d reportDecisions) {
+	if d.cross, d.err = s.CrossTables(ctx, refs, f); d.err != nil {
+		return d
+	}
+	if d.themes, d.latest, d.err = s.reportThemes(ctx, refs, f); d.err != nil {
+		return d
+	}
+	if d.retained, d.err = s.reportRetained(ctx, refs, f); d.err != nil {
+		return d
+	}
+	d.answers, d.err = s.reportAnswers(ctx, refs, f)
+	return d
+}
+
+// reportSections adds what the rapporteurs decided (validated themes,
+// retained contributions, official answers) and the figures by axis,
+// territory and inhabitant to r; the snapshot time moves to the latest
+// decision.
+func (r *Report) reportSections(refs Refs, f Filter, d reportDecisions) {
+	r.Empty = r.Metrics.Contributions == 0
+	for i, a := range r.Metrics.Axes {
+		if len(f.Axes) == 0 || slices.Contains(f.Axes, refs.Axes[i].ID) {
+			r.Axes = append(r.Axes, a)
+		}
+	}
+	for i, e := range r.Metrics.Entries {
+		if len(f.Entries) == 0 || slices.Contains(f.Entries, refs.Entries[i].Kind) {
+			r.Entries = append(r.Entries, e)
+		}
+	}
+	r.Charts = reportCharts(r.Metrics, r.Axes, r.Entries)
+	r.Cross = d.cross
+	r.Territories = PerInhabitant(r.Metrics)
+	r.Themes, r.Retained, r.Answers = d.themes, d.retained, d.answers
+	r.Answers.Without = r.Metrics.Contributions - r.Answers.Total
+	later := func(t time.Time) {
+		if t.After(r.Snapshot) {
+			r.Snapshot = t
+		}
+	}
+	later(d.latest)
+	for _, it := range r.Retained {
+		later(it.RetainedAt)
+	}
+	for _, it := range r.Answers.Items {
+		later(it.AnsweredAt)
+	}
+}
+
+// hashSections feeds the rapporteurs' decisions into the data hash: the
+// validated themes with their contributions, the retained contributions with
+// their public notes, and the official answers.
+func hashSections(h hash.Hash, r *Report) {
+	for _, t := range r.Themes {
+		fmt.Fprintf(h, "theme\x00%d\x00%s\x00%d\x00%d\x00", t.ID, t.Label, t.InView, t.Changes)
+		for _, q := range t.Quotes {
+			fmt.Fprintf(h, "%d\x00", q.ID)
+		}
+	}
+	for _, it := range r.Retained {
+		fmt.Fprintf(h, "retained\x00%d\x00%s\x00%s\x00", it.ID, it.PublicNote, strings.Join(it.Tags, "|"))
+	}
+	for _, it := range r.Answers.Items {
+		fmt.Fprintf(h, "answer\x00%d\x00%s\x00%s\x00", it.ID, it.State, it.Answer)
+	}
+}
+
+// reportCharts are the charts of the statistics page, for the axes and
+// entries of the view.
+func reportCharts(m Metrics, axes, entries []Breakdown) []Chart {
+	var ax, en []Count
+	for _, a := range axes {
+		c := a.Count
+		c.Label = strings.SplitN(c.Label, " :", 2)[0]
+		ax = append(ax, c)
+	}
+	for _, e := range entries {
+		en = append(en, e.Count)
+	}
+	var timeline []Count
+	for _, tc := range m.Timeline {
+		timeline = append(timeline, Count{Label: tc.Label, Contributions: tc.Contributions})
+	}
+	return []Chart{
+		{ID: "axes", Title: "Contributions par axe", Bars: ax},
+		{ID: "entrees", Title: "Contributions par entrée", Bars: en},
+		{ID: "categories", Title: "Contributions par catégorie d'auteur", Bars: m.ByCategory},
+		{ID: "regions", Title: "Contributions par région", Bars: m.Regions},
+		{ID: "temps", Title: "Contributions publiées par " + m.Bucket, Bars: timeline},
+	}
 }
 
 // hashRow feeds the fields of a row that the report depends on.
@@ -178,10 +297,8 @@ func (s *Store) latestActivity(ctx context.Context, refs Refs, f Filter, snapsho
 // of the near-duplicate groups, in one query.
 func (s *Store) fillExamples(ctx context.Context, r *Report) error {
 	var ids []int64
-	for _, list := range [][]Theme{r.Themes, r.Expressions} {
-		for _, t := range list {
-			ids = append(ids, t.exampleIDs...)
-		}
+	for _, t := range r.Expressions {
+		ids = append(ids, t.exampleIDs...)
 	}
 	for _, g := range r.Duplicates {
 		ids = append(ids, g.ids...)
@@ -206,10 +323,8 @@ func (s *Store) fillExamples(ctx context.Context, r *Report) error {
 		}
 		return out
 	}
-	for _, list := range [][]Theme{r.Themes, r.Expressions} {
-		for i := range list {
-			list[i].Examples = cite(list[i].exampleIDs)
-		}
+	for i := range r.Expressions {
+		r.Expressions[i].Examples = cite(r.Expressions[i].exampleIDs)
 	}
 	for i := range r.Duplicates {
 		r.Duplicates[i].Members = cite(r.Duplicates[i].ids)

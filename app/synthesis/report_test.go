@@ -84,7 +84,7 @@ func TestReportContentAndDeterminism(t *testing.T) {
 		t.Errorf("duplicates %+v", r.Duplicates)
 	}
 	found := false
-	for _, th := range append(r.Themes, r.Expressions...) {
+	for _, th := range r.Expressions {
 		if strings.Contains(th.Label, "médiateurs") || strings.Contains(th.Label, "formations") {
 			found = true
 			if th.Contributions < 2 || len(th.Examples) == 0 || th.Examples[0].Title == "" {
@@ -93,9 +93,9 @@ func TestReportContentAndDeterminism(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("themes %+v %+v", r.Themes, r.Expressions)
+		t.Errorf("expressions %+v", r.Expressions)
 	}
-	for _, th := range r.Themes {
+	for _, th := range r.Expressions {
 		if th.Label == "les" || th.Label == "des" || th.Label == "pour" {
 			t.Errorf("stop word as theme: %q", th.Label)
 		}

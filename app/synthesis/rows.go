@@ -40,7 +40,10 @@ type Row struct {
 	EditedAt        time.Time // zero when never edited
 	Tags            string    // rapporteur tags, comma separated
 	Retained        bool
-	Assisted        bool // contribution accompagnée (written with a médiateur numérique)
+	AnswerState     string    // official answer: French label of its state, "" for none
+	Answer          string    // official answer: public text
+	AnsweredAt      time.Time // official answer: last change; zero for none
+	Assisted        bool      // contribution accompagnée (written with a médiateur numérique)
 
 	axisID    int64
 	authorID  int64
@@ -96,8 +99,10 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 		c.title, c.body, c.status, coalesce(cc.supports, 0),
 		coalesce(cc.reactions_soutient, 0), coalesce(cc.reactions_complete, 0), coalesce(cc.reactions_nuance, 0), coalesce(cc.reactions_conteste, 0),
 		coalesce(cc.arguments_pour, 0), coalesce(cc.arguments_contre, 0), coalesce(cc.arguments_neutre, 0),
-		c.created_at, c.edited_at, c.updated_at, ` + tags + `, ` + retained + `, c.assisted
+		c.created_at, c.edited_at, c.updated_at, ` + tags + `, ` + retained + `,
+		coalesce(o.state, ''), coalesce(o.body, ''), o.updated_at, c.assisted
 		FROM contributions c
+		LEFT JOIN official_answers o ON o.contribution_id = c.id
 		JOIN axes ax ON ax.id = c.axis_id
 		LEFT JOIN hubs h ON h.id = c.hub_id
 		LEFT JOIN territories rg ON rg.id = c.region_id
@@ -107,8 +112,8 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 		WHERE ` + f.Where(refs, &a) + ` ORDER BY ` + orderBy
 	var r Row
 	var author sql.NullInt64
-	var edited sql.NullTime
-	var entry, status string
+	var edited, answered sql.NullTime
+	var entry, status, answerState string
 	err := queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
 		err := rs.Scan(&r.ID, &entry, &r.axisID, &r.AxisPosition, &r.Axis, &r.Hub,
 			&r.RegionCode, &r.Region, &r.DepartementCode, &r.Departement,
@@ -116,7 +121,7 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 			&r.Title, &r.Body, &status, &r.Supports,
 			&r.Reactions[0], &r.Reactions[1], &r.Reactions[2], &r.Reactions[3],
 			&r.Arguments[0], &r.Arguments[1], &r.Arguments[2],
-			&r.CreatedAt, &edited, &r.updatedAt, &r.Tags, &r.Retained, &r.Assisted)
+			&r.CreatedAt, &edited, &r.updatedAt, &r.Tags, &r.Retained, &answerState, &r.Answer, &answered, &r.Assisted)
 		if err != nil {
 			return err
 		}
@@ -134,6 +139,10 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 		r.EditedAt = time.Time{}
 		if edited.Valid {
 			r.EditedAt = edited.Time
+		}
+		r.AnswerState, r.AnsweredAt = "", time.Time{}
+		if answerState != "" {
+			r.AnswerState, r.AnsweredAt = AnswerLabel(answerState), answered.Time
 		}
 		return fn(&r)
 	})

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the version of the exported fields, stated in every
 // datapackage.json; bump it when a field changes.
-const SchemaVersion = "1.1.0" // 1.1.0: accompagnee (contributions), accompagne (soutiens)
+const SchemaVersion = "1.2.0" // 1.1.0: official answers; 1.2.0: accompagnee (contributions), accompagne (soutiens)
 
 // Column describes one exported field.
 type Column struct {
@@ -58,6 +58,9 @@ func ContributionColumns(public bool) []Column {
 		{"arguments_neutre", "integer", "Arguments « neutre »"},
 		{"cree_le", "datetime", "Date de publication"},
 		{"modifie_le", "datetime", "Date de la dernière modification par l'auteur"},
+		{"reponse_officielle_etat", "string", "État de la réponse officielle de l'équipe de la consultation : à l'étude, retenue, partiellement retenue, non retenue ; vide sans réponse"},
+		{"reponse_officielle", "string", "Texte de la réponse officielle"},
+		{"reponse_officielle_le", "datetime", "Date de la dernière modification de la réponse officielle"},
 		{"accompagnee", "boolean", "Contribution accompagnée : écrite par un médiateur numérique pour une personne à ses côtés, avec son accord"},
 	}
 	if public {
@@ -81,17 +84,17 @@ func rowCells(r *Row, public bool, buf []any) []any {
 		r.RegionCode, r.Region, r.DepartementCode, r.Departement, r.Category, r.Author,
 		nullableID(r.ReactsTo), r.ReactionType, r.Title, r.Body, r.Status, r.Supports,
 		r.Reactions[0], r.Reactions[1], r.Reactions[2], r.Reactions[3],
-		r.Arguments[0], r.Arguments[1], r.Arguments[2], r.CreatedAt, r.EditedAt, r.Assisted)
+		r.Arguments[0], r.Arguments[1], r.Arguments[2], r.CreatedAt, r.EditedAt, r.AnswerState, r.Answer, r.AnsweredAt, r.Assisted)
 	if !public {
 		buf = append(buf, r.Hidden, r.Tags, r.Retained)
 	}
 	return buf
 }
 
-// nullableID is an id, or "" for none.
+// nullableID is an id, or nil for none: an empty CSV cell, null in JSON.
 func nullableID(id int64) any {
 	if id == 0 {
-		return ""
+		return nil
 	}
 	return id
 }
@@ -229,9 +232,12 @@ func (s *Store) argumentsTable(refs Refs, f Filter, p pseudonymizer) table {
 }
 
 // cellText renders a cell for text formats: integers in decimal, booleans as
-// oui/non, times in RFC 3339 (Paris) or as a day, zero times empty.
+// oui/non, times in UTC (DatetimeLayout; Paris time for the Excel dialect)
+// or as a day, zero times and nil empty.
 func cellText(v any, excel bool) string {
 	switch x := v.(type) {
+	case nil:
+		return ""
 	case string:
 		return x
 	case int:
@@ -250,7 +256,7 @@ func cellText(v any, excel bool) string {
 		if excel {
 			return x.In(Paris).Format(time.DateTime)
 		}
-		return x.In(Paris).Format(time.RFC3339)
+		return x.UTC().Format(DatetimeLayout)
 	case dateOnly:
 		return time.Time(x).Format(time.DateOnly)
 	}

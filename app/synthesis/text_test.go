@@ -1,7 +1,6 @@
 package synthesis
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -13,21 +12,6 @@ func TestNeutralise(t *testing.T) {
 		if got := neutralise(in); got != want {
 			t.Errorf("neutralise(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestTermsSkipStopWordsAndBreakAtPunctuation(t *testing.T) {
-	var got []string
-	newStemmer().terms("Les médiateurs numériques, pour l'inclusion des personnes. Voir https://exemple.fr/x", func(stem, word string, adjacent bool) {
-		if adjacent {
-			got = append(got, "+"+word)
-		} else {
-			got = append(got, word)
-		}
-	})
-	want := "médiateurs +numériques inclusion personnes voir"
-	if strings.Join(got, " ") != want {
-		t.Errorf("terms %q, want %q", strings.Join(got, " "), want)
 	}
 }
 

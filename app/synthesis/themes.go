@@ -3,10 +3,14 @@ package synthesis
 import (
 	"math"
 	"sort"
+
+	"github.com/cnr-numerique/concertation/app/topic"
 )
 
-// Theme is a recurring term or two-word expression of a view, weighted by
-// TF-IDF, with the contributions behind it.
+// Theme is a recurring two-word expression of a view (or a word), weighted
+// by TF-IDF, with the contributions behind it. Words are read by the
+// tokenizer of the topic package (elisions split, stop words and stop
+// phrases dropped), as for the themes of the analyses.
 type Theme struct {
 	Label         string  // the words as first written
 	Score         float64 // sum over contributions of tf × idf
@@ -33,7 +37,7 @@ type termKey struct{ a, b int32 }
 // Its memory grows with the vocabulary, not with the number of texts: when
 // the vocabulary passes a bound, terms seen in one text only are dropped.
 type themeCounter struct {
-	st     *stemmer
+	st     *topic.Tokenizer
 	ids    map[string]int32 // stem → id
 	docs   int
 	terms  map[termKey]*termStat
@@ -44,7 +48,7 @@ type themeCounter struct {
 const maxTerms = 400_000
 
 func newThemeCounter() *themeCounter {
-	return &themeCounter{st: newStemmer(), ids: map[string]int32{}, terms: map[termKey]*termStat{},
+	return &themeCounter{st: topic.NewTokenizer(), ids: map[string]int32{}, terms: map[termKey]*termStat{},
 		local: map[termKey]int{}, labels: map[termKey]string{}}
 }
 
@@ -65,7 +69,7 @@ func (tc *themeCounter) add(id int64, text string) {
 	n := 0
 	var prev int32
 	prevWord := ""
-	tc.st.terms(text, func(stem, word string, adjacent bool) {
+	tc.st.Terms(text, func(stem, word string, adjacent bool) {
 		n++
 		cur := tc.id(stem)
 		k := termKey{cur, 0}

@@ -17,6 +17,14 @@ import (
 // checkCSRF refuses the browser's forms.
 func newAccountBrowser(t *testing.T, a *testApp) *browser {
 	t.Helper()
+	return newAccountBrowserWith(t, a, nil)
+}
+
+// newAccountBrowserWith is newAccountBrowser calling prepare, when not nil,
+// with the platform's address before the platform is built (to start an
+// OpenID provider that needs its callback address, for instance).
+func newAccountBrowserWith(t *testing.T, a *testApp, prepare func(base string)) *browser {
+	t.Helper()
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("no chromium: install Debian's chromium package")
@@ -27,6 +35,9 @@ func newAccountBrowser(t *testing.T, a *testApp) *browser {
 	}
 	base := "http://" + ln.Addr().String()
 	a.deps.Config.BaseURL, _ = url.Parse(base)
+	if prepare != nil {
+		prepare(base)
+	}
 	a.rebuild()
 	go func() { _ = a.app.Listener(ln) }()
 	t.Cleanup(func() { _ = a.app.Shutdown() })

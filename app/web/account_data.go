@@ -33,9 +33,9 @@ func (s *Server) renderMyData(c *fiber.Ctx, status int, msg string) error {
 // exportData sends every piece of data about the signed-in person as a JSON
 // file, in answer to a form (POST): there is no link to share or to cache.
 func (s *Server) exportData(c *fiber.Ctx) error {
-	v := viewer(c)
-	if v == nil {
-		return errNotSignedIn
+	v, err := s.requireViewer(c)
+	if err != nil {
+		return err
 	}
 	e, err := s.Accounts.ExportData(c.UserContext(), v.ID, s.Now())
 	if err != nil {
@@ -55,9 +55,9 @@ func (s *Server) exportData(c *fiber.Ctx) error {
 // deleteAccount deletes the signed-in person's account, keeping their
 // contributions anonymised or deleting them, as they chose.
 func (s *Server) deleteAccount(c *fiber.Ctx) error {
-	v := viewer(c)
-	if v == nil {
-		return errNotSignedIn
+	v, err := s.requireViewer(c)
+	if err != nil {
+		return err
 	}
 	choice := c.FormValue("contributions")
 	if c.FormValue("confirmer") != "oui" || (choice != "anonymiser" && choice != "supprimer") {

@@ -109,7 +109,7 @@ func TestDeleteAccountLeavesNoPersonalData(t *testing.T) {
 			a := newTestApp(t, nil).withAccounts(nil)
 			u := a.newUser("zoe@exemple.fr", "Zoé Testeuse")
 			own, other := a.personalFixture(u)
-			m := mailVerify("http://x", "t")
+			m := mailVerify("http://x", "t", "/")
 			m.To = "zoe@exemple.fr"
 			_ = a.deps.Mailer.Send(context.Background(), m)
 			if a.mailsTo("zoe@exemple.fr") != 1 {

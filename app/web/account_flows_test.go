@@ -31,10 +31,15 @@ func TestSafeReturn(t *testing.T) {
 		{"evil.example", "/"},
 		{"/ok\r\nSet-Cookie: x=y", "/"},
 		{"/a\tb", "/"},
+		{"/\t/evil.example", "/"}, // retour=/%09/evil.example: URL parsers drop the tab
+		{"/\u0085/evil.example", "/"},
+		{"/ok/../..//evil.example", "/"},
+		{"/a/%2f/b", "/"},
+		{"/contributions?q=http://exemple.fr", "/contributions?q=http://exemple.fr"},
 		{"/" + strings.Repeat("a", 1001), "/"},
 	}
 	for _, tt := range tests {
-		if got := safeReturn(tt.in); got != tt.want {
+		if got := safeReturn(tt.in, "/"); got != tt.want {
 			t.Errorf("safeReturn(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -307,6 +312,7 @@ func TestStateChangingRequestsNeedCSRF(t *testing.T) {
 func TestRateLimits(t *testing.T) {
 	rules := ratelimit.Rules{
 		"signin:ip":      {Max: 100, Window: time.Minute},
+		"signin:pair":    {Max: 100, Window: time.Minute},
 		"signin:account": {Max: 3, Window: time.Minute},
 		"signup:ip":      {Max: 2, Window: time.Hour},
 		"reset:ip":       {Max: 100, Window: time.Hour},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/cnr-numerique/concertation/app/mail"
 	"github.com/gofiber/fiber/v2"
@@ -25,17 +26,32 @@ func (s *Server) sendMailCtx(ctx context.Context, to string, m mail.Message) err
 const mailSignature = "\n\n— L'équipe de la concertation nationale sur l'inclusion numérique\n" +
 	"Vous n'avez rien demandé ? Ne tenez pas compte de ce message."
 
-func mailVerify(base, token string) mail.Message {
+// withReturn adds the return address ret (a safeReturn path) to the query
+// of link, unless it is the home page.
+func withReturn(link, ret string) string {
+	if ret == "" || ret == "/" {
+		return link
+	}
+	sep := "?"
+	if strings.Contains(link, "?") {
+		sep = "&"
+	}
+	return link + sep + "retour=" + url.QueryEscape(ret)
+}
+
+// mailVerify is the mail with the address confirmation link; once
+// confirmed, the person is taken to ret, the page where they started.
+func mailVerify(base, token, ret string) mail.Message {
 	return mail.Message{Subject: "Confirmez votre adresse e-mail", Body: "Bonjour,\n\n" +
 		"Il reste une étape pour créer votre compte sur le site de la concertation.\n\nOuvrez ce lien. Puis écrivez votre mot de passe et appuyez sur « Confirmer mon adresse » :\n\n" +
-		base + "/inscription/confirmer?jeton=" + url.QueryEscape(token) + "\n\n" +
+		withReturn(base+"/inscription/confirmer?jeton="+url.QueryEscape(token), ret) + "\n\n" +
 		"Ce lien marche pendant 48 heures." + mailSignature}
 }
 
-func mailAlreadyRegistered(base string) mail.Message {
+func mailAlreadyRegistered(base, ret string) mail.Message {
 	return mail.Message{Subject: "Vous avez déjà un compte", Body: "Bonjour,\n\n" +
 		"Quelqu'un a voulu créer un compte avec cette adresse e-mail. C'est peut-être vous.\n\nMais cette adresse a déjà un compte sur le site de la concertation.\n\n" +
-		"Pour vous connecter : " + base + "/connexion\n" +
+		"Pour vous connecter : " + withReturn(base+"/connexion", ret) + "\n" +
 		"Mot de passe oublié : " + base + "/mot-de-passe-oublie" + mailSignature}
 }
 

@@ -76,20 +76,41 @@ func (s *Server) message(c *fiber.Ctx, status int, title string, lines []string,
 	return s.render.Render(c, status, tplMessage, messagePage{Page: p, Lines: lines, LinkHref: href, LinkLabel: label})
 }
 
-// toSignIn sends someone who is not signed in to the sign-in page, with the
-// current page as the return address.
+// toSignIn is the answer to someone who is not signed in on a page or a
+// form that needs an account: a redirection (303, or HX-Redirect for htmx)
+// to the sign-in page, whose return address is the page asked for, or for
+// a form the page it was sent from (returnPath).
 func (s *Server) toSignIn(c *fiber.Ctx) error {
-	ret := c.OriginalURL()
-	if c.Method() != fiber.MethodGet {
-		ret = "/compte"
+	return &redirectError{URL: "/connexion?retour=" + url.QueryEscape(s.returnPath(c))}
+}
+
+// returnPath is where to come back to after signing in: the address asked
+// for (GET), or for a form its "retour" field, else the page of this site it
+// was sent from (Referer), else the home page.
+func (s *Server) returnPath(c *fiber.Ctx) string {
+	if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+		return safeReturn(c.OriginalURL(), "/")
 	}
-	return c.Redirect("/connexion?retour="+url.QueryEscape(safeReturn(ret)), http.StatusSeeOther)
+	if r := safeReturn(c.FormValue("retour"), ""); r != "" {
+		return r
+	}
+	return s.refererPath(c, "/")
+}
+
+// refererPath is the path of the request's Referer when it is a page of
+// this site, fallback otherwise.
+func (s *Server) refererPath(c *fiber.Ctx, fallback string) string {
+	u, err := url.Parse(c.Get(fiber.HeaderReferer))
+	if err != nil || u.Scheme != s.Config.BaseURL.Scheme || u.Host != s.Config.BaseURL.Host {
+		return fallback
+	}
+	return safeReturn(u.RequestURI(), fallback)
 }
 
 // afterSignIn is where to go once signed in as u: completing the profile
 // first when something contributing needs is missing.
 func afterSignIn(u account.User, ret string) string {
-	ret = safeReturn(ret)
+	ret = safeReturn(ret, "/")
 	if u.Category == nil || u.DepartementID == nil || u.TermsAcceptedAt == nil {
 		return "/compte/completer?retour=" + url.QueryEscape(ret)
 	}

@@ -61,15 +61,15 @@ func (s *Server) renderProfile(c *fiber.Ctx, status int, u account.User, f profi
 	}
 	return s.render.Render(c, status, tplProfile, profilePage{
 		Page: p, choices: ch, Completing: completing, Email: u.Email, Form: f, TermsDone: u.TermsAcceptedAt != nil,
-		Errors: errs, Return: safeReturn(c.Query("retour", c.FormValue("retour"))), Providers: providers, HasPassword: u.PasswordHash != nil,
+		Errors: errs, Return: safeReturn(c.Query("retour", c.FormValue("retour")), "/"), Providers: providers, HasPassword: u.PasswordHash != nil,
 	})
 }
 
 // saveProfile saves the profile form of /compte and /compte/completer.
 func (s *Server) saveProfile(c *fiber.Ctx) error {
-	v := viewer(c)
-	if v == nil {
-		return errNotSignedIn
+	v, err := s.requireViewer(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.UserContext()
 	u, err := s.Accounts.ByID(ctx, v.ID)
@@ -87,7 +87,7 @@ func (s *Server) saveProfile(c *fiber.Ctx) error {
 		return s.renderProfile(c, http.StatusUnprocessableEntity, u, f, errs)
 	}
 	if c.Path() == "/compte/completer" {
-		return c.Redirect(safeReturn(c.FormValue("retour")), http.StatusSeeOther)
+		return c.Redirect(safeReturn(c.FormValue("retour"), "/"), http.StatusSeeOther)
 	}
 	return c.Redirect("/compte?info="+url.QueryEscape("profil"), http.StatusSeeOther)
 }

@@ -1,9 +1,10 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
-	"strings"
+	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/account/openid"
@@ -22,37 +23,49 @@ func (s *Server) signInForm(c *fiber.Ctx) error {
 	return s.renderSignIn(c, http.StatusOK, "", "")
 }
 
+// oidcPageWait bounds how long the sign-in page waits for the discovery of
+// providers not discovered yet (see contentSecurityPolicy).
+const oidcPageWait = 2 * time.Second
+
 func (s *Server) renderSignIn(c *fiber.Ctx, status int, email, msg string) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), oidcPageWait)
+	if err := s.OIDC.Discover(ctx); err != nil {
+		s.Log.Warn("openid: discovery", "err", err)
+	}
+	cancel()
+	s.setSecurityHeaders(&c.Response().Header) // the form-action of the providers just discovered
 	p, err := s.page(c, "Se connecter")
 	if err != nil {
 		return err
 	}
 	p.Flash = notice(c)
 	return s.render.Render(c, status, tplSignIn, signInPage{
-		Page: p, Email: email, Return: safeReturn(c.Query("retour", c.FormValue("retour"))), Error: msg,
+		Page: p, Email: email, Return: safeReturn(c.Query("retour", c.FormValue("retour")), "/"), Error: msg,
 		Providers: s.OIDC.List(),
 	})
 }
 
 // signIn checks an address and a password. Wrong address and wrong password
-// get the same answer, in the same time.
+// get the same answer, after the same work (Authenticate). The limits count
+// failures only, per account and address (ratelimit.PasswordAllowed).
 func (s *Server) signIn(c *fiber.Ctx) error {
 	email := account.NormalizeEmail(c.FormValue("email"))
-	if err := s.limit(c, "signin:ip", c.IP()); err != nil {
-		return err
-	}
-	if err := s.limit(c, "signin:account", strings.ToLower(email)); err != nil {
+	if err := s.passwordAllowed(c, email); err != nil {
 		return err
 	}
 	u, err := s.Accounts.Authenticate(c.UserContext(), email, c.FormValue("password"))
 	switch {
 	case errors.Is(err, account.ErrBadCredentials):
-		return s.renderSignIn(c, http.StatusUnauthorized, email, "Adresse e-mail ou mot de passe incorrect.")
-	case errors.Is(err, account.ErrNotVerified):
-		if err := s.sendVerification(c, u); err != nil {
+		if err := s.passwordFailed(c, email); err != nil {
 			return err
 		}
-		return s.checkMailbox(c, u.Email)
+		return s.renderSignIn(c, http.StatusUnauthorized, email, "Adresse e-mail ou mot de passe incorrect.")
+	case errors.Is(err, account.ErrNotVerified):
+		ret := safeReturn(c.FormValue("retour"), "/")
+		if err := s.sendVerification(c, u, ret); err != nil {
+			return err
+		}
+		return s.checkMailbox(c, u.Email, ret)
 	case err != nil:
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 type signUpPage struct {
 	Page
 	choices
+	Return    string // where to go once the address is confirmed
 	Email     string
 	Form      profileForm
 	Errors    account.FieldErrors
@@ -32,7 +33,8 @@ func (s *Server) renderSignUp(c *fiber.Ctx, status int, email string, f profileF
 	if err != nil {
 		return err
 	}
-	return s.render.Render(c, status, tplSignUp, signUpPage{Page: p, choices: ch, Email: email, Form: f, Errors: errs})
+	return s.render.Render(c, status, tplSignUp, signUpPage{Page: p, choices: ch, Email: email, Form: f, Errors: errs,
+		Return: safeReturn(c.Query("retour", c.FormValue("retour")), "/")})
 }
 
 // signUp creates an unverified account and mails a confirmation link. The
@@ -55,42 +57,44 @@ func (s *Server) signUp(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return s.renderSignUp(c, http.StatusUnprocessableEntity, email, f, errs)
 	}
+	ret := safeReturn(c.FormValue("retour"), "/")
 	if created || u.EmailVerifiedAt == nil {
-		err = s.sendVerification(c, u)
+		err = s.sendVerification(c, u, ret)
 	} else {
-		err = s.sendMail(c, u.Email, mailAlreadyRegistered(s.Config.BaseURL.String()))
+		err = s.sendMail(c, u.Email, mailAlreadyRegistered(s.Config.BaseURL.String(), ret))
 	}
 	if err != nil {
 		return err
 	}
-	return s.checkMailbox(c, email)
+	return s.checkMailbox(c, email, ret)
 }
 
-func (s *Server) checkMailbox(c *fiber.Ctx, email string) error {
+func (s *Server) checkMailbox(c *fiber.Ctx, email, ret string) error {
 	return s.message(c, http.StatusOK, "Vérifiez votre boîte mail", []string{
 		"Nous avons envoyé un e-mail à " + email + ".",
 		"Ouvrez-le et suivez le lien pour confirmer votre adresse. Le lien est valable 48 heures.",
 		"Vous ne le trouvez pas ? Regardez dans les courriers indésirables (spam).",
-	}, "/connexion", "Aller à la page de connexion")
+	}, withReturn("/connexion", ret), "Aller à la page de connexion")
 }
 
-// sendVerification issues a new confirmation link and mails it, in one
-// transaction: the link that the new one replaces stays valid unless the mail
-// is queued.
-func (s *Server) sendVerification(c *fiber.Ctx, u account.User) error {
+// sendVerification issues a new confirmation link, which brings them to
+// ret once confirmed, and mails it, in one transaction: the link that the
+// new one replaces stays valid unless the mail is queued.
+func (s *Server) sendVerification(c *fiber.Ctx, u account.User, ret string) error {
 	return s.DB.InTx(c.UserContext(), func(ctx context.Context) error {
 		token, err := s.Accounts.IssueToken(ctx, u.ID, account.PurposeVerify, s.Now())
 		if err != nil {
 			return err
 		}
-		return s.sendMailCtx(ctx, u.Email, mailVerify(s.Config.BaseURL.String(), token))
+		return s.sendMailCtx(ctx, u.Email, mailVerify(s.Config.BaseURL.String(), token, ret))
 	})
 }
 
 type verifyPage struct {
 	Page
-	Token string
-	Error string
+	Token  string
+	Return string
+	Error  string
 }
 
 // verifyForm shows a form that confirms the address with the account's
@@ -109,7 +113,8 @@ func (s *Server) renderVerify(c *fiber.Ctx, status int, token, msg string) error
 	if err != nil {
 		return err
 	}
-	return s.render.Render(c, status, tplVerify, verifyPage{Page: p, Token: token, Error: msg})
+	return s.render.Render(c, status, tplVerify, verifyPage{Page: p, Token: token, Error: msg,
+		Return: safeReturn(c.Query("retour", c.FormValue("retour")), "/")})
 }
 
 func (s *Server) invalidLink(c *fiber.Ctx) error {
@@ -122,9 +127,6 @@ func (s *Server) invalidLink(c *fiber.Ctx) error {
 // first with someone else's address would get the account once its owner
 // clicks. A wrong password leaves the link usable.
 func (s *Server) verify(c *fiber.Ctx) error {
-	if err := s.limit(c, "signin:ip", c.IP()); err != nil {
-		return err
-	}
 	ctx := c.UserContext()
 	token := c.FormValue("jeton")
 	userID, err := s.Accounts.TokenUser(ctx, token, account.PurposeVerify, s.Now())
@@ -134,14 +136,22 @@ func (s *Server) verify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if owner, err := s.Accounts.ByID(ctx, userID); err == nil {
-		if err := s.limit(c, "signin:account", strings.ToLower(owner.Email)); err != nil {
-			return err
-		}
+	owner, err := s.Accounts.ByID(ctx, userID)
+	if errors.Is(err, account.ErrNotFound) {
+		return s.invalidLink(c)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.passwordAllowed(c, owner.Email); err != nil {
+		return err
 	}
 	u, err := s.Accounts.ConfirmAddress(ctx, token, c.FormValue("password"), s.Now())
 	switch {
 	case errors.Is(err, account.ErrBadCredentials):
+		if err := s.passwordFailed(c, owner.Email); err != nil {
+			return err
+		}
 		return s.renderVerify(c, http.StatusUnauthorized, token,
 			"Mot de passe incorrect. Saisissez le mot de passe choisi à l'inscription, ou choisissez-en un nouveau avec « Mot de passe oublié ».")
 	case errors.Is(err, account.ErrTokenInvalid):
@@ -152,6 +162,9 @@ func (s *Server) verify(c *fiber.Ctx) error {
 	if _, err := s.startSession(c, &u.ID, nil); err != nil {
 		return err
 	}
-	next := afterSignIn(u, "/compte?info=verifie")
-	return c.Redirect(next, http.StatusSeeOther)
+	next := safeReturn(c.FormValue("retour"), "/compte?info=verifie")
+	if next == "/" {
+		next = "/compte?info=verifie"
+	}
+	return c.Redirect(afterSignIn(u, next), http.StatusSeeOther)
 }

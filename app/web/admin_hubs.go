@@ -151,5 +151,6 @@ func (s *Server) adminConsultationStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.Contributions.ForgetConsultation() // the banner changes at once here, within a second elsewhere
 	return c.Redirect("/admin/consultation?info=consultation", http.StatusSeeOther)
 }

@@ -60,7 +60,7 @@ func TestHSTSOnlyOverHTTPS(t *testing.T) {
 		t.Errorf("HSTS over http: %q", h)
 	}
 	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"BASE_URL": "https://concertation.example.gouv.fr", "SESSION_SECRET": strings.Repeat("s", 32)}[k]
+		return map[string]string{"BASE_URL": "https://concertation.example.gouv.fr", "SESSION_SECRET": strings.Repeat("s", 32), "METRICS_TOKEN": "off"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,7 @@ type fakeFC struct {
 	rogueIDToken    bool
 	rogueUserinfo   bool
 	userinfoSub     string
+	tokenStatus     int // when not 0, the token endpoint fails with this status
 	lastNonce       string
 	endSessionCalls []url.Values
 }
@@ -128,6 +129,10 @@ func (f *fakeFC) token(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.tokenStatus != 0 {
+		http.Error(w, "panne", f.tokenStatus)
+		return
+	}
 	g, known := f.grants[r.PostFormValue("code")]
 	delete(f.grants, r.PostFormValue("code"))
 	sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))

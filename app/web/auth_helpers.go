@@ -25,29 +25,33 @@ func (d *Deps) accountDefaults() {
 	}
 }
 
-// safeReturn returns raw when it is a path of this site ("/axes/x?y"),
-// otherwise "/". It refuses absolute and scheme-relative addresses
-// ("//evil", "/\evil", "https://…"), control characters and backslashes,
-// so that the return address after sign-in is never an open redirect.
-func safeReturn(raw string) string {
+// safeReturn returns raw when it is a path of this site ("/axes/x?y#z"),
+// otherwise fallback: the one check of every return address taken from a
+// request (form field, query, Referer), so that none is an open redirect.
+// It refuses what is not a relative reference starting with a single "/":
+// absolute and scheme-relative addresses ("https://…", "//evil",
+// "javascript:"), backslashes ("/\evil", which browsers read as "//evil"),
+// control characters ("/\t/evil", which URL parsers drop, leaving "//evil"),
+// a "//" anywhere in the path (even encoded), and more than 1,000 bytes.
+func safeReturn(raw, fallback string) string {
 	if raw == "" || len(raw) > 1000 || raw[0] != '/' {
-		return "/"
-	}
-	if len(raw) > 1 && (raw[1] == '/' || raw[1] == '\\') {
-		return "/"
+		return fallback
 	}
 	for _, r := range raw {
-		if r < 0x20 || r == 0x7f || r == '\\' {
-			return "/"
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) {
+			return fallback
 		}
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
-		return "/"
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return fallback
 	}
-	// A decoded path starting with "//" would be read as a host by some clients.
-	if strings.HasPrefix(u.Path, "//") || strings.HasPrefix(u.EscapedPath(), "/%2F") || strings.HasPrefix(u.EscapedPath(), "/%5C") {
-		return "/"
+	// A path holding "//", even encoded, is read as a host by some clients.
+	escaped := strings.ToLower(u.EscapedPath())
+	for _, bad := range []string{"//", "/%2f", "%2f/", "%2f%2f", "%5c"} {
+		if strings.Contains(escaped, bad) || strings.Contains(u.Path, "//") {
+			return fallback
+		}
 	}
 	return raw
 }
@@ -59,6 +63,27 @@ func (s *Server) limit(c *fiber.Ctx, rule, subject string) error {
 	if err != nil {
 		return err
 	}
+	return tooMany(c, d)
+}
+
+// passwordAllowed answers the French 429 when the password check of account
+// from the request's address may not run (ratelimit.PasswordAllowed).
+func (s *Server) passwordAllowed(c *fiber.Ctx, account string) error {
+	d, err := s.Limiter.PasswordAllowed(c.UserContext(), ratelimit.PasswordCheck{Account: account, Address: c.IP()})
+	if err != nil {
+		return err
+	}
+	return tooMany(c, d)
+}
+
+// passwordFailed counts a wrong password for account from the request's
+// address.
+func (s *Server) passwordFailed(c *fiber.Ctx, account string) error {
+	return s.Limiter.PasswordFailed(c.UserContext(), ratelimit.PasswordCheck{Account: account, Address: c.IP()})
+}
+
+// tooMany is nil when d allows the attempt, else the French 429 answer.
+func tooMany(c *fiber.Ctx, d ratelimit.Decision) error {
 	if d.Allowed {
 		return nil
 	}
@@ -68,12 +93,7 @@ func (s *Server) limit(c *fiber.Ctx, rule, subject string) error {
 		"Trop de tentatives en peu de temps. Par sécurité, merci de patienter %d minute%s avant de réessayer.", minutes, plural(minutes))}
 }
 
-func plural(n int) string {
-	if n > 1 {
-		return "s"
-	}
-	return ""
-}
+func plural(n int) string { return pluralWord(n, "", "s") }
 
 // notices are the fixed messages a redirection can ask a page to show
 // (?info=code): never text from the address itself.

@@ -2,22 +2,27 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/cnr-numerique/concertation/app/account/openid"
+	"github.com/cnr-numerique/concertation/app/config"
 )
 
 // withFranceConnect registers fc as the platform's "franceconnect" provider.
 func (a *testApp) withFranceConnect(fc *fakeFC) *testApp {
 	a.t.Helper()
-	reg, err := openid.NewRegistry([]openid.Config{{
+	reg, err := openid.NewRegistry([]openid.Config{{OIDCProvider: config.OIDCProvider{
 		Name: "franceconnect", Label: "FranceConnect", Kind: "franceconnect", Issuer: fc.issuer,
 		ClientID: fc.clientID, ClientSecret: fc.secret, Scopes: []string{"openid", "given_name", "email"},
 		ACR: []string{"eidas1"}, TrustEmail: true,
-	}}, a.deps.Config.BaseURL)
+	}}}, a.deps.Config.BaseURL)
 	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := reg.Discover(a.t.Context()); err != nil { // as serve does at start-up
 		a.t.Fatal(err)
 	}
 	a.deps.OIDC = reg
@@ -136,7 +141,11 @@ func TestFranceConnectRefusals(t *testing.T) {
 			return u.RequestURI()
 		}},
 		{"state without its cookie (another browser)", nil, func(cb string) string {
-			delete(a.jar, (&Server{Deps: a.deps}).danceCookieName())
+			for name := range a.jar {
+				if strings.HasPrefix(name, (&Server{Deps: a.deps}).dancePrefix()) {
+					delete(a.jar, name)
+				}
+			}
 			return cb
 		}},
 		{"replayed nonce", func() { fc.nonce = &firstNonce }, nil},
@@ -182,4 +191,170 @@ func TestFranceConnectRefusals(t *testing.T) {
 	// After all this, a normal sign-in still works.
 	resp, _ = a.get(a.fcDance("/"))
 	wantRedirect(t, resp, "/compte/completer")
+}
+
+// TestOpenIDTwoSignInsAtOnce: each attempt has its own state cookie, so a
+// sign-in started in a second tab does not break the first one's.
+func TestOpenIDTwoSignInsAtOnce(t *testing.T) {
+	fc := newFakeFC(t)
+	a := newTestApp(t, nil).withAccounts(nil).withFranceConnect(fc)
+	first := a.fcDance("/hubs")
+	second := a.fcDance("/axes/gouvernance-finances-modeles-economiques")
+	resp, body := a.get(first)
+	if loc := wantRedirectBody(t, resp, body); loc != "/compte/completer?retour=%2Fhubs" {
+		t.Errorf("first tab sent to %q", loc)
+	}
+	resp, body = a.get(second)
+	if loc := wantRedirectBody(t, resp, body); loc != "/compte/completer?retour=%2Faxes%2Fgouvernance-finances-modeles-economiques" {
+		t.Errorf("second tab sent to %q", loc)
+	}
+	for name := range a.jar {
+		if strings.HasPrefix(name, "oidc-") {
+			t.Errorf("dance cookie %s left after both callbacks", name)
+		}
+	}
+	// The cookie goes only to the sign-in addresses, and stays small: pages'
+	// request headers do not grow with sign-in attempts.
+	resp, _ = a.post("/connexion/oidc/franceconnect", url.Values{"retour": {"/hubs"}})
+	for _, ck := range resp.Cookies() {
+		if strings.HasPrefix(ck.Name, "oidc-") && (ck.Path != "/connexion/oidc/" || len(ck.Value) > 400 || !ck.HttpOnly) {
+			t.Errorf("dance cookie %s: path %q, %d bytes, HttpOnly %v", ck.Name, ck.Path, len(ck.Value), ck.HttpOnly)
+		}
+	}
+	// A browser keeps only a few attempts: the oldest are cleared.
+	for range maxDances + 3 {
+		a.fcDance("/")
+	}
+	n := 0
+	for name := range a.jar {
+		if strings.HasPrefix(name, "oidc-") {
+			n++
+		}
+	}
+	if n > maxDances {
+		t.Errorf("%d dance cookies kept, want at most %d", n, maxDances)
+	}
+}
+
+// TestOpenIDProviderNotAnswering: a provider failing at the token exchange,
+// or gone, gets "ne répond pas" (502), not "recommencer".
+func TestOpenIDProviderNotAnswering(t *testing.T) {
+	fc := newFakeFC(t)
+	a := newTestApp(t, nil).withAccounts(nil).withFranceConnect(fc)
+	fc.tokenStatus = http.StatusServiceUnavailable
+	resp, body := a.get(a.fcDance("/"))
+	wantStatus(t, resp, body, http.StatusBadGateway)
+	if !strings.Contains(body, "Le service de connexion FranceConnect ne répond pas") {
+		t.Errorf("token exchange failing: not the French message\n%s", excerpt(body))
+	}
+	fc.tokenStatus = 0
+	cb := a.fcDance("/")
+	fc.srv.Close()
+	resp, body = a.get(cb)
+	wantStatus(t, resp, body, http.StatusBadGateway)
+	if !strings.Contains(body, "ne répond pas") {
+		t.Errorf("provider gone: not the French message\n%s", excerpt(body))
+	}
+	if a.sessionToken() != "" {
+		t.Error("a session was opened")
+	}
+}
+
+// TestOpenIDTakeoverAsksTheProfileAgain: a verified OpenID identity taking
+// over an account that someone created with its address but never
+// verified keeps nothing that person said: the owner is asked again.
+func TestOpenIDTakeoverAsksTheProfileAgain(t *testing.T) {
+	fc := newFakeFC(t)
+	a := newTestApp(t, nil).withAccounts(nil).withFranceConnect(fc)
+	squatter := newTestAppOn(t, a.deps.DB, nil)
+	squatter.deps.Mailbox, squatter.deps.Mailer = a.deps.Mailbox, a.deps.Mailer
+	squatter.rebuild()
+	form := signUpForm(fc.email, "le mot de passe du squatteur")
+	form.Set("display_name", "Squatteur")
+	resp, body := squatter.post("/inscription", form)
+	wantStatus(t, resp, body, 200)
+
+	resp, _ = a.get(a.fcDance("/hubs"))
+	wantRedirect(t, resp, "/compte/completer?retour=%2Fhubs")
+	if n := a.count(`SELECT count(*) FROM users WHERE email = ? AND display_name = 'Camille' AND category IS NULL
+		AND departement_id IS NULL AND terms_accepted_at IS NULL AND password_hash IS NULL AND email_verified_at IS NOT NULL`, fc.email); n != 1 {
+		t.Fatal("the takeover kept what the squatter said")
+	}
+	resp, body = a.get("/compte/completer?retour=%2Fhubs")
+	wantStatus(t, resp, body, 200)
+	for _, want := range []string{`name="terms"`, `value="Camille"`, "Choisissez une catégorie"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the completion page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Squatteur") {
+		t.Error("the squatter's name is shown")
+	}
+}
+
+// TestFormActionAllowsTheDiscoveredProviders: the CSP's form-action allows
+// 'self' and exactly the origins of the providers' authorization and
+// end-session endpoints, once discovered; the sign-in page discovers them
+// before answering, so its own policy has them.
+func TestFormActionAllowsTheDiscoveredProviders(t *testing.T) {
+	disc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"issuer": "http://` + r.Host + `", "authorization_endpoint": "https://connexion.example.test/authorize",
+			"token_endpoint": "http://` + r.Host + `/token", "jwks_uri": "http://` + r.Host + `/jwks",
+			"end_session_endpoint": "https://deconnexion.example.test:8443/logout?x=1",
+			"id_token_signing_alg_values_supported": ["RS256"]}`))
+	}))
+	t.Cleanup(disc.Close)
+	a := newTestApp(t, nil).withAccounts(nil)
+	reg, err := openid.NewRegistry([]openid.Config{{OIDCProvider: config.OIDCProvider{Name: "x", Label: "X", Issuer: disc.URL, ClientID: "id"}}},
+		a.deps.Config.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.deps.OIDC = reg
+	a.rebuild()
+	formAction := func(resp *http.Response) string {
+		for _, d := range strings.Split(resp.Header.Get("Content-Security-Policy"), ";") {
+			if d = strings.TrimSpace(d); strings.HasPrefix(d, "form-action ") {
+				return d
+			}
+		}
+		return ""
+	}
+	resp, _ := a.get("/")
+	if got := formAction(resp); got != "form-action 'self'" {
+		t.Errorf("before discovery: %q", got)
+	}
+	want := "form-action 'self' https://connexion.example.test https://deconnexion.example.test:8443"
+	resp, _ = a.get("/connexion")
+	if got := formAction(resp); got != want {
+		t.Errorf("sign-in page: %q, want %q", got, want)
+	}
+	resp, _ = a.get("/hubs")
+	if got := formAction(resp); got != want {
+		t.Errorf("another page: %q, want %q", got, want)
+	}
+}
+
+// TestOpenIDBeginBeforeDiscovery: when the page that posted could not allow
+// the provider in its form-action (discovery had not happened), the person
+// gets a link to follow instead of a redirect Chromium would block.
+func TestOpenIDBeginBeforeDiscovery(t *testing.T) {
+	fc := newFakeFC(t)
+	a := newTestApp(t, nil).withAccounts(nil)
+	reg, err := openid.NewRegistry([]openid.Config{{OIDCProvider: config.OIDCProvider{Name: "franceconnect", Label: "FranceConnect",
+		Issuer: fc.issuer, ClientID: fc.clientID, ClientSecret: fc.secret, ACR: []string{"eidas1"}}}}, a.deps.Config.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.deps.OIDC = reg
+	a.rebuild()
+	resp, body := a.post("/connexion/oidc/franceconnect", url.Values{"retour": {"/hubs"}})
+	wantStatus(t, resp, body, 200)
+	if !strings.Contains(body, `href="`+fc.issuer+`/authorize?`) || !strings.Contains(body, "Continuer vers FranceConnect") {
+		t.Errorf("no link to the provider:\n%s", excerpt(body))
+	}
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "form-action 'self' "+fc.srv.URL) {
+		t.Errorf("CSP after discovery: %q", resp.Header.Get("Content-Security-Policy"))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/query"
 )
@@ -57,6 +58,15 @@ func listFields(p Page, refs query.Refs, f query.Filter, fc query.Facets, fixed 
 			}
 		}
 		fields = append(fields, h)
+	}
+	answers := filterField{Name: "reponse", Label: "Réponse officielle"}
+	for _, st := range answer.States {
+		if n, sel := fc.Answers[st], slices.Contains(f.Answers, st); n > 0 || sel {
+			answers.Options = append(answers.Options, filterOption{Value: st.Param(), Label: st.Label(), Count: n, Selected: sel})
+		}
+	}
+	if len(answers.Options) > 0 {
+		fields = append(fields, answers)
 	}
 	// Contributions accompagnées: no count beside them when the list
 	// answers a text search (the engine does not count them).

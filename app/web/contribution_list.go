@@ -305,7 +305,7 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 	here := pageURL(action, shared, res.Number, r.After, r.Before)
 	lv.ShareURL = s.Config.BaseURL.String() + here
 	lv.Filtered = len(f.Axes) > 0 && fixed.AxisID == 0 || (len(f.Entries) > 0 && fixed.HubID == 0) || len(f.Categories) > 0 ||
-		len(f.Regions) > 0 || len(f.Departements) > 0 || (len(f.Hubs) > 0 && fixed.HubID == 0) || f.ReactsTo != 0 || len(f.Assisted) > 0
+		len(f.Regions) > 0 || len(f.Departements) > 0 || (len(f.Hubs) > 0 && fixed.HubID == 0) || f.ReactsTo != 0 || len(f.Answers) > 0 || len(f.Assisted) > 0
 	axisLabels := map[int64]string{}
 	for _, a := range p.Consultation.Axes {
 		axisLabels[a.ID] = "Axe " + strconv.Itoa(a.Position)

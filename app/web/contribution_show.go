@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/gofiber/fiber/v2"
 )
@@ -26,6 +27,7 @@ type contributionShowPage struct {
 	CanEdit     bool
 	CanReact    bool // a free contribution may react to this Hub proposal
 	Back        string
+	Answer      *answer.Answer // the official answer of the consultation team, if any
 	// AssistedSupport is the médiateur's part: supports of the people at
 	// their side (nil for anyone else).
 	AssistedSupport *assistedSupportView
@@ -115,6 +117,11 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 		}
 	}
 	data.Body = contribution.RenderBody(v.Body)
+	if a, ok, err := s.Answers.Get(ctx, id); err != nil {
+		return data, err
+	} else if ok {
+		data.Answer = &a
+	}
 	me := actor(p.User)
 	supported := map[int64]bool{}
 	if p.User != nil {

@@ -42,7 +42,7 @@ func (s *Server) toggleSupport(c *fiber.Ctx, add bool) error {
 	if err != nil {
 		return contributionError(err)
 	}
-	back := backURL(c, "/contributions/"+strconv.FormatInt(id, 10))
+	back := safeReturn(c.FormValue("retour"), "/contributions/"+strconv.FormatInt(id, 10))
 	if isHTMX(c) {
 		sv := supportView{ID: id, Count: count, Unit: supportUnit(count), Supported: add, SignedIn: true, Open: true, CSRF: s.csrfToken(c), Back: back}
 		return s.renderFragment(c, http.StatusOK, tplSupportFragment, "support-form", sv)

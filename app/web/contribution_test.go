@@ -249,12 +249,12 @@ func TestContributionBadInput(t *testing.T) {
 	}
 	anon := newTestAppOn(t, a.deps.DB, nil)
 	resp, _ = anon.post("/contributions/nouvelle", ok)
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("anonymous create: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/connexion?retour=") {
+		t.Errorf("anonymous create: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp, _ = anon.get("/contributions/nouvelle")
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("anonymous form: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/connexion?retour=%2Fcontributions%2Fnouvelle" {
+		t.Errorf("anonymous form: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 

@@ -11,6 +11,7 @@ var filterHints = map[string]string{
 	"departement": "Exemple : Finistère (29)",
 	"hub":         "Exemple : RhinOcc",
 	"reagit_a":    "Les réactions à une proposition de Hub",
+	"reponse":     "Exemple : retenue par l'équipe de la concertation",
 	"accompagnee": "Écrites avec l'aide d'un médiateur numérique, ou non",
 }
 

@@ -45,14 +45,20 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		s.Log.Warn("readiness: database unreachable", "err", err)
 		return c.Status(http.StatusServiceUnavailable).SendString("base de données injoignable")
 	}
-	if !s.DB.HasReplica() {
-		return c.SendString("ok")
+	// The instance stays ready when the replica or Meilisearch fails (reads
+	// go to the primary, searches to PostgreSQL); the body says so.
+	body := "ok"
+	if s.DB.HasReplica() {
+		st := s.DB.CheckReplica(c.UserContext())
+		if st.Err != nil {
+			s.Log.Warn("readiness: read replica not in use", "err", st.Err)
+		}
+		body += "\n" + replicaLine(st)
 	}
-	st := s.DB.CheckReplica(c.UserContext())
-	if st.Err != nil {
-		s.Log.Warn("readiness: read replica not in use", "err", st.Err)
+	if s.SearchMonitor != nil {
+		body += "\n" + searchReadiness(s.SearchMonitor.Status())
 	}
-	return c.SendString("ok\n" + replicaLine(st))
+	return c.SendString(body)
 }
 
 // replicaLine describes the read replica for /readyz.

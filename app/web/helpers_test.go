@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	if fuzzWorker() && os.Getenv(fuzzDatabaseEnv) != "" {
+		// A fuzzing worker uses its coordinator's database (FuzzFormRoutes):
+		// a PostgreSQL server of its own would outlive it, since the
+		// coordinator interrupts a worker a second after asking it to stop.
+		os.Exit(m.Run())
+	}
+	dbtest.Main(m)
+}
+
+// fuzzWorker reports whether this test binary is a fuzzing worker process.
+func fuzzWorker() bool {
+	return slices.ContainsFunc(os.Args, func(a string) bool { return strings.HasPrefix(a, "-test.fuzzworker") })
+}
 
 // testApp is the platform on its own seeded database, called through
 // Fiber's app.Test. A testApp keeps a cookie jar, like one browser.

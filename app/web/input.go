@@ -12,10 +12,20 @@ import (
 var errBadCharacters = &UserError{Status: http.StatusBadRequest,
 	Message: "Votre demande contient des caractères invalides. Vérifiez le texte saisi et réessayez."}
 
+// errBadForm answers a form whose body cannot be read.
+var errBadForm = &UserError{Status: http.StatusBadRequest,
+	Message: "Le formulaire envoyé est illisible. Rechargez la page et réessayez."}
+
 // rejectBadInput keeps values that are not text away from the handlers:
 // PostgreSQL refuses invalid UTF-8 and NUL bytes, and no French text needs
 // them. A URL parameter holding one is dropped, as any unknown filter value
-// is ignored; a form field holding one gets a French 400.
+// is ignored; a form field holding one, in a url-encoded or a multipart
+// body, name or value (and file name), gets a French 400. These are every
+// path from the request to a handler: the path, the query, the form (which
+// c.FormValue reads from the query, the url-encoded body or the multipart
+// parts). Headers and cookies that the handlers read are checked where they
+// are used (safeReturn for the Referer; the session and CSRF cookies are
+// only hashed or compared).
 func rejectBadInput(c *fiber.Ctx) error {
 	path := c.Request().URI().Path()
 	if !isText(path) {
@@ -34,13 +44,40 @@ func rejectBadInput(c *fiber.Ctx) error {
 		}
 		c.Request().URI().SetQueryStringBytes(args.QueryString())
 	}
-	if bytes.HasPrefix(c.Request().Header.ContentType(), []byte(fiber.MIMEApplicationForm)) {
+	ct := c.Request().Header.ContentType()
+	switch {
+	case bytes.HasPrefix(ct, []byte(fiber.MIMEApplicationForm)):
 		bad := false
 		c.Request().PostArgs().VisitAll(func(k, v []byte) {
 			bad = bad || !isText(k) || !isText(v)
 		})
 		if bad {
 			return errBadCharacters
+		}
+	case bytes.HasPrefix(ct, []byte(fiber.MIMEMultipartForm)):
+		form, err := c.MultipartForm()
+		if err != nil {
+			return errBadForm
+		}
+		for k, vs := range form.Value {
+			if !isText([]byte(k)) {
+				return errBadCharacters
+			}
+			for _, v := range vs {
+				if !isText([]byte(v)) {
+					return errBadCharacters
+				}
+			}
+		}
+		for k, files := range form.File {
+			if !isText([]byte(k)) {
+				return errBadCharacters
+			}
+			for _, f := range files {
+				if !isText([]byte(f.Filename)) {
+					return errBadCharacters
+				}
+			}
 		}
 	}
 	return c.Next()

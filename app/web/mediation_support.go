@@ -30,7 +30,7 @@ func (s *Server) personPage(c *fiber.Ctx, m mediation.Mediator, back string) (*p
 	if err != nil {
 		return nil, err
 	}
-	return &personFormPage{Page: p, personFields: pf, Mediator: m, Problems: contribution.Problems{}, Back: safeReturn(back)}, nil
+	return &personFormPage{Page: p, personFields: pf, Mediator: m, Problems: contribution.Problems{}, Back: safeReturn(back, "/mediation")}, nil
 }
 
 // personForm shows the form that records a person and their consent.
@@ -56,7 +56,7 @@ func (s *Server) personCreate(c *fiber.Ctx) error {
 	if v == nil {
 		return err
 	}
-	f, err := s.personPage(c, m, backURL(c, "/mediation"))
+	f, err := s.personPage(c, m, c.FormValue("retour"))
 	if err != nil {
 		return err
 	}

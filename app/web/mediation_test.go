@@ -21,6 +21,7 @@ import (
 // Finistère, small daily limits, and helpers.
 type medFix struct {
 	*modFix
+	tt       *testing.T
 	svc      *mediation.Service
 	mediator int64
 }
@@ -29,7 +30,7 @@ var testMediationLimits = mediation.Limits{People: 4, Contributions: 3, Supports
 
 func newMedFix(t *testing.T) *medFix {
 	t.Helper()
-	f := &medFix{modFix: newModFix(t)}
+	f := &medFix{modFix: newModFix(t), tt: t}
 	f.svc = mediation.New(f.deps.DB, contribution.NewStore(f.deps.DB), testMediationLimits, f.deps.Config.SessionSecret)
 	f.deps.Mediation = f.svc
 	f.rebuild()
@@ -55,7 +56,7 @@ func (f *medFix) contribute(form url.Values) (int64, string) {
 	f.t.Helper()
 	f.as(f.mediator)
 	resp, body := f.post("/mediation/contribution", form)
-	expect(f.t, "assisted contribution", resp, body, http.StatusOK, "Reçu de votre contribution", "Écrite avec l'aide de : France services – Quimper centre")
+	expect(f.tt, "assisted contribution", resp, body, http.StatusOK, "Reçu de votre contribution", "Écrite avec l'aide de : France services – Quimper centre")
 	m := receiptCode.FindStringSubmatch(body)
 	if m == nil {
 		f.t.Fatalf("no code on the receipt\n%s", excerpt(body))
@@ -202,7 +203,7 @@ func TestClaimPage(t *testing.T) {
 	id, code := f.contribute(assistedForm("Aider pour les papiers"))
 	f.as(0)
 	resp, body := f.get("/compte/recuperer")
-	expect(t, "anonymous", resp, body, http.StatusOK, "il faut un compte à votre nom", `href="/inscription"`)
+	expect(t, "anonymous", resp, body, http.StatusOK, "il faut un compte à votre nom", `href="/inscription?retour=%2Fcompte%2Frecuperer"`)
 
 	marie := f.user("Marie Dupont")
 	f.as(marie)

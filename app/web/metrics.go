@@ -14,8 +14,12 @@ var prometheusHandler = adaptor.HTTPHandler(metrics.Handler())
 // metrics serves GET /metrics in the Prometheus text format: search engine
 // latency, search outbox lag and pending rows, Go runtime. The figures are
 // operational, not personal; with METRICS_TOKEN set (production), only a
-// scraper sending "Authorization: Bearer <token>" gets them.
+// scraper sending "Authorization: Bearer <token>" gets them; with
+// METRICS_TOKEN=off the address does not exist.
 func (s *Server) metrics(c *fiber.Ctx) error {
+	if s.Config.MetricsOff {
+		return fiber.ErrNotFound
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if token := s.Config.MetricsToken; token != "" {
 		sent := []byte(c.Get(fiber.HeaderAuthorization))

@@ -47,3 +47,13 @@ func TestMetricsTokenIsRequiredWhenSet(t *testing.T) {
 		t.Errorf("with the token: %d", resp.StatusCode)
 	}
 }
+
+func TestMetricsOffIsNotServed(t *testing.T) {
+	a := newTestApp(t, time.Now)
+	a.deps.Config.MetricsOff = true
+	a.rebuild()
+	resp, body := a.get("/metrics")
+	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
+		t.Errorf("METRICS_TOKEN=off: /metrics answers %d", resp.StatusCode)
+	}
+}

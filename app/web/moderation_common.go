@@ -31,8 +31,7 @@ var (
 
 // requireRole returns the signed-in viewer when allowed(viewer), else nil
 // and the answer: people who are not signed in are sent to the sign-in page
-// when they asked for a page (nil error: the redirection is written) and get
-// a 401 for a form; others get denied (403). Use it as
+// (toSignIn), others get denied (403). Use it as
 //
 //	v, err := s.requireRole(c, (*account.Viewer).IsModerator, errModeratorsOnly)
 //	if v == nil {
@@ -41,10 +40,8 @@ var (
 func (s *Server) requireRole(c *fiber.Ctx, allowed func(*account.Viewer) bool, denied error) (*account.Viewer, error) {
 	v := viewer(c)
 	switch {
-	case v == nil && c.Method() == fiber.MethodGet:
-		return nil, s.toSignIn(c)
 	case v == nil:
-		return nil, errNotSignedIn
+		return nil, s.toSignIn(c)
 	case !allowed(v):
 		return nil, denied
 	}

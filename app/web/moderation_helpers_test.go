@@ -12,15 +12,22 @@ import (
 // arguments directly in SQL, and to switch the browser between accounts.
 type modFix struct {
 	*testApp
-	t     *testing.T
+	t     testing.TB
 	cons  int64
 	axis  int64
 	users int
 }
 
-func newModFix(t *testing.T) *modFix {
+func newModFix(t testing.TB) *modFix {
 	t.Helper()
-	f := &modFix{testApp: newTestApp(t, nil), t: t}
+	return newModFixOn(t, newTestApp(t, nil))
+}
+
+// newModFixOn is newModFix on the platform a, whose database has the
+// reference data.
+func newModFixOn(t testing.TB, a *testApp) *modFix {
+	t.Helper()
+	f := &modFix{testApp: a, t: t}
 	f.cons = f.scalar(`SELECT id FROM consultations ORDER BY id LIMIT 1`)
 	f.axis = f.scalar(`SELECT id FROM axes WHERE consultation_id = ? ORDER BY position LIMIT 1`, f.cons)
 	return f

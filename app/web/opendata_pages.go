@@ -18,6 +18,7 @@ type openDataPage struct {
 	LicenceURL  string
 	Version     string
 	Definitions []synthesis.Column
+	Notes       []string // line breaks, formulas, missing values, dates
 }
 
 // openData presents the public dataset and its licence.
@@ -27,7 +28,8 @@ func (s *Server) openData(c *fiber.Ctx) error {
 		return err
 	}
 	data := openDataPage{Page: p, Licence: synthesis.LicenceName, LicenceURL: synthesis.LicenceURL, Version: synthesis.SchemaVersion,
-		Definitions: synthesis.ContributionColumns(true)}
+		Definitions: synthesis.ContributionColumns(true),
+		Notes:       []string{synthesis.NoteNewlines, synthesis.NoteFormula, synthesis.NoteNull, synthesis.NoteDatetime}}
 	data.Bundles = []link{
 		{"Archive CSV (.zip)", "/donnees/donnees-csv.zip", "contributions, soutiens, réactions, arguments et datapackage.json ; les pseudonymes des auteurs sont communs aux fichiers ; ceux des personnes qui soutiennent sont distincts, et les propositions des Hubs n'ont pas de pseudonyme d'auteur"},
 		{"Archive JSON Lines (.zip)", "/donnees/donnees-json.zip", "les mêmes fichiers au format JSON Lines, avec leur datapackage.json"},

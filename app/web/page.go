@@ -7,6 +7,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/frtime"
+	"github.com/cnr-numerique/concertation/app/synthesis"
 )
 
 // Page is what the layout needs on every page. Page data structs embed it.
@@ -57,16 +58,19 @@ func templateFuncs() template.FuncMap {
 		"frenchDate":     frenchDate,
 		"frenchDateTime": frenchDateTime,
 		"paragraphs":     paragraphs,
-		"plural": func(n int, one, many string) string {
-			if n > 1 || n < -1 {
-				return many
-			}
-			return one
-		},
-		"add":         func(a, b int) int { return a + b },
-		"number":      formatNumber,   // 12 345 (synthesis)
-		"score":       formatScore,    // 1,25 (synthesis)
-		"countsTable": newCountsTable, // (synthesis report)
+		"plural":         pluralWord, // French plural: 0 and 1 take the singular
+		"count":          countWord,  // "1 soutien", "12 345 soutiens"
+		"add":            func(a, b int) int { return a + b },
+		"number":         formatNumber,   // 12 345 (synthesis)
+		"score":          formatScore,    // 1,25 (synthesis)
+		"countsTable":    newCountsTable, // (synthesis report)
+		"dict":           orderedPairs,   // ordered key/value pairs for a range
+		"chartSVG":       chartSVG,       // (synthesis report)
+		"chartByID":      chartByID,      // (synthesis report)
+		"mapSVG":         mapSVG,         // choropleth of the départements
+		"rowsTable":      newRowsTable,   // (synthesis report)
+		"rate":           synthesis.FormatRate,
+		"perInhabitant":  perInhabitant, // figures per 100,000 inhabitants (statistics)
 
 		"asset":               assetURL,            // fingerprinted address of a static file (static.go)
 		"accessibilityStatus": accessibilityStatus, // the audit's conformity, for the footer

@@ -107,6 +107,13 @@ func TestSupportIsExactForItsAuthorWithAReplica(t *testing.T) {
 	if got := probe(visitor); got != "replica=true soutiens=0" {
 		t.Errorf("a visitor reads %q, want the paused replica", got)
 	}
+	// The lists read the replica, except for the person who has just acted:
+	// sorted by supports, the supporter sees their support, a visitor the
+	// replica's state.
+	_, body = supporter.get("/contributions?tri=soutiens")
+	mustContain(t, body, "<strong>1</strong> soutien<")
+	_, body = visitor.get("/contributions?tri=soutiens")
+	mustContain(t, body, "<strong>0</strong> soutien<")
 	if resp, _ := visitor.get("/contributions/" + id); strings.Contains(resp.Header.Get("Set-Cookie"), "ecrit=") {
 		t.Error("a page view set the recent-write cookie")
 	}

@@ -8,11 +8,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/accessibility"
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/account/openid"
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/contribution"
@@ -42,6 +44,7 @@ type Deps struct {
 	// contributions: nil → contribution.NewStore(DB)
 	Contributions *contribution.Store
 	Synthesis     *synthesis.Store   // synthesis: nil → synthesis.NewStore(DB, Config.BaseURL)
+	Answers       *answer.Store      // official answers: nil → answer.NewStore(DB)
 	Moderation    *moderation.Store  // moderation: nil → moderation.NewStore(DB, Config.ModerationReportThreshold) mailing through Mailer
 	Mailer        mail.Mailer        // accounts: nil → a local Mailbox
 	Mailbox       *mail.Mailbox      // accounts: the local mailbox shown at /dev/mails (local runs only)
@@ -49,6 +52,7 @@ type Deps struct {
 	OIDC          *openid.Registry   // accounts: OpenID Connect providers; nil → none
 	Search        search.Engine      // search: nil → the PostgreSQL engine on DB
 	Query         *query.Service     // reads: nil → query.New(DB, Contributions, Search)
+	SearchMonitor *search.Monitor    // search: the Meilisearch fallback shown by /readyz; nil with PostgreSQL alone
 	Now           func() time.Time   // the clock; time.Now when nil
 
 	// accessibility contact messages: nil → accessibility.NewStore(DB)
@@ -62,6 +66,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	render *Renderer
+	csp    atomic.Pointer[csp] // the last Content-Security-Policy built
 }
 
 // New builds the Fiber application with every route.
@@ -92,6 +97,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	if d.Synthesis == nil {
 		d.Synthesis = synthesis.NewStore(d.DB, d.Config.BaseURL)
 	}
+	if d.Answers == nil {
+		d.Answers = answer.NewStore(d.DB)
+	}
 	if d.Moderation == nil {
 		d.Moderation = moderation.NewStore(d.DB, d.Config.ModerationReportThreshold, d.Contributions)
 		d.Moderation.Mailer = d.Mailer
@@ -118,9 +126,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		BodyLimit:             1 << 20,
 		ProxyHeader:           d.Config.ProxyHeader, // set only behind a trusted proxy
 	})
+	app.Server().Handler = s.securedHandler(app.Server().Handler)
 	app.Use(s.logRequests)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
-	app.Use(securityHeaders(d.Config.Secure()))
 	app.Use("/static", assets.serve)
 	app.Use(compressPages) // outside pageETag: the ETag is computed on the HTML
 	app.Use(pageETag)
@@ -132,7 +140,8 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	for _, rt := range append(s.routes(), extra...) {
 		app.Add(rt.method, rt.path, rt.handler)
 	}
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	// No catch-all: Fiber answers fiber.ErrNotFound, or ErrMethodNotAllowed
+	// when the address exists for another method; handleError renders both.
 	return app, nil
 }
 
@@ -156,20 +165,6 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	return nil
 }
 
-func securityHeaders(secure bool) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		h := &c.Response().Header
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		if secure {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		return c.Next()
-	}
-}
-
 // Error pages.
 const (
 	tplNotFound = "site/404"
@@ -185,6 +180,7 @@ type errorPage struct {
 // handleError turns any error into a French page. Internal details are
 // logged, never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	s.setSecurityHeaders(&c.Response().Header)
 	var re *redirectError
 	if errors.As(err, &re) {
 		return re.send(c)

@@ -162,14 +162,12 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// errSignIn sends people who are not signed in to the sign-in page.
+// requireViewer returns the signed-in person; people who are not signed in
+// are sent to the sign-in page, which brings them back (toSignIn).
 func (s *Server) requireViewer(c *fiber.Ctx) (*account.Viewer, error) {
 	v := viewer(c)
 	if v == nil {
-		return nil, errNotSignedIn
+		return nil, s.toSignIn(c)
 	}
 	return v, nil
 }
-
-var errNotSignedIn = &UserError{Status: http.StatusUnauthorized,
-	Message: "Connectez-vous pour continuer."}

@@ -20,7 +20,7 @@ const (
 
 // page builds the common page data: the current consultation and its phase.
 func (s *Server) page(c *fiber.Ctx, title string) (Page, error) {
-	cons, err := s.Consultations.Current(c.UserContext())
+	cons, err := s.Contributions.CachedConsultation(c.UserContext()) // read at most once a second
 	if err != nil && !errors.Is(err, consultation.ErrNotFound) {
 		return Page{}, err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/gofiber/fiber/v2"
@@ -12,6 +13,7 @@ import (
 const (
 	tplStats            = "stats/index"
 	tplStatsDefinitions = "stats/definitions"
+	tplStatsTerritories = "stats/territories"
 )
 
 // chart is a horizontal bar chart drawn in SVG on the server (no script, no
@@ -67,12 +69,13 @@ func sameLabel(_ int, c synthesis.Count) string {
 
 type statsPage struct {
 	Page
-	Metrics      synthesis.Metrics
-	Filters      []string
-	Charts       []chart
-	Departements []synthesis.Count
-	DepsWith     int
-	Bucket       string
+	Metrics        synthesis.Metrics
+	Filters        []string
+	Charts         []chart
+	Departements   []synthesis.Count
+	DepsWith       int
+	Bucket         string
+	TerritoriesURL string // the map and the départements, on their own page (light pages)
 }
 
 // stats shows the public statistics: published contributions only, computed
@@ -102,7 +105,8 @@ func (s *Server) stats(c *fiber.Ctx) error {
 		timeline = append(timeline, synthesis.Count{Label: tc.Label, Contributions: tc.Contributions})
 	}
 	with, _ := synthesis.Covered(m.Departements)
-	data := statsPage{Page: p, Metrics: m, Filters: f.Describe(refs), Departements: m.Departements, DepsWith: len(with), Bucket: m.Bucket}
+	data := statsPage{Page: p, Metrics: m, Filters: f.Describe(refs), Departements: m.Departements, DepsWith: len(with), Bucket: m.Bucket,
+		TerritoriesURL: withQuery("/statistiques/territoires", f.QueryString())}
 	known := !m.Pending // distinct contributors and the timeline come from the background
 	data.Charts = []chart{
 		newChart("axes", "Contributions par axe", "Axe", axes, func(i int, _ synthesis.Count) string { return "Axe " + strconv.Itoa(i+1) }, known),
@@ -115,7 +119,40 @@ func (s *Server) stats(c *fiber.Ctx) error {
 	if known {
 		data.Charts = append(data.Charts, newChart("temps", "Contributions publiées par "+m.Bucket, "Période", timeline, sameLabel, false))
 	}
+	answered := make([]synthesis.Count, len(m.Answers))
+	for i, a := range m.Answers {
+		answered[i] = synthesis.Count{Code: a.Code, Label: strings.TrimPrefix(a.Label, "Réponse officielle : "), Contributions: a.Contributions}
+	}
+	data.Charts = append(data.Charts, newChart("reponses", "Réponses officielles de l'équipe de la concertation, par état", "État de la réponse",
+		answered, sameLabel, false))
 	return s.render.Render(c, http.StatusOK, tplStats, data)
+}
+
+type statsTerritoriesPage struct {
+	Page
+	Metrics synthesis.Metrics
+	Filters []string
+	Back    string
+}
+
+// statsTerritories shows the participation per inhabitant with the map of
+// the départements: on a page of its own, so that /statistiques stays light
+// on a poor connection (the map weighs more than the rest of the page).
+func (s *Server) statsTerritories(c *fiber.Ctx) error {
+	refs, f, err := s.synthesisView(c, true)
+	if err != nil {
+		return err
+	}
+	m, err := s.Query.Stats(c.UserContext(), refs, f)
+	if err != nil {
+		return err
+	}
+	p, err := s.page(c, "Participation par territoire")
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplStatsTerritories, statsTerritoriesPage{Page: p, Metrics: m, Filters: f.Describe(refs),
+		Back: withQuery("/statistiques", f.QueryString())})
 }
 
 func (s *Server) statsDefinitions(c *fiber.Ctx) error {

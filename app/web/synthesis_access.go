@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/account"
@@ -13,24 +14,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-var (
-	errRapporteurSignIn = &UserError{Status: http.StatusForbidden,
-		Message: "Cet espace est réservé aux rapporteurs de la concertation. Connectez-vous avec un compte de rapporteur."}
-	errRapporteurOnly = &UserError{Status: http.StatusForbidden,
-		Message: "Cet espace est réservé aux rapporteurs de la concertation. Votre compte n'y a pas accès."}
-)
+var errRapporteurOnly = &UserError{Status: http.StatusForbidden,
+	Message: "Cet espace est réservé aux rapporteurs de la concertation. Votre compte n'y a pas accès."}
 
 // rapporteurOnly guards every route of the workspace, its exports and its
-// report: only rapporteurs and administrators pass, every answer (refusals
+// report: only rapporteurs and administrators pass, people not signed in are
+// sent to the sign-in page (as for moderation), every answer (refusals
 // included) is marked no-store.
 func (s *Server) rapporteurOnly(h func(c *fiber.Ctx, v *account.Viewer) error) fiber.Handler {
 	return noStore(func(c *fiber.Ctx) error {
-		v := viewer(c)
+		v, err := s.requireRole(c, (*account.Viewer).IsRapporteur, errRapporteurOnly)
 		if v == nil {
-			return errRapporteurSignIn
-		}
-		if !v.IsRapporteur() {
-			return errRapporteurOnly
+			return err
 		}
 		return h(c, v)
 	})
@@ -123,7 +118,7 @@ var exportFiles = func() map[string]exportFile {
 // writeExport streams file of the view.
 func (s *Server) writeExport(c *fiber.Ctx, prefix, name string, file exportFile, refs synthesis.Refs, f synthesis.Filter) error {
 	store := s.Synthesis
-	filename := prefix + "-" + s.Now().In(paris).Format("2006-01-02") + "-" + name
+	filename := exportName(prefix, f.FileSlug(refs), s.Now().In(paris).Format("2006-01-02"), name)
 	if file.table == "" {
 		return s.stream(c, "application/zip", filename, func(ctx context.Context, w *bufio.Writer) error {
 			return store.WriteBundle(ctx, w, refs, f, file.format)
@@ -132,6 +127,16 @@ func (s *Server) writeExport(c *fiber.Ctx, prefix, name string, file exportFile,
 	return s.stream(c, file.format.ContentType(), filename, func(ctx context.Context, w *bufio.Writer) error {
 		return store.WriteTable(ctx, w, refs, f, file.table, file.format)
 	})
+}
+
+// exportName is the name of a downloaded file: what, the filters of the
+// view, the day and the file, e.g. synthese-axe3-elu-2026-11-29-contributions.csv.
+func exportName(prefix, slug, day, name string) string {
+	parts := []string{prefix}
+	if slug != "" {
+		parts = append(parts, slug)
+	}
+	return strings.Join(append(parts, day, name), "-")
 }
 
 func formatNumber(n int) string { return synthesis.FormatInt(n) }

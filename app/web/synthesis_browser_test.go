@@ -12,13 +12,11 @@ import (
 	"github.com/cnr-numerique/concertation/app/synthesis/synthesistest"
 )
 
-// TestSynthesisJourneyInBrowser follows a rapporteur who filters axis 3 and
-// the category "élu·e", retains a contribution, tags it and reads the report;
-// then the public statistics and open data pages; axe-core on each page.
-func TestSynthesisJourneyInBrowser(t *testing.T) {
-	a := newTestApp(t, nil)
-	synthesistest.Load(t, a.deps.DB)
-	u := a.newUser("rapporteur@exemple.fr", "Rapporteur")
+// rapporteurBrowser opens a browser on a signed in as a new rapporteur; the
+// permalinks of the platform point to the browser's address.
+func rapporteurBrowser(t *testing.T, a *testApp, email, name string) *browser {
+	t.Helper()
+	u := a.newUser(email, name)
 	if err := a.deps.Accounts.GrantRole(context.Background(), u.ID, account.RoleRapporteur); err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +32,16 @@ func TestSynthesisJourneyInBrowser(t *testing.T) {
 	}
 	b.run(chromedp.Navigate(b.base+"/accessibilite"),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf("document.cookie = 'session=%s; path=/'", sess.Token)))
+	return b
+}
+
+// TestSynthesisJourneyInBrowser follows a rapporteur who filters axis 3 and
+// the category "élu·e", retains a contribution, tags it and reads the report;
+// then the public statistics and open data pages; axe-core on each page.
+func TestSynthesisJourneyInBrowser(t *testing.T) {
+	a := newTestApp(t, nil)
+	synthesistest.Load(t, a.deps.DB)
+	b := rapporteurBrowser(t, a, "rapporteur@exemple.fr", "Rapporteur")
 
 	b.run(chromedp.Navigate(b.base+"/synthese"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	b.checkA11y("workspace")

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/moderation"
@@ -28,7 +29,7 @@ func (s *Server) synthesisExport(c *fiber.Ctx, v *account.Viewer) error {
 	return s.writeExport(c, "synthese", name, file, refs, f)
 }
 
-const reportTitle = "Rapport de synthèse – Concertation nationale sur l'inclusion numérique"
+const reportTitle = synthesis.ReportTitle
 
 type synthesisReportPage struct {
 	Page
@@ -36,6 +37,7 @@ type synthesisReportPage struct {
 	ReactionTypes [4]string
 	PDF, ODT      string
 	Back          string
+	Query         string // the view, for the form that prepares the report in the background
 }
 
 // synthesisReport builds the report of the current view as a printable page,
@@ -73,9 +75,10 @@ func (s *Server) synthesisReport(format string) func(c *fiber.Ctx, v *account.Vi
 			}
 			q := f.QueryString()
 			return s.render.Render(c, http.StatusOK, tplSynthesisReport, synthesisReportPage{Page: p, Report: r, ReactionTypes: synthesis.ReactionTypes,
-				PDF: withQuery("/synthese/rapport.pdf", q), ODT: withQuery("/synthese/rapport.odt", q), Back: withQuery("/synthese", q)})
+				PDF: withQuery("/synthese/rapport.pdf", q), ODT: withQuery("/synthese/rapport.odt", q), Back: withQuery("/synthese", q), Query: q})
 		}
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="rapport-synthese-`+s.Now().In(paris).Format("2006-01-02")+`.`+format+`"`)
+		name := exportName("rapport-synthese", f.FileSlug(refs), s.Now().In(paris).Format("2006-01-02"), "") // ends with "-"
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+strings.TrimSuffix(name, "-")+`.`+format+`"`)
 		return c.Send(buf.Bytes())
 	}
 }

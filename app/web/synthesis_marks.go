@@ -28,6 +28,8 @@ var markDone = map[string]string{
 	"retenue":           "Contribution retenue pour le rapport.",
 	"non-retenue":       "Contribution retirée de la sélection du rapport.",
 	"note":              "Note ajoutée.",
+	"note-publique":     "Note publique enregistrée : elle sera imprimée sous la contribution dans le rapport.",
+	"reponse":           "Réponse officielle enregistrée et publiée sur la page de la contribution.",
 }
 
 // afterMark translates the store's answer and goes back to the contribution
@@ -37,7 +39,7 @@ func (s *Server) afterMark(c *fiber.Ctx, id int64, err error, done string) error
 	switch {
 	case errors.Is(err, synthesis.ErrNotFound):
 		return fiber.ErrNotFound
-	case errors.Is(err, synthesis.ErrTagInvalid), errors.Is(err, synthesis.ErrNoteInvalid):
+	case errors.Is(err, synthesis.ErrTagInvalid), errors.Is(err, synthesis.ErrNoteInvalid), errors.Is(err, synthesis.ErrPublicNoteInvalid):
 		return &UserError{Status: http.StatusUnprocessableEntity, Message: err.Error()}
 	case err != nil:
 		return err
@@ -124,4 +126,17 @@ func (s *Server) synthesisDeleteSet(c *fiber.Ctx, v *account.Viewer) error {
 		return err
 	}
 	return c.Redirect("/synthese", http.StatusSeeOther)
+}
+
+// synthesisPublicNote sets the public note of a retained contribution.
+func (s *Server) synthesisPublicNote(c *fiber.Ctx, v *account.Viewer) error {
+	id, err := markTarget(c)
+	if err != nil {
+		return err
+	}
+	err = s.Synthesis.SetPublicNote(c.UserContext(), id, c.FormValue("note_publique"))
+	if errors.Is(err, synthesis.ErrNotFound) {
+		return &UserError{Status: http.StatusUnprocessableEntity, Message: "Retenez d'abord la contribution pour le rapport : la note publique accompagne les contributions retenues."}
+	}
+	return s.afterMark(c, id, err, "note-publique")
 }

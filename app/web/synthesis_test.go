@@ -56,6 +56,23 @@ var workspaceRoutes = []struct{ method, path string }{
 func TestWorkspaceRefusesOthers(t *testing.T) {
 	a := newTestApp(t, nil)
 	synthesistest.Load(t, a.deps.DB)
+	// Not signed in: sent to the sign-in page, which brings them back.
+	for _, r := range workspaceRoutes {
+		var resp *http.Response
+		if r.method == "POST" {
+			resp, _ = a.post(r.path, url.Values{"etiquette": {"x"}, "nom": {"x"}, "note": {"x"}})
+		} else {
+			resp, _ = a.get(r.path)
+		}
+		want := "/connexion?retour=" + url.QueryEscape(r.path)
+		if r.method == "POST" {
+			want = "/connexion?retour=%2F"
+		}
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("anonymous %s %s: %d to %q (Cache-Control %q), want 303 to %q", r.method, r.path, resp.StatusCode,
+				resp.Header.Get("Location"), resp.Header.Get("Cache-Control"), want)
+		}
+	}
 	check := func(who string) {
 		for _, r := range workspaceRoutes {
 			var resp *http.Response
@@ -76,7 +93,6 @@ func TestWorkspaceRefusesOthers(t *testing.T) {
 			}
 		}
 	}
-	check("anonymous")
 	u := a.newUser("citoyenne@exemple.fr", "Citoyenne")
 	a.signIn(u.ID)
 	check("citizen")

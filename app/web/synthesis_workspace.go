@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cnr-numerique/concertation/app/account"
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/gofiber/fiber/v2"
@@ -119,9 +120,17 @@ func (s *Server) synthesisWorkspace(c *fiber.Ctx, v *account.Viewer) error {
 		{"Tableur LibreOffice (.ods)", withQuery("/synthese/export/contributions.ods", q), "format ouvert OpenDocument, une feuille par axe"},
 		{"CSV pour Excel en français", withQuery("/synthese/export/contributions-excel.csv", q), "séparateur point-virgule"},
 		{"CSV données ouvertes", withQuery("/synthese/export/contributions.csv", q), "séparateur virgule, UTF-8"},
-		{"Archive complète CSV pour Excel (.zip)", withQuery("/synthese/export/export-excel.zip", q), "contributions, soutiens, réactions et arguments"},
+		{"Archive complète CSV pour Excel (.zip)", withQuery("/synthese/export/export-excel.zip", q), "contributions, soutiens, réactions, arguments et un LISEZMOI"},
 		{"Archive complète CSV données ouvertes (.zip)", withQuery("/synthese/export/export-csv.zip", q), "contributions, soutiens, réactions, arguments et datapackage.json"},
 		{"Archive complète JSON Lines (.zip)", withQuery("/synthese/export/export-json.zip", q), "contributions, soutiens, réactions, arguments et datapackage.json"},
+	}
+	if !f.Retained {
+		rq := f.Query()
+		rq.Set("retenue", "1")
+		only := rq.Encode()
+		data.Exports = append(data.Exports,
+			link{"Seulement les retenues : tableur (.xlsx)", withQuery("/synthese/export/contributions.xlsx", only), "les contributions retenues pour le rapport de cette sélection"},
+			link{"Seulement les retenues : CSV données ouvertes", withQuery("/synthese/export/contributions.csv", only), "les contributions retenues pour le rapport de cette sélection"})
 	}
 	data.Reports = []link{
 		{"Rapport de synthèse (page web imprimable)", withQuery("/synthese/rapport", q), ""},
@@ -133,10 +142,14 @@ func (s *Server) synthesisWorkspace(c *fiber.Ctx, v *account.Viewer) error {
 
 type synthesisContributionPage struct {
 	Page
-	Item   synthesis.Item
-	Marks  synthesis.Marks
-	Back   string
-	Public string
+	Item         synthesis.Item
+	Marks        synthesis.Marks
+	Back         string
+	Public       string
+	Answer       answer.Answer
+	HasAnswer    bool
+	CanAnswer    bool // administrators answer in the name of the consultation team
+	AnswerStates []answerStateOption
 }
 
 // synthesisBack returns the workspace address to go back to: the "retour"
@@ -174,8 +187,13 @@ func (s *Server) synthesisContribution(c *fiber.Ctx, v *account.Viewer) error {
 		return err
 	}
 	p.Flash = markDone[c.Query("fait")]
+	ans, has, err := s.Answers.Get(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
 	return s.render.Render(c, http.StatusOK, tplSynthesisContribution, synthesisContributionPage{
 		Page: p, Item: item, Marks: marks, Back: synthesisBack(c.Query("retour")),
 		Public: "/contributions/" + strconv.FormatInt(id, 10),
+		Answer: ans, HasAnswer: has, CanAnswer: v.IsAdmin(), AnswerStates: answerOptions(ans.State),
 	})
 }

@@ -25,10 +25,18 @@ type Provider struct {
 	cfg         Config
 	callbackURL string
 
-	disc     atomic.Pointer[discovered] // set once discovery succeeded
-	mu       sync.Mutex                 // guards inflight
-	inflight *discovery                 // the discovery under way, if any
+	disc       atomic.Pointer[discovered] // set once discovery succeeded
+	mu         sync.Mutex                 // guards inflight, failedAt and failErr
+	inflight   *discovery                 // the discovery under way, if any
+	failedAt   time.Time                  // when the last discovery failed
+	failErr    error                      // and why
+	onDiscover func()                     // called once discovery succeeded (the registry's refresh)
 }
+
+// discoveryRetry is how long a failed discovery is not tried again: while a
+// provider is down, sign-in pages and buttons answer at once instead of
+// each waiting for it.
+var discoveryRetry = 10 * time.Second
 
 // discovery is one attempt at discovery, shared by the sign-ins that wait
 // for it; done is closed once d and err are set.
@@ -101,7 +109,7 @@ func (p *Provider) context() (context.Context, context.CancelFunc) {
 // discover returns the provider's metadata, fetched once. No lock is held
 // during the network call: sign-ins arriving meanwhile wait for the same
 // attempt (or their own deadline), and a failed attempt is retried by the
-// next sign-in.
+// first sign-in discoveryRetry after it.
 func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	if d := p.disc.Load(); d != nil {
 		return d, nil
@@ -111,13 +119,18 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 		p.mu.Unlock()
 		return d, nil
 	}
+	if p.inflight == nil && !p.failedAt.IsZero() && time.Since(p.failedAt) < discoveryRetry {
+		err := p.failErr
+		p.mu.Unlock()
+		return nil, err
+	}
 	if call := p.inflight; call != nil {
 		p.mu.Unlock()
 		select {
 		case <-call.done:
 			return call.d, call.err
 		case <-ctx.Done():
-			return nil, fmt.Errorf("openid %s: discovery: %w", p.cfg.Name, ctx.Err())
+			return nil, fmt.Errorf("%w: %s: discovery: %w", ErrUnavailable, p.cfg.Name, ctx.Err())
 		}
 	}
 	call := &discovery{done: make(chan struct{})}
@@ -128,18 +141,60 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	p.mu.Lock()
 	if call.err == nil {
 		p.disc.Store(call.d)
+		p.failedAt, p.failErr = time.Time{}, nil
+	} else {
+		p.failedAt, p.failErr = time.Now(), call.err
 	}
 	p.inflight = nil
 	p.mu.Unlock()
+	if call.err == nil && p.onDiscover != nil {
+		p.onDiscover()
+	}
 	close(call.done)
 	return call.d, call.err
+}
+
+// Discover fetches the provider's metadata now, unless it already has it.
+func (p *Provider) Discover(ctx context.Context) error {
+	_, err := p.discover(ctx)
+	return err
+}
+
+// Discovered reports whether the provider's metadata is known.
+func (p *Provider) Discovered() bool { return p.disc.Load() != nil }
+
+// FormTargets are the origins ("https://host[:port]") that the browser is
+// sent to by a form of the platform's pages: the authorization endpoint (the
+// sign-in button) and the end-session endpoint (the sign-out button). Empty
+// until discovery succeeded.
+func (p *Provider) FormTargets() []string {
+	d := p.disc.Load()
+	if d == nil {
+		return nil
+	}
+	var out []string
+	for _, raw := range []string{d.oauth.Endpoint.AuthURL, d.endSession} {
+		if o := origin(raw); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// origin is the scheme://host[:port] of an http(s) address, "" otherwise.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
 func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
 	// go-oidc keeps only ctx's HTTP client for fetching keys later.
 	op, err := oidc.NewProvider(ctx, p.cfg.Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("openid %s: discovery: %w", p.cfg.Name, err)
+		return nil, fmt.Errorf("%w: %s: discovery: %w", ErrUnavailable, p.cfg.Name, err)
 	}
 	var extra struct {
 		EndSession string `json:"end_session_endpoint"`
@@ -210,7 +265,7 @@ func (p *Provider) FetchUser(gs goth.Session) (goth.User, error) {
 	if d.op.UserInfoEndpoint() != "" {
 		ui, err := d.op.UserInfo(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: s.AccessToken, TokenType: "Bearer"}))
 		if err != nil {
-			return goth.User{}, fmt.Errorf("openid %s: userinfo: %w", p.cfg.Name, err)
+			return goth.User{}, fmt.Errorf("openid %s: userinfo: %w", p.cfg.Name, unavailable(err))
 		}
 		if ui.Subject != s.Subject {
 			return goth.User{}, fmt.Errorf("openid %s: userinfo sub %q is not the ID token's", p.cfg.Name, ui.Subject)

@@ -1,10 +1,14 @@
 package openid
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"regexp"
 
 	"github.com/markbates/goth"
 	"golang.org/x/oauth2"
@@ -15,12 +19,39 @@ var (
 	ErrDenied = errors.New("openid: the person or the provider refused the sign-in")
 	ErrNonce  = errors.New("openid: the ID token's nonce is not this sign-in's")
 	ErrACR    = errors.New("openid: the ID token's acr is not accepted")
+	// ErrUnavailable wraps the failures that are the provider's, not the
+	// person's: unreachable, too slow, or answering with a server error
+	// (discovery, token exchange, userinfo).
+	ErrUnavailable = errors.New("openid: the provider does not answer")
 )
+
+// unavailable wraps err in ErrUnavailable when it says the provider could
+// not be reached or failed (network error, timeout, HTTP status 5xx).
+func unavailable(err error) error {
+	var ue *url.Error
+	var re *oauth2.RetrieveError
+	var ne net.Error
+	switch {
+	case errors.As(err, &re):
+		if re.Response != nil && re.Response.StatusCode >= 500 {
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return err
+	case errors.As(err, &ue), errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case status5xx.MatchString(err.Error()):
+		// go-oidc's userinfo error for a non-200 answer is "<status>: <body>".
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+var status5xx = regexp.MustCompile(`^5[0-9][0-9] `)
 
 // Session is one sign-in in progress: written in the platform's short-lived
 // encrypted cookie between the redirection to the provider and its callback.
 type Session struct {
-	AuthURL  string `json:"u"`
+	AuthURL  string `json:"-"` // used once, at the redirection: not kept in the cookie
 	Nonce    string `json:"n"`
 	Verifier string `json:"v"`
 	// Filled by Authorize:
@@ -71,7 +102,7 @@ func (s *Session) Authorize(gp goth.Provider, params goth.Params) (string, error
 	}
 	tok, err := d.oauth.Exchange(ctx, code, oauth2.VerifierOption(s.Verifier))
 	if err != nil {
-		return "", fmt.Errorf("openid %s: token exchange: %w", p.cfg.Name, err)
+		return "", fmt.Errorf("openid %s: token exchange: %w", p.cfg.Name, unavailable(err))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {

@@ -1,0 +1,279 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// lexemeStats are what the engine reads from the catalog now and then: the
+// frequencies of the most common lexemes of contributions.search_vector
+// (pg_stats, kept by ANALYZE and autovacuum) and whether the RUM index
+// exists. Read-only: it works on a replica.
+type lexemeStats struct {
+	mu  sync.Mutex
+	at  time.Time
+	cur *statsSnapshot
+}
+
+// statsTTL is how long the statistics are kept before being read again.
+const statsTTL = 5 * time.Minute
+
+type statsSnapshot struct {
+	freq map[string]float64 // fraction of the contributions holding the lexeme
+	rum  bool
+}
+
+func (l *lexemeStats) get(ctx context.Context, q querier) (*statsSnapshot, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cur != nil && time.Since(l.at) < statsTTL {
+		return l.cur, nil
+	}
+	s := &statsSnapshot{freq: map[string]float64{}}
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes
+	WHERE schemaname = current_schema() AND tablename = 'contributions' AND indexname = 'contributions_search_rum_idx')`).Scan(&s.rum); err != nil {
+		return nil, fmt.Errorf("search: statistics: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT e, f FROM pg_stats s,
+	unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS x(e, f)
+WHERE s.schemaname = current_schema() AND s.tablename = 'contributions' AND s.attname = 'search_vector' AND e IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("search: statistics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e string
+		var f float64
+		if err := rows.Scan(&e, &f); err != nil {
+			return nil, fmt.Errorf("search: statistics: %w", err)
+		}
+		s.freq[e] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: statistics: %w", err)
+	}
+	l.cur, l.at = s, time.Now()
+	return s, nil
+}
+
+// The text form of a tsquery, parsed: 'lexeme' (with :* or weights), !,
+// <->, <N>, &, |, parentheses, in that order of precedence.
+type tsqNode struct {
+	op   string // "lex", "!", "&", "|" or a phrase operator ("<->", "<2>"…)
+	lex  string // the lexeme, unquoted
+	raw  string // the lexeme as written, quotes and flags included
+	kids []*tsqNode
+}
+
+// String writes the node back as tsquery text.
+func (n *tsqNode) String() string {
+	switch n.op {
+	case "lex":
+		return n.raw
+	case "!":
+		return "!" + n.kids[0].String()
+	}
+	parts := make([]string, len(n.kids))
+	for i, k := range n.kids {
+		parts[i] = k.String()
+	}
+	return "( " + strings.Join(parts, " "+n.op+" ") + " )"
+}
+
+// freq is an upper bound of the fraction of contributions that match n:
+// a lexeme's own (0 when it is not among the most common), the least of an
+// AND or a phrase, the sum of an OR, 1 for a negation.
+func (n *tsqNode) freq(f map[string]float64) float64 {
+	switch n.op {
+	case "lex":
+		return f[n.lex]
+	case "!":
+		return 1
+	case "|":
+		sum := 0.0
+		for _, k := range n.kids {
+			sum += k.freq(f)
+		}
+		return min(1, sum)
+	}
+	least := 1.0
+	for _, k := range n.kids {
+		least = min(least, k.freq(f))
+	}
+	return least
+}
+
+// maxLexeme is the highest frequency of the lexemes of n.
+func (n *tsqNode) maxLexeme(f map[string]float64) float64 {
+	if n.op == "lex" {
+		return f[n.lex]
+	}
+	m := 0.0
+	for _, k := range n.kids {
+		m = max(m, k.maxLexeme(f))
+	}
+	return m
+}
+
+// dropUniversal removes from the ANDs of n the lexemes that nearly every
+// contribution holds (at least fraction of them, as "le" from "les", which
+// the French stop words miss): they barely narrow the results but make the
+// index read a posting list as long as the table. Phrases, ORs and
+// negations keep theirs, and an AND keeps at least one operand.
+func (n *tsqNode) dropUniversal(f map[string]float64, fraction float64) {
+	for _, k := range n.kids {
+		k.dropUniversal(f, fraction)
+	}
+	if n.op != "&" {
+		return
+	}
+	var kept []*tsqNode
+	for _, k := range n.kids {
+		if k.op != "lex" || f[k.lex] < fraction {
+			kept = append(kept, k)
+		}
+	}
+	if len(kept) == 0 {
+		kept = n.kids[:1]
+	}
+	n.kids = kept
+	if len(kept) == 1 {
+		*n = *kept[0]
+	}
+}
+
+// parseTsquery parses the text form of a tsquery; nil when it cannot.
+func parseTsquery(src string) *tsqNode {
+	p := &tsqParser{src: src}
+	n := p.or()
+	p.space()
+	if n == nil || p.i != len(p.src) {
+		return nil
+	}
+	return n
+}
+
+type tsqParser struct {
+	src string
+	i   int
+}
+
+func (p *tsqParser) space() {
+	for p.i < len(p.src) && p.src[p.i] == ' ' {
+		p.i++
+	}
+}
+
+// binary parses operands of next joined by the operator that sep reads.
+func (p *tsqParser) binary(next func() *tsqNode, sep func() string) *tsqNode {
+	first := next()
+	if first == nil {
+		return nil
+	}
+	var n *tsqNode
+	for {
+		p.space()
+		op := sep()
+		if op == "" {
+			break
+		}
+		k := next()
+		if k == nil {
+			return nil
+		}
+		if n == nil || n.op != op {
+			if n == nil {
+				n = &tsqNode{op: op, kids: []*tsqNode{first}}
+			} else {
+				n = &tsqNode{op: op, kids: []*tsqNode{n}}
+			}
+		}
+		n.kids = append(n.kids, k)
+	}
+	if n == nil {
+		return first
+	}
+	return n
+}
+
+func (p *tsqParser) or() *tsqNode {
+	return p.binary(p.and, func() string { return p.char('|') })
+}
+
+func (p *tsqParser) and() *tsqNode {
+	return p.binary(p.phrase, func() string { return p.char('&') })
+}
+
+func (p *tsqParser) phrase() *tsqNode {
+	return p.binary(p.unary, func() string {
+		if p.i >= len(p.src) || p.src[p.i] != '<' {
+			return ""
+		}
+		end := strings.IndexByte(p.src[p.i:], '>')
+		if end < 0 {
+			return ""
+		}
+		op := p.src[p.i : p.i+end+1]
+		p.i += end + 1
+		return op
+	})
+}
+
+func (p *tsqParser) char(c byte) string {
+	if p.i < len(p.src) && p.src[p.i] == c {
+		p.i++
+		return string(c)
+	}
+	return ""
+}
+
+func (p *tsqParser) unary() *tsqNode {
+	p.space()
+	if p.i >= len(p.src) {
+		return nil
+	}
+	switch p.src[p.i] {
+	case '!':
+		p.i++
+		k := p.unary()
+		if k == nil {
+			return nil
+		}
+		return &tsqNode{op: "!", kids: []*tsqNode{k}}
+	case '(':
+		p.i++
+		n := p.or()
+		p.space()
+		if n == nil || p.char(')') == "" {
+			return nil
+		}
+		return n
+	case '\'':
+		start := p.i
+		var b strings.Builder
+		for p.i++; p.i < len(p.src); p.i++ {
+			if p.src[p.i] == '\'' {
+				if p.i+1 < len(p.src) && p.src[p.i+1] == '\'' {
+					b.WriteByte('\'')
+					p.i++
+					continue
+				}
+				break
+			}
+			b.WriteByte(p.src[p.i])
+		}
+		if p.i >= len(p.src) {
+			return nil
+		}
+		p.i++
+		if p.i < len(p.src) && p.src[p.i] == ':' { // :* or weights
+			for p.i++; p.i < len(p.src) && strings.IndexByte("*ABCDabcd", p.src[p.i]) >= 0; p.i++ {
+			}
+		}
+		return &tsqNode{op: "lex", lex: b.String(), raw: p.src[start:p.i]}
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+package search
+
+import "testing"
+
+func TestTsqueryTree(t *testing.T) {
+	freq := map[string]float64{"le": 0.99, "numer": 0.7, "handicap": 0.19, "rural": 0.2}
+	tests := []struct {
+		in, out    string
+		dense, max float64
+	}{
+		{`'handicap'`, `'handicap'`, 0.19, 0.19},
+		{`'le' & 'handicap' & 'rural'`, `( 'handicap' & 'rural' )`, 0.19, 0.2},
+		{`'le' & 'numer'`, `'numer'`, 0.7, 0.7},
+		{`'le'`, `'le'`, 0.99, 0.99},
+		{`'mediateur' <-> 'le' <-> 'numer'`, `( 'mediateur' <-> 'le' <-> 'numer' )`, 0, 0.99},
+		{`( 'numer' | 'digital' ) & !'rural' & 'le'`, `( ( 'numer' | 'digital' ) & !'rural' )`, 0.7, 0.7},
+		{`'handicap':* & 'l''ecol':A`, `( 'handicap':* & 'l''ecol':A )`, 0, 0.19},
+		{`'a' <2> 'b' | 'c'`, `( ( 'a' <2> 'b' ) | 'c' )`, 0, 0},
+	}
+	for _, tt := range tests {
+		n := parseTsquery(tt.in)
+		if n == nil {
+			t.Errorf("%s: not parsed", tt.in)
+			continue
+		}
+		n.dropUniversal(freq, 0.9)
+		maxLex := n.maxLexeme(freq)
+		if got := n.String(); got != tt.out {
+			t.Errorf("%s: %s, want %s", tt.in, got, tt.out)
+		}
+		if got := n.freq(freq); got != tt.dense {
+			t.Errorf("%s: frequency bound %v, want %v", tt.in, got, tt.dense)
+		}
+		if maxLex != tt.max {
+			t.Errorf("%s: highest lexeme frequency left %v, want %v", tt.in, maxLex, tt.max)
+		}
+	}
+	for _, bad := range []string{``, `'a' &`, `( 'a'`, `'a`, `&`} {
+		if parseTsquery(bad) != nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}

@@ -366,13 +366,9 @@ func (r Report) AssistedSentence() string {
 			n = c.Contributions
 		}
 	}
-	c := "contribution accompagnée"
-	if n > 1 {
-		c = "contributions accompagnées"
-	}
 	pct := 0
 	if m.Contributions > 0 {
 		pct = (n*100 + m.Contributions/2) / m.Contributions
 	}
-	return fmt.Sprintf("Dont %s %s par un médiateur numérique (%d %%).", FormatInt(n), c, pct)
+	return fmt.Sprintf("Dont %s par un médiateur numérique (%d %%).", french.Count(n, "contribution accompagnée", "contributions accompagnées"), pct)
 }

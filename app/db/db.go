@@ -58,6 +58,12 @@ func openPool(url string) (*gorm.DB, error) {
 	if _, set := cfg.RuntimeParams["max_parallel_workers_per_gather"]; !set {
 		cfg.RuntimeParams["max_parallel_workers_per_gather"] = "0"
 	}
+	// Nor compiling them: JIT starts above a plan cost that a list page's
+	// walk of an index reaches, and its compilation took longer than the
+	// query.
+	if _, set := cfg.RuntimeParams["jit"]; !set {
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)}), &gorm.Config{
 		SkipDefaultTransaction: true,
 		TranslateError:         true,

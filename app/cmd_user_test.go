@@ -35,6 +35,13 @@ func TestParseUserArgs(t *testing.T) {
 		{"grant zoe@exemple.fr admin --hub rhinocc", userArgs{}, "--hub"},
 		{"grant zoe@exemple.fr hub-member --hub", userArgs{}, "--hub"},
 		{"grant zoe@exemple.fr admin --force", userArgs{}, "option inconnue"},
+		{"grant zoe@exemple.fr mediateur --structure-type association --structure=Emmaüs --territoire region:53",
+			userArgs{grant: true, email: "zoe@exemple.fr", role: "mediateur", structureKind: "association", structureName: "Emmaüs", territory: "region:53"}, ""},
+		{"revoke zoe@exemple.fr mediateur", userArgs{email: "zoe@exemple.fr", role: "mediateur"}, ""},
+		{"grant zoe@exemple.fr mediateur --structure-type association", userArgs{}, "--territoire"},
+		{"grant zoe@exemple.fr admin --territoire 29", userArgs{}, "ne vont qu'avec"},
+		{"revoke zoe@exemple.fr mediateur --territoire 29", userArgs{}, "ne vont qu'avec"},
+		{"grant zoe@exemple.fr mediateur --structure", userArgs{}, "valeur attendue"},
 	}
 	for _, tt := range tests {
 		got, err := parseUserArgs(strings.Fields(tt.args))
@@ -106,6 +113,11 @@ func TestUserCommand(t *testing.T) {
 		{"user grant personne@exemple.fr admin", 1, "", 0, 0},
 		{"user grant zoe@exemple.fr hub-member --hub nulle-part", 1, "", 0, 0},
 		{"user grant zoe@exemple.fr roi", 2, "", 0, 0},
+		{"user grant zoe@exemple.fr mediateur --structure-type france-services --structure Quimper --territoire 29", 0, "rôle mediateur (Quimper, 29) accordé", 1, 0},
+		{"user grant zoe@exemple.fr mediateur --structure-type mairie --structure Quimper --territoire 29", 2, "", 1, 0},
+		{"user grant zoe@exemple.fr mediateur --structure-type association --structure Emmaüs --territoire region:53", 0, "accordé", 1, 0},
+		{"user revoke zoe@exemple.fr mediateur", 0, "retiré", 0, 0},
+		{"user revoke zoe@exemple.fr mediateur", 1, "", 0, 0},
 	}
 	for _, st := range steps {
 		code, out, errOut := runMain(t, st.args, env)
@@ -116,7 +128,11 @@ func TestUserCommand(t *testing.T) {
 			t.Errorf("%s: %d roles, %d memberships; want %d, %d", st.args, r, m, st.roles, st.members)
 		}
 	}
-	if n := count(`SELECT count(*) FROM audit_log WHERE target = ? AND actor_id IS NULL AND details->>'by' = 'cli'`, "user:"+strconv.FormatInt(u.ID, 10)); n != 4 {
-		t.Errorf("%d audit entries, want 4", n)
+	if n := count(`SELECT count(*) FROM mediators m JOIN territories t ON t.id = m.territory_id
+		WHERE m.user_id = ? AND m.revoked_at IS NOT NULL AND m.structure_kind = 'association' AND t.kind = 'region' AND t.code = '53'`, u.ID); n != 1 {
+		t.Error("the médiateur's structure and territory were not kept")
+	}
+	if n := count(`SELECT count(*) FROM audit_log WHERE target = ? AND actor_id IS NULL AND details->>'by' = 'cli'`, "user:"+strconv.FormatInt(u.ID, 10)); n != 7 {
+		t.Errorf("%d audit entries, want 7", n)
 	}
 }

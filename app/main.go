@@ -43,6 +43,9 @@ Usage :
                           corrige ce qui diffère et dit ce qui différait
   concertation user grant|revoke EMAIL ROLE [--hub SLUG]
                           donne ou retire un rôle (rapporteur, moderator, admin, hub-member)
+  concertation user grant EMAIL mediateur --structure-type TYPE --structure NOM --territoire CODE
+                          nomme un médiateur numérique (TYPE : france-services, conseiller-numerique,
+                          association, autre ; CODE : département 29 ou région region:53)
   concertation version    affiche la version
   concertation help       affiche cette aide
 

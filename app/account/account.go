@@ -20,9 +20,14 @@ const (
 	RoleRapporteur = "rapporteur"
 	RoleModerator  = "moderator"
 	RoleAdmin      = "admin"
+	// RoleMediator is the médiateur numérique, who contributes and supports
+	// for people at their side; granted with a structure and a territory
+	// through app/mediation, never through the plain role form.
+	RoleMediator = "mediateur"
 )
 
-// Roles lists the roles that can be granted, in display order.
+// Roles lists the roles that the role form grants, in display order
+// (RoleMediator comes with a structure and a territory: app/mediation).
 var Roles = []string{RoleRapporteur, RoleModerator, RoleAdmin}
 
 // User is an account.
@@ -74,6 +79,9 @@ func (v *Viewer) IsAdmin() bool { return v.Has(RoleAdmin) }
 
 // IsRapporteur reports whether the viewer may use the rapporteurs' workspace.
 func (v *Viewer) IsRapporteur() bool { return v.Has(RoleRapporteur) || v.Has(RoleAdmin) }
+
+// IsMediator reports whether the viewer is a médiateur numérique.
+func (v *Viewer) IsMediator() bool { return v.Has(RoleMediator) }
 
 // IsModerator reports whether the viewer may moderate.
 func (v *Viewer) IsModerator() bool { return v.Has(RoleModerator) || v.Has(RoleAdmin) }

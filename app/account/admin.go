@@ -33,6 +33,8 @@ func RoleLabel(role string) string {
 		return "Administrateur·rice"
 	case RoleHubMember:
 		return "Membre d'un Hub"
+	case RoleMediator:
+		return "Médiateur·rice numérique"
 	}
 	return role
 }

@@ -43,6 +43,9 @@ type Config struct {
 	// ModerationReportThreshold is the number of reports from distinct accounts
 	// that hides an item until a moderator decides (MODERATION_REPORT_THRESHOLD).
 	ModerationReportThreshold int
+	// MediationLimits bound what one médiateur numérique does in a day
+	// (MEDIATION_LIMITS, mediation.go).
+	MediationLimits MediationLimits
 	// Database operations (database.go): PG_BIN, DATABASE_REPLICA_URL,
 	// HEALTHZ_DATABASE_GRACE.
 	PGBin                string        // PostgreSQL binaries of the embedded server; empty: found on the system
@@ -167,6 +170,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.Secure() && c.MetricsToken == "" && !c.MetricsOff {
 		return c, &Error{"METRICS_TOKEN", "obligatoire quand BASE_URL est en https (ou METRICS_TOKEN=off pour ne pas servir /metrics)"}
+	}
+	if err := c.loadMediationLimits(get); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -90,10 +90,12 @@ func (s *Store) ForgetAuthor(ctx context.Context, userID int64, keepContribution
 }
 
 // recount sets the counters of ids from the rows they count (published
-// reactions and arguments, every support). The caller holds their locks.
+// reactions and arguments, every support of an account or recorded by a
+// médiateur). The caller holds their locks.
 func (s *Store) recount(ctx context.Context, ids []int64) error {
 	err := s.db.Conn(ctx).Exec(`UPDATE contribution_counters cc SET
-		supports = (SELECT count(*) FROM supports s WHERE s.contribution_id = cc.contribution_id),
+		supports = (SELECT count(*) FROM supports s WHERE s.contribution_id = cc.contribution_id)
+			+ (SELECT count(*) FROM assisted_supports s WHERE s.contribution_id = cc.contribution_id),
 		reactions_soutient = (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = cc.contribution_id AND r.reaction_type = 'soutient' AND r.status = 'published'),
 		reactions_complete = (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = cc.contribution_id AND r.reaction_type = 'complete' AND r.status = 'published'),
 		reactions_nuance = (SELECT count(*) FROM contributions r WHERE r.reacts_to_id = cc.contribution_id AND r.reaction_type = 'nuance' AND r.status = 'published'),

@@ -85,6 +85,9 @@ type Contribution struct {
 	CreatedAt      time.Time
 	EditedAt       *time.Time
 	UpdatedAt      time.Time
+	// Assisted is set when a médiateur numérique wrote it for a person at
+	// their side ("contribution accompagnée"); it never changes.
+	Assisted bool
 }
 
 // TableName maps Contribution to its table.
@@ -132,7 +135,10 @@ func (c Counters) ReactionCounts() []ReactionCount {
 type View struct {
 	Contribution
 	Counters
-	AuthorName    string // empty for a Hub proposal: it is published under the Hub's name
+	// AuthorName is the account's display name; for an assisted contribution
+	// not yet claimed, the first name or pseudonym the person gave (maybe
+	// empty); empty for a Hub proposal: it is published under the Hub's name.
+	AuthorName    string
 	CategoryLabel string
 	HubName       string
 	HubSlug       string

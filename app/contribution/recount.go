@@ -20,7 +20,8 @@ func (r RecountReport) Exact() bool {
 
 // Recount rebuilds what the triggers and the write paths keep up to date from
 // the rows themselves: the rollup cells (counts by filter dimensions and
-// status), the listing rows and the counters of every contribution. It locks
+// status, assisted or not), the listing rows and the counters of every
+// contribution (supports of accounts and assisted supports together). It locks
 // the contribution tables against writes for its duration (a few seconds at
 // 1,000,000 contributions) so that what it counts stays true, and returns
 // what differed. It is the repair command (concertation recount), and the
@@ -29,8 +30,8 @@ func (s *Store) Recount(ctx context.Context) (RecountReport, error) {
 	var r RecountReport
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		conn := s.db.Conn(ctx)
-		if err := conn.Exec(`LOCK TABLE contributions, contribution_counters, supports, arguments, contribution_cells,
-			contribution_listing IN SHARE ROW EXCLUSIVE MODE`).Error; err != nil {
+		if err := conn.Exec(`LOCK TABLE contributions, contribution_counters, supports, assisted_supports, arguments,
+			contribution_cells, contribution_listing IN SHARE ROW EXCLUSIVE MODE`).Error; err != nil {
 			return fmt.Errorf("recount: lock: %w", err)
 		}
 		steps := []struct {
@@ -41,27 +42,27 @@ func (s *Store) Recount(ctx context.Context) (RecountReport, error) {
 			// existing cell, get their true count.
 			{&r.Cells, `WITH truth AS (
 				SELECT consultation_id, status, axis_id, entry, author_category, coalesce(region_id, 0) AS region_id,
-				       coalesce(departement_id, 0) AS departement_id, coalesce(hub_id, 0) AS hub_id, count(*)::int AS n
-				  FROM contributions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8),
+				       coalesce(departement_id, 0) AS departement_id, coalesce(hub_id, 0) AS hub_id, assisted, count(*)::int AS n
+				  FROM contributions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9),
 			added AS (
-				INSERT INTO contribution_cells (consultation_id, status, axis_id, entry, author_category, region_id, departement_id, hub_id, n)
+				INSERT INTO contribution_cells (consultation_id, status, axis_id, entry, author_category, region_id, departement_id, hub_id, assisted, n)
 				SELECT t.* FROM truth t WHERE NOT EXISTS (SELECT 1 FROM contribution_cells x
-					WHERE (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id)
-					    = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id))
+					WHERE (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id, x.assisted)
+					    = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id, t.assisted))
 				RETURNING n),
 			fixed AS (
 				UPDATE contribution_cells x SET n = coalesce(t.n, 0), seq = nextval('contribution_cells_seq')
 				  FROM contribution_cells y LEFT JOIN truth t
-				    ON (y.consultation_id, y.status, y.axis_id, y.entry, y.author_category, y.region_id, y.departement_id, y.hub_id)
-				     = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id)
+				    ON (y.consultation_id, y.status, y.axis_id, y.entry, y.author_category, y.region_id, y.departement_id, y.hub_id, y.assisted)
+				     = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id, t.assisted)
 				 WHERE x.id = y.id AND x.n <> coalesce(t.n, 0)
 				RETURNING 1)
 			SELECT (SELECT count(*) FROM added) + (SELECT count(*) FROM fixed)`},
 			// Listing rows: present, in the cell of their contribution.
 			{&r.Listing, `WITH want AS (
 				SELECT c.id, x.id AS cell_id, c.created_at FROM contributions c
-				  JOIN contribution_cells x ON (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id)
-				     = (c.consultation_id, c.status, c.axis_id, c.entry, c.author_category, coalesce(c.region_id, 0), coalesce(c.departement_id, 0), coalesce(c.hub_id, 0))),
+				  JOIN contribution_cells x ON (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id, x.assisted)
+				     = (c.consultation_id, c.status, c.axis_id, c.entry, c.author_category, coalesce(c.region_id, 0), coalesce(c.departement_id, 0), coalesce(c.hub_id, 0), c.assisted)),
 			added AS (
 				INSERT INTO contribution_listing (contribution_id, cell_id, created_at, rnd)
 				SELECT w.id, w.cell_id, w.created_at, floor(random() * 2147483647)::int FROM want w
@@ -76,7 +77,10 @@ func (s *Store) Recount(ctx context.Context) (RecountReport, error) {
 				INSERT INTO contribution_counters (contribution_id)
 				SELECT c.id FROM contributions c WHERE NOT EXISTS (SELECT 1 FROM contribution_counters k WHERE k.contribution_id = c.id)
 				RETURNING 1),
-			support_counts AS (SELECT contribution_id, count(*)::int AS n FROM supports GROUP BY 1),
+			-- Supports of accounts and supports recorded by a médiateur for a
+			-- present person share the counter.
+			support_counts AS (SELECT contribution_id, count(*)::int AS n
+				FROM (SELECT contribution_id FROM supports UNION ALL SELECT contribution_id FROM assisted_supports) s GROUP BY 1),
 			reactions AS (
 				SELECT reacts_to_id AS id,
 				       count(*) FILTER (WHERE reaction_type = 'soutient')::int AS soutient,

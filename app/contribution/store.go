@@ -69,13 +69,15 @@ func (s *Store) Consultation(ctx context.Context) (consultation.Consultation, er
 // territories and categories come from the cached reference data.
 const viewColumns = `c.id, c.consultation_id, c.entry, c.axis_id, c.hub_id, c.author_id, c.author_category,
 	c.territory_id, c.region_id, c.departement_id, c.reacts_to_id, c.reaction_type, c.title, %s AS body,
-	c.status, c.hidden_reason, c.created_at, c.edited_at, c.updated_at,
+	c.status, c.hidden_reason, c.created_at, c.edited_at, c.updated_at, c.assisted,
 	COALESCE(k.supports, 0) AS supports,
 	COALESCE(k.reactions_soutient, 0) AS reactions_soutient, COALESCE(k.reactions_complete, 0) AS reactions_complete,
 	COALESCE(k.reactions_nuance, 0) AS reactions_nuance, COALESCE(k.reactions_conteste, 0) AS reactions_conteste,
 	COALESCE(k.arguments_pour, 0) AS arguments_pour, COALESCE(k.arguments_contre, 0) AS arguments_contre,
 	COALESCE(k.arguments_neutre, 0) AS arguments_neutre,
-	CASE WHEN c.entry = 'libres' THEN COALESCE(u.display_name, '') ELSE '' END AS author_name,
+	CASE WHEN c.entry = 'libres' THEN COALESCE(u.display_name, CASE WHEN c.assisted THEN (SELECT p.label
+		FROM assisted_contributions a JOIN mediation_people p ON p.id = a.person_id
+		WHERE a.contribution_id = c.id AND a.claimed_at IS NULL) END, '') ELSE '' END AS author_name,
 	CASE WHEN r.status = 'published' THEN r.title ELSE '' END AS reacts_to_title, r.hub_id AS reacts_to_hub_id`
 
 const viewJoins = ` FROM contributions c
@@ -144,7 +146,7 @@ func (r *viewRow) scan(rows interface{ Scan(dest ...any) error }) error {
 	c, k := &r.Contribution, &r.Counters
 	return rows.Scan(&c.ID, &c.ConsultationID, &c.Entry, &c.AxisID, &c.HubID, &c.AuthorID, &c.AuthorCategory,
 		&c.TerritoryID, &c.RegionID, &c.DepartementID, &c.ReactsToID, &c.ReactionType, &c.Title, &c.Body,
-		&c.Status, &c.HiddenReason, &c.CreatedAt, &c.EditedAt, &c.UpdatedAt,
+		&c.Status, &c.HiddenReason, &c.CreatedAt, &c.EditedAt, &c.UpdatedAt, &c.Assisted,
 		&k.Supports, &k.ReactionsSoutient, &k.ReactionsComplete, &k.ReactionsNuance, &k.ReactionsConteste,
 		&k.ArgumentsPour, &k.ArgumentsContre, &k.ArgumentsNeutre,
 		&r.AuthorName, &r.ReactsToTitle, &r.ReactsToHubID)

@@ -57,7 +57,9 @@ func (s *Store) toggle(ctx context.Context, actor Actor, id int64, stmt string, 
 	}
 	var count int
 	err := db.Retry(ctx, func() error {
-		return s.db.Conn(ctx).Raw(`WITH changed AS (`+stmt+` RETURNING contribution_id)`+toggleSQL, id, actor.UserID, delta, id).Scan(&count).Error
+		var err error
+		count, err = s.countToggle(ctx, stmt, []any{id, actor.UserID}, delta, id)
+		return err
 	})
 	if err != nil {
 		if err := gone(err); err != ErrNotFound && err != ErrNotAllowed {
@@ -66,4 +68,13 @@ func (s *Store) toggle(ctx context.Context, actor Actor, id int64, stmt string, 
 		return 0, gone(err)
 	}
 	return count, nil
+}
+
+// countToggle runs stmt (the insert or delete of one support row, with its
+// args) as the first part of toggleSQL, for contribution id, and returns the
+// count. It does not retry: inside a transaction, the outermost InTx does.
+func (s *Store) countToggle(ctx context.Context, stmt string, args []any, delta int, id int64) (int, error) {
+	var count int
+	err := s.db.Conn(ctx).Raw(`WITH changed AS (`+stmt+` RETURNING contribution_id)`+toggleSQL, append(args, delta, id)...).Scan(&count).Error
+	return count, err
 }

@@ -27,6 +27,17 @@ const (
 	AuditBlock            = "moderation.block"
 	AuditUnblock          = "moderation.unblock"
 	AuditAutoHide         = "moderation.auto_hide"
+
+	// Médiation numérique (app/mediation): everything a médiateur does.
+	AuditMediatorGranted  = "mediation.granted"
+	AuditMediatorRevoked  = "mediation.revoked"
+	AuditMediationPerson  = "mediation.person"
+	AuditMediationContrib = "mediation.contribution"
+	AuditMediationSupport = "mediation.support"
+	AuditMediationUnsupp  = "mediation.unsupport"
+	AuditMediationCode    = "mediation.code"
+	AuditMediationClaim   = "mediation.claim"
+	AuditMediationRefusal = "mediation.refused"
 )
 
 // AuditEntry is one line of the audit log.

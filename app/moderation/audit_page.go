@@ -38,6 +38,24 @@ func AuditLabel(action string) string {
 		return "Compte suspendu"
 	case AuditUnblock:
 		return "Suspension levée"
+	case AuditMediatorGranted:
+		return "Rôle de médiateur numérique attribué"
+	case AuditMediatorRevoked:
+		return "Rôle de médiateur numérique retiré"
+	case AuditMediationPerson:
+		return "Accord d'une personne accompagnée recueilli"
+	case AuditMediationContrib:
+		return "Contribution accompagnée publiée"
+	case AuditMediationSupport:
+		return "Soutien accompagné enregistré"
+	case AuditMediationUnsupp:
+		return "Soutien accompagné retiré"
+	case AuditMediationCode:
+		return "Nouveau code de récupération"
+	case AuditMediationClaim:
+		return "Contribution accompagnée récupérée par la personne"
+	case AuditMediationRefusal:
+		return "Action de médiation refusée"
 	}
 	return action
 }

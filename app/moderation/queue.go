@@ -18,6 +18,10 @@ type QueueItem struct {
 	FirstReportAt      time.Time
 	Reasons            []ReasonCount
 	Details            []string // the explanations written by the reporters
+
+	// AssistedBy is the médiateur who wrote a contribution accompagnée
+	// (moderators only: the public never sees it); nil otherwise.
+	AssistedBy *int64
 }
 
 // ReasonCount is the number of open reports with one reason.
@@ -62,6 +66,7 @@ func (s *Store) Queue(ctx context.Context, limit, offset int) ([]QueueItem, int,
 		       (SELECT count(*) FROM user_roles r WHERE r.user_id = u.id AND r.role IN ('moderator', 'admin')) AS role_count,
 		       COALESCE(c.status, a.status) AS status,
 		       COALESCE(c.hidden_reason, a.hidden_reason) AS hidden_reason,
+		       (SELECT x.mediator_id FROM assisted_contributions x WHERE x.contribution_id = c.id) AS assisted_by,
 		       o.open_reports, o.first_report_at
 		FROM open o
 		LEFT JOIN contributions c ON c.id = o.contribution_id
@@ -130,6 +135,7 @@ type queueRow struct {
 	RoleCount          int
 	Status             string
 	HiddenReason       *string
+	AssistedBy         *int64
 	OpenReports        int
 	FirstReportAt      time.Time
 }
@@ -139,7 +145,7 @@ func (r queueRow) item() QueueItem {
 		Item: Item{Kind: r.Kind, ID: r.ID, ContributionID: r.ContributionID, Title: r.Title, Body: r.Body,
 			AuthorID: r.AuthorID, Status: r.Status, HiddenReason: r.HiddenReason},
 		AuthorName: r.AuthorName, AuthorBlockedUntil: r.AuthorBlockedUntil, AuthorProtected: r.RoleCount > 0,
-		OpenReports: r.OpenReports, FirstReportAt: r.FirstReportAt,
+		AssistedBy: r.AssistedBy, OpenReports: r.OpenReports, FirstReportAt: r.FirstReportAt,
 	}
 }
 

@@ -31,6 +31,7 @@ type Facets struct {
 	Region      map[int64]int
 	Departement map[int64]int
 	Hub         map[int64]int
+	Assisted    map[bool]int // contributions accompagnées or not; nil when unknown (a text search)
 	ReactsTo    []FacetValue // the most reacted-to Hub proposals, at most maxTargets
 	Answers     map[answer.State]int
 	Total       int
@@ -38,7 +39,8 @@ type Facets struct {
 
 func newFacets() Facets {
 	return Facets{Axis: map[int64]int{}, Entry: map[string]int{}, Category: map[string]int{},
-		Region: map[int64]int{}, Departement: map[int64]int{}, Hub: map[int64]int{}, Answers: map[answer.State]int{}}
+		Region: map[int64]int{}, Departement: map[int64]int{}, Hub: map[int64]int{}, Answers: map[answer.State]int{},
+		Assisted: map[bool]int{}}
 }
 
 // add counts cell c in dimension d.
@@ -62,6 +64,8 @@ func (f *Facets) add(d int, c *cell) {
 		if c.hub != 0 {
 			f.Hub[c.hub] += c.n
 		}
+	case dimAssisted:
+		f.Assisted[c.assisted] += c.n
 	}
 }
 
@@ -95,7 +99,7 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 		}
 		out.ReactsTo = slices.Clone(v.([]FacetValue))
 		out.Answers = answers
-		if len(f.Entries)+len(f.Categories)+len(f.Regions)+len(f.Departements) > 0 {
+		if len(f.Entries)+len(f.Categories)+len(f.Regions)+len(f.Departements)+len(f.Assisted) > 0 {
 			// Their counts are all the reactions of each proposal, whatever
 			// the other filters: shown only when no other filter applies.
 			for i := range out.ReactsTo {
@@ -206,6 +210,7 @@ func (f Filter) facetDims() []facetDim {
 		{"region", "region_id", in("region_id", len(f.Regions), f.Regions)},
 		{"departement", "departement_id", in("departement_id", len(f.Departements), f.Departements)},
 		{"hub", "hub_id", in("hub_id", len(f.Hubs), f.Hubs)},
+		{"accompagnee", "assisted", in("assisted", len(f.Assisted), f.Assisted)},
 		{"cible", "reacts_to_id", func(a *Args) string {
 			if f.ReactsTo == 0 {
 				return ""
@@ -227,6 +232,7 @@ func (s *Service) sqlFacets(ctx context.Context, f Filter) (Facets, error) {
 	dims := f.facetDims()
 	base := f
 	base.Axes, base.Entries, base.Categories, base.Regions, base.Departements, base.Hubs, base.ReactsTo = nil, nil, nil, nil, nil, nil, 0
+	base.Assisted = nil
 	var a Args
 	where := base.Where(refs, &a)
 	var cols, misses []string
@@ -291,6 +297,8 @@ func (s *Service) sqlFacets(ctx context.Context, f Filter) (Facets, error) {
 				out.Departement[id] = n
 			case "hub":
 				out.Hub[id] = n
+			case "accompagnee":
+				out.Assisted[key == "true"] = n
 			case "cible":
 				out.ReactsTo = append(out.ReactsTo, FacetValue{Key: key, Label: label, Count: n})
 			case "total":

@@ -65,6 +65,7 @@ type Filter struct {
 	Regions        []int64 // territory ids
 	Departements   []int64
 	Hubs           []int64
+	Assisted       []bool // contributions accompagnées (true) or not (false); empty: both
 	ReactsTo       int64
 	From, To       time.Time // [From, To): To is the day after the "au" date; zero = open
 	Statuses       []string
@@ -83,7 +84,7 @@ var defaultStatuses = []string{StatusPublished}
 
 // Parse reads the view from URL parameters. The names are those of the
 // public list (axe, entree, categorie, region, departement, hub, reagit_a, q,
-// reponse: the state of the official answer)
+// reponse: the state of the official answer, accompagnee: 1 or 0)
 // plus, for the workspace, du and au (dates, AAAA-MM-JJ), statut, etiquette
 // and retenue. Unknown parameters and unknown values are ignored. With public
 // set, only published contributions are kept and the rapporteur parameters
@@ -136,6 +137,12 @@ func Parse(q url.Values, refs Refs, public bool) Filter {
 				f.Hubs = appendNew(f.Hubs, h.ID)
 				f.keep("hub", h.Slug)
 			}
+		}
+	}
+	for _, v := range values(q, "accompagnee") {
+		if b, ok := parseYesNo(v); ok {
+			f.Assisted = appendNew(f.Assisted, b)
+			f.keep("accompagnee", map[bool]string{true: "1", false: "0"}[b])
 		}
 	}
 	if v := first(q, "reagit_a"); v != "" {
@@ -244,6 +251,17 @@ func appendNew[T comparable](s []T, v T) []T {
 		return s
 	}
 	return append(s, v)
+}
+
+// parseYesNo reads 1/oui/true or 0/non/false.
+func parseYesNo(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "1", "oui", "true":
+		return true, true
+	case "0", "non", "false":
+		return false, true
+	}
+	return false, false
 }
 
 // Paris is the time zone of dates shown and of the du/au filters.

@@ -45,6 +45,10 @@ func TestParseFilter(t *testing.T) {
 		{"full-text search", "q=+m%C3%A9diateurs+ruraux+", false, "q=m%C3%A9diateurs+ruraux",
 			func(f Filter) bool { return f.Text == "médiateurs ruraux" }},
 		{"comma-separated values", "categorie=citoyen,elu", false, "categorie=citoyen&categorie=elu", nil},
+		{"contributions accompagnées: 1/oui or 0/non", "accompagnee=oui", true, "accompagnee=1",
+			func(f Filter) bool { return len(f.Assisted) == 1 && f.Assisted[0] }},
+		{"not accompagnées; unknown values ignored", "accompagnee=peut-etre&accompagnee=0", true, "accompagnee=0",
+			func(f Filter) bool { return len(f.Assisted) == 1 && !f.Assisted[0] }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -53,6 +53,10 @@ type Metrics struct {
 	Bucket       string  // "jour" or "semaine"
 	Timeline     []TimeCount
 	Answers      []Count // official answers by state (Code: the URL value), every state, zeros included
+
+	// Assisted splits the contributions by accompaniment: those written
+	// with a médiateur numérique (code "1") first, then the others ("0").
+	Assisted []Count
 }
 
 // Covered returns the territories of list with at least one contribution, and
@@ -103,22 +107,31 @@ type dimKey struct {
 	axis     int64
 	entry    string
 	category string
+	assisted int8 // -1: any, 0: not assisted, 1: assisted
 }
 
 func countsByDimension(ctx context.Context, db *sql.DB, refs Refs, f Filter, m *Metrics) error {
 	var a Args
-	q := `SELECT GROUPING(c.axis_id), GROUPING(c.entry), GROUPING(c.author_category),
-		coalesce(c.axis_id, 0), coalesce(c.entry, ''), coalesce(c.author_category, ''),
+	q := `SELECT GROUPING(c.axis_id), GROUPING(c.entry), GROUPING(c.author_category), GROUPING(c.assisted),
+		coalesce(c.axis_id, 0), coalesce(c.entry, ''), coalesce(c.author_category, ''), coalesce(c.assisted, false),
 		count(*), count(DISTINCT c.author_id)
 		FROM contributions c WHERE ` + f.Where(refs, &a) + `
-		GROUP BY GROUPING SETS ((), (c.author_category), (c.axis_id), (c.axis_id, c.author_category), (c.entry), (c.entry, c.author_category))`
+		GROUP BY GROUPING SETS ((), (c.author_category), (c.axis_id), (c.axis_id, c.author_category), (c.entry), (c.entry, c.author_category),
+			(c.assisted))`
 	counts := map[dimKey][2]int{}
 	err := queryEach(ctx, db, q, a, func(rs *sql.Rows) error {
-		var gAxis, gEntry, gCat int
+		var gAxis, gEntry, gCat, gAssisted int
 		var k dimKey
+		var assisted bool
 		var n, people int
-		if err := rs.Scan(&gAxis, &gEntry, &gCat, &k.axis, &k.entry, &k.category, &n, &people); err != nil {
+		if err := rs.Scan(&gAxis, &gEntry, &gCat, &gAssisted, &k.axis, &k.entry, &k.category, &assisted, &n, &people); err != nil {
 			return err
+		}
+		k.assisted = -1
+		if gAssisted == 0 && assisted {
+			k.assisted = 1
+		} else if gAssisted == 0 {
+			k.assisted = 0
 		}
 		if gAxis == 1 {
 			k.axis = -1
@@ -135,30 +148,60 @@ func countsByDimension(ctx context.Context, db *sql.DB, refs Refs, f Filter, m *
 	if err != nil {
 		return fmt.Errorf("metrics by dimension: %w", err)
 	}
-	total := counts[dimKey{-1, "*", "*"}]
+	total := counts[dimKey{-1, "*", "*", -1}]
 	m.Contributions, m.Contributors = total[0], total[1]
 	m.ByCategory = byCategory(refs, counts, -1, "*")
 	for _, ax := range refs.Axes {
-		c := counts[dimKey{ax.ID, "*", "*"}]
+		c := counts[dimKey{ax.ID, "*", "*", -1}]
 		m.Axes = append(m.Axes, Breakdown{
 			Count:      Count{Code: ax.Slug, Label: fmt.Sprintf("Axe %d : %s", ax.Position, ax.Title), Contributions: c[0], Contributors: c[1]},
 			ByCategory: byCategory(refs, counts, ax.ID, "*"),
 		})
 	}
 	for _, e := range refs.Entries {
-		c := counts[dimKey{-1, e.Kind, "*"}]
+		c := counts[dimKey{-1, e.Kind, "*", -1}]
 		m.Entries = append(m.Entries, Breakdown{
 			Count:      Count{Code: e.Slug, Label: e.Title, Contributions: c[0], Contributors: c[1]},
 			ByCategory: byCategory(refs, counts, -1, e.Kind),
 		})
 	}
+	m.Assisted = assistedCounts(func(assisted bool) [2]int {
+		k := dimKey{-1, "*", "*", 0}
+		if assisted {
+			k.assisted = 1
+		}
+		return counts[k]
+	})
 	return nil
+}
+
+// AssistedLabel names the contributions accompagnées (true) or the others.
+func AssistedLabel(assisted bool) string {
+	if assisted {
+		return "Contributions accompagnées par un médiateur numérique"
+	}
+	return "Contributions sans accompagnement"
+}
+
+// assistedCounts lays out the breakdown by accompaniment, assisted first,
+// with count giving the contributions and contributors of each side.
+func assistedCounts(count func(assisted bool) [2]int) []Count {
+	out := make([]Count, 0, 2)
+	for _, b := range []bool{true, false} {
+		c := count(b)
+		code := "0"
+		if b {
+			code = "1"
+		}
+		out = append(out, Count{Code: code, Label: AssistedLabel(b), Contributions: c[0], Contributors: c[1]})
+	}
+	return out
 }
 
 func byCategory(refs Refs, counts map[dimKey][2]int, axis int64, entry string) []Count {
 	out := make([]Count, 0, len(refs.Categories))
 	for _, cat := range refs.Categories {
-		c := counts[dimKey{axis, entry, cat.Code}]
+		c := counts[dimKey{axis, entry, cat.Code, -1}]
 		out = append(out, Count{Code: cat.Code, Label: cat.Label, Contributions: c[0], Contributors: c[1]})
 	}
 	return out

@@ -23,6 +23,7 @@ type cell struct {
 	region       int64 // 0: none
 	departement  int64 // 0: none
 	hub          int64 // 0: none
+	assisted     bool  // contribution accompagnée
 	n            int
 	// codes of status, entry and category (bits of a matcher's masks):
 	// comparing strings for every cell was a tenth of a list's CPU.
@@ -134,7 +135,7 @@ func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error)
 		since = prev.seq
 	}
 	rows, err := r.db.QueryContext(ctx, `SELECT id, consultation_id, status, axis_id, entry, author_category,
-		region_id, departement_id, hub_id, n, seq FROM contribution_cells WHERE seq > $1 ORDER BY seq`, since)
+		region_id, departement_id, hub_id, assisted, n, seq FROM contribution_cells WHERE seq > $1 ORDER BY seq`, since)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
@@ -145,7 +146,7 @@ func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error)
 		var c cell
 		var s int64
 		if err := rows.Scan(&c.id, &c.consultation, &c.status, &c.axis, &c.entry, &c.category,
-			&c.region, &c.departement, &c.hub, &c.n, &s); err != nil {
+			&c.region, &c.departement, &c.hub, &c.assisted, &c.n, &s); err != nil {
 			return nil, fmt.Errorf("rollup: %w", err)
 		}
 		c.statusBit, c.entryBit, c.categoryBit = r.bit(c.status), r.bit(c.entry), r.bit(c.category)
@@ -195,6 +196,7 @@ const (
 	dimRegion
 	dimDepartement
 	dimHub
+	dimAssisted
 	dimCount
 )
 
@@ -247,6 +249,9 @@ func (m matcher) misses(c *cell) int {
 	}
 	if len(f.Hubs) > 0 && !slices.Contains(f.Hubs, c.hub) {
 		miss |= 1 << dimHub
+	}
+	if len(f.Assisted) > 0 && !slices.Contains(f.Assisted, c.assisted) {
+		miss |= 1 << dimAssisted
 	}
 	return miss
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/mediation"
 	"github.com/cnr-numerique/concertation/app/moderation"
 	"github.com/cnr-numerique/concertation/app/query"
 )
@@ -22,18 +23,19 @@ func (f *fixture) checkRollup(t *testing.T) {
 	t.Helper()
 	bad := f.count(`WITH truth AS (
 		SELECT consultation_id, status, axis_id, entry, author_category, coalesce(region_id, 0) AS region_id,
-		       coalesce(departement_id, 0) AS departement_id, coalesce(hub_id, 0) AS hub_id, count(*) AS n
-		  FROM contributions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
+		       coalesce(departement_id, 0) AS departement_id, coalesce(hub_id, 0) AS hub_id, assisted, count(*) AS n
+		  FROM contributions GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9)
 		SELECT count(*) FROM contribution_cells x FULL JOIN truth t
-		    ON (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id)
-		     = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id)
+		    ON (x.consultation_id, x.status, x.axis_id, x.entry, x.author_category, x.region_id, x.departement_id, x.hub_id, x.assisted)
+		     = (t.consultation_id, t.status, t.axis_id, t.entry, t.author_category, t.region_id, t.departement_id, t.hub_id, t.assisted)
 		 WHERE coalesce(x.n, 0) <> coalesce(t.n, 0)`)
 	if bad != 0 {
 		t.Errorf("%d cells of the rollup differ from count(*)", bad)
 	}
 	if n := f.count(`SELECT count(*) FROM contributions c LEFT JOIN contribution_listing l ON l.contribution_id = c.id
 		LEFT JOIN contribution_cells x ON x.id = l.cell_id
-		WHERE x.id IS NULL OR (x.status, x.axis_id, x.author_category, x.departement_id) <> (c.status, c.axis_id, c.author_category, coalesce(c.departement_id, 0))`); n != 0 {
+		WHERE x.id IS NULL OR (x.status, x.axis_id, x.author_category, x.departement_id, x.assisted)
+		   <> (c.status, c.axis_id, c.author_category, coalesce(c.departement_id, 0), c.assisted)`); n != 0 {
 		t.Errorf("%d contributions listed in the wrong cell", n)
 	}
 	r, err := f.store.Recount(f.ctx)
@@ -48,9 +50,11 @@ func (f *fixture) checkRollup(t *testing.T) {
 // TestRollupStaysExactUnderConcurrentWrites makes random writes of every kind
 // at once (publish, react, edit the axis or territory, withdraw, hide,
 // restore, support and withdraw a support, argue, delete an account with or
-// without its contributions), then checks that the rollup equals count(*)
-// for every combination, and that the counts the service gives for random
-// filter combinations equal a direct count.
+// without its contributions, publish a contribution accompagnée for a person
+// at a médiateur's side and record their supports), then checks that the
+// rollup equals count(*) for every combination, and that the counts the
+// service gives for random filter combinations (accompagnée or not among
+// them) equal a direct count.
 func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 	f := newFixture(t)
 	mods := moderation.NewStore(f.db, 3, f.store)
@@ -65,10 +69,22 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 		actors = append(actors, f.actor(fmt.Sprintf("personne%d", i), cats[i%len(cats)], hubs...))
 	}
 	moderator := f.actor("moderatrice", "citoyen")
+	mediators := mediation.New(f.db, f.store, mediation.Limits{People: 1000, Contributions: 1000, Supports: 1000, SupportsPerPerson: 1000},
+		"un secret de session assez long pour le test")
+	var mediatorIDs []int64
+	for i := range 2 {
+		m := f.actor(fmt.Sprintf("mediatrice%d", i), "mediation-numerique")
+		if err := mediators.Grant(f.ctx, nil, m.UserID, mediation.Profile{StructureKind: mediation.StructureFranceServices,
+			StructureName: "France services", TerritoryKind: "region", TerritoryCode: "53"}); err != nil {
+			t.Fatal(err)
+		}
+		mediatorIDs = append(mediatorIDs, m.UserID)
+	}
 	territories := [][2]string{{"departement", "29"}, {"departement", "35"}, {"region", "53"}, {"departement", "75"}, {"region", "11"}}
 
 	var mu sync.Mutex
 	var ids []int64
+	var people [][2]int64 // médiateur and person of each contribution accompagnée
 	deleted := map[int64]bool{}
 	pick := func(r *rand.Rand) (int64, bool) {
 		mu.Lock()
@@ -98,7 +114,7 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 				d := contribution.Draft{Entry: contribution.EntryLibres, AxisID: f.cons.Axes[r.IntN(4)].ID, TerritoryKind: t[0], TerritoryCode: t[1],
 					Title: "Titre", Body: "Texte"}
 				var err error
-				switch op := r.IntN(10); {
+				switch op := r.IntN(12); {
 				case op < 3: // publish, a Hub proposal for members (refused once the account is deleted)
 					if len(a.HubIDs) > 0 && r.IntN(2) == 0 {
 						d.Entry, d.HubID = contribution.EntryHubs, a.HubIDs[0]
@@ -141,6 +157,28 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 					if id, ok := pick(r); ok {
 						_, err = f.store.AddArgument(ctx, a, id, contribution.ArgumentDraft{Stance: "pour", Body: "Oui"})
 					}
+				case op == 10: // a contribution accompagnée, for a new person
+					m := mediatorIDs[r.IntN(len(mediatorIDs))]
+					in := mediation.PersonInput{Category: cats[r.IntN(len(cats))], Departement: []string{"29", "35"}[r.IntN(2)], Consent: true}
+					var rc mediation.Receipt
+					var p contribution.Problems
+					rc, p, err = mediators.Contribute(ctx, m, f.cons.ID, 0, in, d)
+					if err == nil && len(p) == 0 {
+						mu.Lock()
+						ids = append(ids, rc.ContributionID)
+						people = append(people, [2]int64{m, rc.Person.ID})
+						mu.Unlock()
+					}
+				case op == 11: // a person at a médiateur's side supports, or takes back a support
+					mu.Lock()
+					var mp [2]int64
+					if len(people) > 0 {
+						mp = people[r.IntN(len(people))]
+					}
+					mu.Unlock()
+					if id, ok := pick(r); ok && mp[0] != 0 {
+						_, err = mediators.Support(ctx, mp[0], mp[1], id, r.IntN(3) != 0)
+					}
 				default: // an account goes, with or without its contributions
 					if r.IntN(4) == 0 {
 						mu.Lock()
@@ -163,6 +201,12 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM contributions`); n < 50 {
 		t.Fatalf("only %d contributions written", n)
 	}
+	if n := f.count(`SELECT count(*) FROM contributions WHERE assisted`); n < 10 {
+		t.Fatalf("only %d contributions accompagnées written", n)
+	}
+	if n := f.count(`SELECT count(*) FROM assisted_supports`); n < 5 {
+		t.Fatalf("only %d assisted supports written", n)
+	}
 	f.checkRollup(t)
 
 	// The service's counts for random filter combinations equal count(*).
@@ -183,6 +227,9 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 		}
 		if r.IntN(4) == 0 {
 			v.Add("entree", "hubs")
+		}
+		if r.IntN(3) == 0 {
+			v.Add("accompagnee", []string{"1", "0"}[r.IntN(2)])
 		}
 		flt := query.Parse(v, f.refs, true)
 		var a query.Args
@@ -205,7 +252,7 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 // published any more, own contribution, not a Hub proposal...).
 func expected(err error) bool {
 	for _, e := range []error{contribution.ErrNotAllowed, contribution.ErrNotPublished, contribution.ErrOwn, contribution.ErrNotFound,
-		moderation.ErrNotHidden, moderation.ErrWithdrawn, moderation.ErrNotFound} {
+		contribution.ErrMediatorOwn, moderation.ErrNotHidden, moderation.ErrWithdrawn, moderation.ErrNotFound} {
 		if errors.Is(err, e) {
 			return true
 		}

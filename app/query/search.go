@@ -41,7 +41,9 @@ func (s *Service) search(ctx context.Context, f Filter, r PageRequest) (List, er
 	}
 	several := len(f.Axes) > 1 || len(f.Entries) > 1 || len(f.Categories) > 1 || len(f.Regions) > 1 ||
 		len(f.Departements) > 1 || len(f.Hubs) > 1
-	dbFilters := f.ReactsTo != 0 || f.Author != 0 || several
+	// The engine's documents do not carry the assisted dimension: the
+	// database applies it.
+	dbFilters := f.ReactsTo != 0 || f.Author != 0 || several || len(f.Assisted) > 0
 	if dbFilters {
 		sq.Page, sq.PerPage = 1, searchHitsForDBFilters
 	}

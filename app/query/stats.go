@@ -78,6 +78,7 @@ func (s *Service) Stats(ctx context.Context, refs Refs, f Filter) (Metrics, erro
 		contributors(m.ByCategory, scanned.ByCategory)
 		contributors(m.Regions, scanned.Regions)
 		contributors(m.Departements, scanned.Departements)
+		contributors(m.Assisted, scanned.Assisted)
 		for i := range m.Axes {
 			if i < len(scanned.Axes) {
 				m.Axes[i].Contributors = scanned.Axes[i].Contributors
@@ -186,6 +187,7 @@ func emptyMetrics(refs Refs) Metrics {
 	var m Metrics
 	fill(refs, &m, func(int64, string, string, int64, int64) int { return 0 })
 	m.Answers = answerBreakdown(nil)
+	m.Assisted = assistedCounts(func(bool) [2]int { return [2]int{} })
 	m.Bucket = "jour"
 	return m
 }
@@ -201,6 +203,7 @@ func (s *snapshot) metrics(refs Refs, m matcher) Metrics {
 	}
 	byAxis, byEntry := map[axisCat]int{}, map[entryCat]int{}
 	regions, deps := map[int64]int{}, map[int64]int{}
+	assisted := map[bool]int{}
 	for i := range s.cells {
 		c := &s.cells[i]
 		if c.n == 0 || m.misses(c) != 0 {
@@ -218,6 +221,7 @@ func (s *snapshot) metrics(refs Refs, m matcher) Metrics {
 		if c.departement != 0 {
 			deps[c.departement] += c.n
 		}
+		assisted[c.assisted] += c.n
 	}
 	var out Metrics
 	fill(refs, &out, func(axis int64, entry, cat string, region, dep int64) int {
@@ -231,6 +235,7 @@ func (s *snapshot) metrics(refs Refs, m matcher) Metrics {
 		}
 		return byAxis[axisCat{axis, cat}]
 	})
+	out.Assisted = assistedCounts(func(b bool) [2]int { return [2]int{assisted[b], 0} })
 	out.Bucket = "jour"
 	return out
 }

@@ -44,6 +44,9 @@ func (f Filter) Where(refs Refs, a *Args) string {
 	if len(f.Hubs) > 0 {
 		conds = append(conds, "c.hub_id = ANY("+a.Add(f.Hubs)+")")
 	}
+	if len(f.Assisted) > 0 {
+		conds = append(conds, "c.assisted = ANY("+a.Add(f.Assisted)+")")
+	}
 	if f.Author != 0 {
 		conds = append(conds, "c.author_id = "+a.Add(f.Author), "c.entry = 'libres'")
 	}
@@ -117,6 +120,11 @@ func (f Filter) Describe(refs Refs) []string {
 		}
 	}
 	add("Hubs", names)
+	names = nil
+	for _, b := range f.Assisted {
+		names = append(names, AssistedLabel(b))
+	}
+	add("Accompagnement", names)
 	if f.Text != "" {
 		out = append(out, "Recherche : « "+f.Text+" »")
 	}

@@ -55,6 +55,11 @@ var DefaultRules = Rules{
 	"search:account":     {Max: 120, Window: time.Minute}, // lists with a searched text (q)
 	"search:ip":          {Max: 600, Window: time.Minute},
 
+	// Claiming a contribution accompagnée with the code of its receipt: a
+	// person types one or two codes; guessing one takes billions of tries.
+	"claim:account": {Max: 10, Window: time.Hour},
+	"claim:ip":      {Max: 60, Window: time.Hour},
+
 	// Anonymous downloads of the open-data files, per address: each one
 	// streams the whole dataset.
 	"opendata:ip": {Max: 30, Window: time.Hour},

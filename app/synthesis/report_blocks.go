@@ -167,7 +167,8 @@ func reportBlocks(r Report, title string) []block {
 	b = append(b,
 		block{kind: blockHeading, text: "1. Participation"},
 		block{kind: blockPara, text: countsSentence(m.Contributions, m.Contributors, ", par ")},
-		block{kind: blockTable, rows: countTable("Catégorie d'auteur", m.ByCategory)})
+		block{kind: blockTable, rows: countTable("Catégorie d'auteur", m.ByCategory)},
+		block{kind: blockPara, text: r.AssistedSentence()})
 	for i := range r.Charts {
 		if r.Charts[i].ID == "categories" {
 			b = append(b, block{kind: blockChart, chart: &r.Charts[i]})
@@ -353,4 +354,21 @@ func paragraphsOf(s string) []string {
 // French plurals (0 and 1 take the singular).
 func countsSentence(contributions, contributors int, sep string) string {
 	return french.Count(contributions, "contribution", "contributions") + sep + french.Count(contributors, "contributeur distinct", "contributeurs distincts") + "."
+}
+
+// AssistedSentence is the report's line on the contributions accompagnées:
+// "Dont 12 contributions accompagnées par un médiateur numérique (3 %)."
+func (r Report) AssistedSentence() string {
+	m := r.Metrics
+	n := 0
+	for _, c := range m.Assisted {
+		if c.Code == "1" {
+			n = c.Contributions
+		}
+	}
+	pct := 0
+	if m.Contributions > 0 {
+		pct = (n*100 + m.Contributions/2) / m.Contributions
+	}
+	return fmt.Sprintf("Dont %s par un médiateur numérique (%d %%).", french.Count(n, "contribution accompagnée", "contributions accompagnées"), pct)
 }

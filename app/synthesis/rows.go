@@ -44,6 +44,7 @@ type Row struct {
 	AnswerState     string    // official answer: French label of its state, "" for none
 	Answer          string    // official answer: public text
 	AnsweredAt      time.Time // official answer: last change; zero for none
+	Assisted        bool      // contribution accompagnée (written with a médiateur numérique)
 
 	axisID    int64
 	authorID  int64
@@ -108,7 +109,7 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 		coalesce(cc.reactions_soutient, 0), coalesce(cc.reactions_complete, 0), coalesce(cc.reactions_nuance, 0), coalesce(cc.reactions_conteste, 0),
 		coalesce(cc.arguments_pour, 0), coalesce(cc.arguments_contre, 0), coalesce(cc.arguments_neutre, 0),
 		c.created_at, c.edited_at, c.updated_at, ` + tags + `, ` + retained + `,
-		coalesce(o.state, ''), coalesce(o.body, ''), o.updated_at
+		coalesce(o.state, ''), coalesce(o.body, ''), o.updated_at, c.assisted
 		FROM contributions c
 		LEFT JOIN official_answers o ON o.contribution_id = c.id
 		LEFT JOIN contribution_counters cc ON cc.contribution_id = c.id
@@ -124,7 +125,7 @@ func (s *Store) eachRow(ctx context.Context, refs Refs, f Filter, o order, p pse
 			&r.Title, &r.Body, &status, &r.Supports,
 			&r.Reactions[0], &r.Reactions[1], &r.Reactions[2], &r.Reactions[3],
 			&r.Arguments[0], &r.Arguments[1], &r.Arguments[2],
-			&r.CreatedAt, &edited, &r.updatedAt, &r.Tags, &r.Retained, &answerState, &r.Answer, &answered)
+			&r.CreatedAt, &edited, &r.updatedAt, &r.Tags, &r.Retained, &answerState, &r.Answer, &answered, &r.Assisted)
 		if err != nil {
 			return err
 		}

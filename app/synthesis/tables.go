@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the version of the exported fields, stated in every
 // datapackage.json; bump it when a field changes.
-const SchemaVersion = "1.1.0"
+const SchemaVersion = "1.2.0" // 1.1.0: official answers; 1.2.0: accompagnee (contributions), accompagne (soutiens)
 
 // Column describes one exported field.
 type Column struct {
@@ -61,6 +61,7 @@ func ContributionColumns(public bool) []Column {
 		{"reponse_officielle_etat", "string", "État de la réponse officielle de l'équipe de la consultation : à l'étude, retenue, partiellement retenue, non retenue ; vide sans réponse"},
 		{"reponse_officielle", "string", "Texte de la réponse officielle"},
 		{"reponse_officielle_le", "datetime", "Date de la dernière modification de la réponse officielle"},
+		{"accompagnee", "boolean", "Contribution accompagnée : écrite par un médiateur numérique pour une personne à ses côtés, avec son accord"},
 	}
 	if public {
 		for i := range cols {
@@ -83,7 +84,7 @@ func rowCells(r *Row, public bool, buf []any) []any {
 		r.RegionCode, r.Region, r.DepartementCode, r.Departement, r.Category, r.Author,
 		nullableID(r.ReactsTo), r.ReactionType, r.Title, r.Body, r.Status, r.Supports,
 		r.Reactions[0], r.Reactions[1], r.Reactions[2], r.Reactions[3],
-		r.Arguments[0], r.Arguments[1], r.Arguments[2], r.CreatedAt, r.EditedAt, r.AnswerState, r.Answer, r.AnsweredAt)
+		r.Arguments[0], r.Arguments[1], r.Arguments[2], r.CreatedAt, r.EditedAt, r.AnswerState, r.Answer, r.AnsweredAt, r.Assisted)
 	if !public {
 		buf = append(buf, r.Hidden, r.Tags, r.Retained)
 	}
@@ -133,21 +134,30 @@ func (s *Store) supportsTable(refs Refs, f Filter, p pseudonymizer) table {
 		{"contribution_id", "integer", "Identifiant de la contribution soutenue"},
 		supporter,
 		{"date", "date", "Jour du soutien"},
+		{"accompagne", "boolean", "Soutien d'une personne accompagnée, enregistré par un médiateur numérique avec son accord"},
 	}, rows: func(ctx context.Context, emit func([]any, int64) error) error {
 		var a sqlArgs
-		q := `SELECT s.contribution_id, s.user_id, to_char(s.created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')
-			FROM contributions c JOIN supports s ON s.contribution_id = c.id
-			WHERE ` + f.Where(refs, &a) + ` ORDER BY s.contribution_id, s.user_id`
-		cells := make([]any, 3)
+		// Supports of people accompanied have their own pseudonyms: their
+		// ids (in another table) are written negative, never an account's.
+		where := f.Where(refs, &a)
+		q := `SELECT id, supporter, day, assisted FROM (
+			SELECT s.contribution_id AS id, s.user_id AS supporter, to_char(s.created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') AS day, false AS assisted
+			FROM contributions c JOIN supports s ON s.contribution_id = c.id WHERE ` + where + `
+			UNION ALL
+			SELECT s.contribution_id, -s.person_id, to_char(s.created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD'), true
+			FROM contributions c JOIN assisted_supports s ON s.contribution_id = c.id WHERE ` + where + `) x
+			ORDER BY id, assisted, supporter`
+		cells := make([]any, 4)
 		return queryEach(ctx, s.sql(), q, a, func(rs *sql.Rows) error {
 			var id int64
 			var user sql.NullInt64
 			var day string
-			if err := rs.Scan(&id, &user, &day); err != nil {
+			var assisted bool
+			if err := rs.Scan(&id, &user, &day, &assisted); err != nil {
 				return err
 			}
 			d, _ := time.ParseInLocation(time.DateOnly, day, Paris)
-			cells[0], cells[1], cells[2] = id, p.id(user), dateOnly(d)
+			cells[0], cells[1], cells[2], cells[3] = id, p.id(user), dateOnly(d), assisted
 			return emit(cells, 0)
 		})
 	}}

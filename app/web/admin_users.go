@@ -43,6 +43,8 @@ type adminUsersPage struct {
 	Users []account.Listed
 	Hubs  []hub.Hub
 	Roles []roleOption
+
+	Mediators mediatorForm // the role of médiateur, with its structure and territory
 }
 
 type roleOption struct{ Code, Label string }
@@ -75,7 +77,11 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 	for _, r := range account.Roles {
 		roles = append(roles, roleOption{r, account.RoleLabel(r)})
 	}
-	return s.render.Render(c, http.StatusOK, tplAdminUsers, adminUsersPage{Page: p, Query: q, Users: users, Hubs: hubs, Roles: roles})
+	mediators, err := s.newMediatorForm(c, users)
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplAdminUsers, adminUsersPage{Page: p, Query: q, Users: users, Hubs: hubs, Roles: roles, Mediators: mediators})
 }
 
 var adminNotices = map[string]string{
@@ -83,6 +89,7 @@ var adminNotices = map[string]string{
 	"hub":          "L'appartenance au Hub a été mise à jour.",
 	"territoires":  "Les territoires du Hub ont été enregistrés.",
 	"consultation": "Le statut de la consultation a été mis à jour.",
+	"mediateur":    "Le rôle de médiateur numérique a été mis à jour.",
 }
 
 // adminUserRole grants or revokes a role (form: role, action=grant|revoke),

@@ -352,6 +352,37 @@ var matrix = []matrixCase{
 	{"GET", "/moderation/journal.csv", fixed("/moderation/journal.csv"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/compte/notifications", fixed("/compte/notifications"), "303 200 200 200 200 200 200", nil},
 	{"GET", "/admin/journal", fixed("/admin/journal"), "303 403 403 403 403 403 200", nil},
+
+	// médiation numérique: the médiateur's pages are theirs only (no role of
+	// this table has it: app/web/mediation_test.go checks them as a
+	// médiateur); moderators see the volumes; administrators grant the role.
+	{"GET", "/mediation", fixed("/mediation"), "303 403 403 403 403 403 403", nil},
+	{"GET", "/mediation/contribution", fixed("/mediation/contribution"), "303 403 403 403 403 403 403", nil},
+	{"POST", "/mediation/contribution", withForm("/mediation/contribution", url.Values{"categorie": {"citoyen"}, "departement": {"29"},
+		"accord": {"oui"}, "axe": {axisForm}, "titre": {"Accompagnée"}, "texte": {"Texte"}}), "303 403 403 403 403 403 403", nil},
+	{"POST", "/mediation/contributions/:id/code", onFree("/mediation/contributions/%d/code", nil), "303 403 403 403 403 403 403", nil},
+	{"GET", "/mediation/personnes/nouvelle", fixed("/mediation/personnes/nouvelle"), "303 403 403 403 403 403 403", nil},
+	{"POST", "/mediation/personnes/nouvelle", withForm("/mediation/personnes/nouvelle", url.Values{"categorie": {"citoyen"},
+		"departement": {"29"}, "accord": {"oui"}}), "303 403 403 403 403 403 403", nil},
+	{"POST", "/contributions/:id/soutien-accompagne", onFree("/contributions/%d/soutien-accompagne", url.Values{"personne": {"1"}}),
+		"303 403 403 403 403 403 403", func(f *matrixFix, path string) bool {
+			return f.scalar(`SELECT count(*) FROM assisted_supports WHERE contribution_id = ?`, pathID(path)) == 1
+		}},
+	{"GET", "/compte/recuperer", fixed("/compte/recuperer"), "200 200 200 200 200 200 200", nil},
+	{"POST", "/compte/recuperer", withForm("/compte/recuperer", url.Values{"code": {"0000 0000 0000"}}), "303 422 422 422 422 422 422", nil},
+	{"GET", "/moderation/mediation", fixed("/moderation/mediation"), "303 403 403 403 403 200 200", nil},
+	{"GET", "/moderation/mediation/:id", func(f *matrixFix, _ int64) (string, url.Values) {
+		id := f.user("Médiatrice")
+		f.exec(`INSERT INTO mediators (user_id, structure_kind, structure_name, territory_id)
+			VALUES (?, 'association', 'Emmaüs Connect', (SELECT id FROM territories WHERE kind = 'departement' AND code = '29'))`, id)
+		return fmt.Sprintf("/moderation/mediation/%d", id), nil
+	}, "303 403 403 403 403 200 200", nil},
+	{"POST", "/admin/utilisateurs/:id/mediateur", func(f *matrixFix, _ int64) (string, url.Values) {
+		return fmt.Sprintf("/admin/utilisateurs/%d/mediateur", f.user("Futur médiateur")),
+			url.Values{"action": {"grant"}, "structure": {"france-services"}, "nom_structure": {"France services de Brest"}, "territoire": {"departement:29"}}
+	}, "303 403 403 403 403 403 303", func(f *matrixFix, path string) bool {
+		return f.scalar(`SELECT count(*) FROM user_roles WHERE user_id = ? AND role = 'mediateur'`, pathID(path)) == 1
+	}},
 }
 
 // TestAuthorisationMatrix calls every route of routes() as every role and

@@ -41,6 +41,13 @@ func TestClosingGuardOnEveryWrite(t *testing.T) {
 		{"POST", prop + "/soutenir", nil},
 		{"POST", prop + "/retirer-soutien", nil},
 		{"POST", prop + "/arguments", url.Values{"position": {"pour"}, "texte": {"Argument"}}},
+		// the médiateur's writes (closed before the role is even checked)
+		{"POST", prop + "/soutien-accompagne", url.Values{"personne": {"1"}}},
+		{"GET", "/mediation/contribution", nil},
+		{"POST", "/mediation/contribution", url.Values{"accord": {"oui"}, "titre": {"T"}, "texte": {"T"}}},
+		{"GET", "/mediation/personnes/nouvelle", nil},
+		{"POST", "/mediation/personnes/nouvelle", url.Values{"accord": {"oui"}}},
+		{"POST", "/mediation" + prop + "/code", nil},
 	}
 	// Every write route of the contributions area is in the list above.
 	tried := map[string]bool{}

@@ -68,6 +68,21 @@ func listFields(p Page, refs query.Refs, f query.Filter, fc query.Facets, fixed 
 	if len(answers.Options) > 0 {
 		fields = append(fields, answers)
 	}
+	// Contributions accompagnées: no count beside them when the list
+	// answers a text search (the engine does not count them).
+	assisted := filterField{Name: "accompagnee", Label: "Accompagnement"}
+	for _, b := range []bool{true, false} {
+		n := -1
+		if fc.Assisted != nil {
+			n = fc.Assisted[b]
+		}
+		value, label := "0", "Sans accompagnement"
+		if b {
+			value, label = "1", "Accompagnées par un médiateur numérique"
+		}
+		assisted.Options = append(assisted.Options, filterOption{Value: value, Label: label, Count: n, Selected: slices.Contains(f.Assisted, b)})
+	}
+	fields = append(fields, assisted)
 	// The reaction targets: the most reacted-to Hub proposals, with their
 	// reactions (not narrowed by the other filters, so no count is shown
 	// beside them once one is chosen).

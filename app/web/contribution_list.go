@@ -78,6 +78,9 @@ func supportUnit(n int) string {
 	return "soutien"
 }
 
+// assistedName signs a contribution accompagnée whose person gave no name.
+const assistedName = "Personne accompagnée"
+
 // supportView is the support button of one contribution.
 type supportView struct {
 	ID        int64
@@ -100,6 +103,7 @@ type card struct {
 	HubProposal   bool
 	AxisLabel     string
 	ReactionLabel string
+	Assisted      bool   // contribution accompagnée
 	Byline        string // the Hub's name, or the author's name and category
 	Details       string // territory, date, arguments
 	ReactsToTitle string
@@ -110,10 +114,12 @@ type card struct {
 
 func newCard(v contribution.View, axisLabel string, support supportView) card {
 	c := card{ID: v.ID, Title: v.Title, Excerpt: v.Excerpt(), HubProposal: v.IsHubProposal(), AxisLabel: axisLabel,
-		ReactionLabel: v.ReactionLabel(), ReactsToTitle: v.ReactsToTitle, Support: support}
+		ReactionLabel: v.ReactionLabel(), ReactsToTitle: v.ReactsToTitle, Support: support, Assisted: v.Assisted}
 	switch {
 	case c.HubProposal:
 		c.Byline = v.HubName
+	case v.AuthorName == "" && v.Assisted:
+		c.Byline = assistedName + ", " + v.CategoryLabel
 	case v.AuthorName == "":
 		c.Byline = account.AnonymousName + ", " + v.CategoryLabel
 	default:
@@ -299,7 +305,7 @@ func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixe
 	here := pageURL(action, shared, res.Number, r.After, r.Before)
 	lv.ShareURL = s.Config.BaseURL.String() + here
 	lv.Filtered = len(f.Axes) > 0 && fixed.AxisID == 0 || (len(f.Entries) > 0 && fixed.HubID == 0) || len(f.Categories) > 0 ||
-		len(f.Regions) > 0 || len(f.Departements) > 0 || (len(f.Hubs) > 0 && fixed.HubID == 0) || f.ReactsTo != 0 || len(f.Answers) > 0
+		len(f.Regions) > 0 || len(f.Departements) > 0 || (len(f.Hubs) > 0 && fixed.HubID == 0) || f.ReactsTo != 0 || len(f.Answers) > 0 || len(f.Assisted) > 0
 	axisLabels := map[int64]string{}
 	for _, a := range p.Consultation.Axes {
 		axisLabels[a.ID] = "Axe " + strconv.Itoa(a.Position)

@@ -28,6 +28,9 @@ type contributionShowPage struct {
 	CanReact    bool // a free contribution may react to this Hub proposal
 	Back        string
 	Answer      *answer.Answer // the official answer of the consultation team, if any
+	// AssistedSupport is the médiateur's part: supports of the people at
+	// their side (nil for anyone else).
+	AssistedSupport *assistedSupportView
 }
 
 // argumentThread is an argument with its replies and its reply form.
@@ -129,6 +132,11 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 	data.Support = supportView{ID: id, Count: v.Supports, Unit: supportUnit(v.Supports), Supported: supported[id], Own: v.IsOwn(me),
 		SignedIn: p.User != nil, Open: p.Open() && v.Published(), CSRF: p.CSRF, Back: c.Path()}
 	data.CanEdit = p.Open() && v.CanEdit(me)
+	if p.User != nil && p.Open() && v.Published() {
+		if data.AssistedSupport, err = s.assistedSupportFor(c, p.User, id, p.CSRF); err != nil {
+			return data, err
+		}
+	}
 	data.CanReact = p.Open() && v.Published() && v.IsHubProposal()
 	args, err := s.Contributions.Arguments(ctx, id)
 	if err != nil {

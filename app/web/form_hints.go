@@ -12,6 +12,7 @@ var filterHints = map[string]string{
 	"hub":         "Exemple : RhinOcc",
 	"reagit_a":    "Les réactions à une proposition de Hub",
 	"reponse":     "Exemple : retenue par l'équipe de la concertation",
+	"accompagnee": "Écrites avec l'aide d'un médiateur numérique, ou non",
 }
 
 // filterHint is the template function that gives the example of a filter.

@@ -128,5 +128,20 @@ func (s *Server) routes() []route {
 		{fiber.MethodGet, "/moderation/journal.csv", noStore(s.moderationJournalCSV)},
 		{fiber.MethodGet, "/compte/notifications", noStore(s.myNotifications)},
 		{fiber.MethodGet, "/admin/journal", noStore(s.auditJournal)},
+
+		// médiation numérique: the médiateur's pages, their writes through s.open;
+		// the claim by the person; the moderators' figures; the role (admin)
+		{fiber.MethodGet, "/mediation", noStore(s.mediationHome)},
+		{fiber.MethodGet, "/mediation/contribution", noStore(s.open(s.assistedForm))},
+		{fiber.MethodPost, "/mediation/contribution", noStore(s.open(s.assistedCreate))},
+		{fiber.MethodPost, "/mediation/contributions/:id/code", noStore(s.open(s.assistedNewCode))},
+		{fiber.MethodGet, "/mediation/personnes/nouvelle", noStore(s.open(s.personForm))},
+		{fiber.MethodPost, "/mediation/personnes/nouvelle", noStore(s.open(s.personCreate))},
+		{fiber.MethodPost, "/contributions/:id/soutien-accompagne", noStore(s.open(s.assistedSupport))},
+		{fiber.MethodGet, "/compte/recuperer", noStore(s.claimForm)},
+		{fiber.MethodPost, "/compte/recuperer", noStore(s.claim)},
+		{fiber.MethodGet, "/moderation/mediation", noStore(s.mediationVolumes)},
+		{fiber.MethodGet, "/moderation/mediation/:id", noStore(s.mediatorActivity)},
+		{fiber.MethodPost, "/admin/utilisateurs/:id/mediateur", noStore(s.adminMediator)},
 	}
 }

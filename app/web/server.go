@@ -21,6 +21,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/mail"
+	"github.com/cnr-numerique/concertation/app/mediation"
 	"github.com/cnr-numerique/concertation/app/moderation"
 	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/cnr-numerique/concertation/app/ratelimit"
@@ -56,6 +57,9 @@ type Deps struct {
 
 	// accessibility contact messages: nil → accessibility.NewStore(DB)
 	Accessibility *accessibility.Store
+
+	// médiation numérique: nil → mediation.New(DB, Contributions, Config.MediationLimits, Config.SessionSecret)
+	Mediation *mediation.Service
 }
 
 // Server holds the dependencies of the handlers.
@@ -79,6 +83,9 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	}
 	if d.Accessibility == nil {
 		d.Accessibility = accessibility.NewStore(d.DB)
+	}
+	if d.Mediation == nil {
+		d.Mediation = mediation.New(d.DB, d.Contributions, d.Config.MediationLimits, d.Config.SessionSecret)
 	}
 	if d.Search == nil {
 		d.Search = search.NewPostgres(d.DB.SQL())

@@ -113,6 +113,8 @@ func (s *Server) stats(c *fiber.Ctx) error {
 		newChart("entrees", "Contributions par entrée", "Entrée", entries, sameLabel, known),
 		newChart("categories", "Contributions par catégorie d'auteur", "Catégorie d'auteur", m.ByCategory, sameLabel, known),
 		newChart("regions", "Contributions par région", "Région", m.Regions, sameLabel, known),
+		newChart("accompagnees", "Contributions accompagnées par un médiateur numérique", "Accompagnement", m.Assisted,
+			func(i int, _ synthesis.Count) string { return [...]string{"Accompagnées", "Sans accompagnement"}[i%2] }, known),
 	}
 	if known {
 		data.Charts = append(data.Charts, newChart("temps", "Contributions publiées par "+m.Bucket, "Période", timeline, sameLabel, false))

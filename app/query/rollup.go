@@ -334,9 +334,17 @@ func (s *snapshot) facets(m matcher) Facets {
 	acc[dimAxis].each(func(k int64, n int) { out.Axis[k] = n })
 	acc[dimEntry].each(func(k int64, n int) { out.Entry[s.names[k]] = n })
 	acc[dimCategory].each(func(k int64, n int) { out.Category[s.names[k]] = n })
-	acc[dimRegion].each(func(k int64, n int) { out.Region[k] = n })
-	acc[dimDepartement].each(func(k int64, n int) { out.Departement[k] = n })
-	acc[dimHub].each(func(k int64, n int) { out.Hub[k] = n })
+	some := func(m map[int64]int) func(int64, int) { // 0 is "none": not a value
+		return func(k int64, n int) {
+			if k != 0 {
+				m[k] = n
+			}
+		}
+	}
+	acc[dimRegion].each(some(out.Region))
+	acc[dimDepartement].each(some(out.Departement))
+	acc[dimHub].each(some(out.Hub))
+	acc[dimAssisted].each(func(k int64, n int) { out.Assisted[k == 1] = n })
 	return out
 }
 
@@ -355,12 +363,17 @@ func (c *cell) key(d int) int64 {
 		return c.region
 	case dimDepartement:
 		return c.departement
+	case dimAssisted:
+		if c.assisted {
+			return 1
+		}
+		return 0
 	}
 	return c.hub
 }
 
-// tally sums counts by small non-negative key; key 0 (none) is not kept for
-// ids. Keys beyond tallyDense go to a map (ids are serials: rare).
+// tally sums counts by small non-negative key. Keys beyond tallyDense go to
+// a map (ids are serials: rare). Zero counts are not reported.
 type tally struct {
 	dense  []int
 	sparse map[int64]int

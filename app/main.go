@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -228,6 +229,7 @@ func watch(ctx context.Context, d *db.DB, log *slog.Logger) func() {
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) error {
+	debug.SetGCPercent(cfg.GCPercent) // pages allocate much and briefly: collect less often
 	if err := cfg.EnsureSessionSecret(); err != nil {
 		return &exitError{2, fmt.Errorf("configuration : %w", err)}
 	}

@@ -104,18 +104,20 @@ func runNational() error {
 
 	fmt.Printf("machine: %d cores (%s), %s; data: %d contributions, %d supports; load: %d connections from a separate process, %s per scenario\n",
 		runtime.NumCPU(), cpuModel(), time.Now().Format("2006-01-02"), nationalSize, 10*nationalSize, nationalClients, nationalDuration)
-	anon := newClient()
-	signed := make([]*benchClient, len(data.sessions))
-	u, _ := url.Parse(app)
+	anon := newAgent()
+	type signedAgent struct {
+		*agent
+		csrf      string
+		supported map[int64]bool
+	}
+	signed := make([]*signedAgent, len(data.sessions))
 	for i, token := range data.sessions {
-		c := &benchClient{http: newClient(), supported: map[int64]bool{}}
-		c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "session", Value: token, Path: "/"}})
-		resp, err := c.http.Get(app + "/")
+		c := &signedAgent{agent: newAgent(), supported: map[int64]bool{}}
+		c.setCookie("session", token)
+		_, body, err := c.page(app + "/")
 		if err != nil {
 			return err
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		m := metaCSRF.FindSubmatch(body)
 		if m == nil {
 			return fmt.Errorf("bench account %d is not signed in", i)
@@ -131,7 +133,7 @@ func runNational() error {
 		if c.supported[id] {
 			action = "retirer-soutien"
 		}
-		code, err := post(c.http, fmt.Sprintf("%s/contributions/%d/%s", app, id, action), c.csrf)
+		code, err := c.post(fmt.Sprintf("%s/contributions/%d/%s", app, id, action), c.csrf)
 		if code == http.StatusSeeOther {
 			c.supported[id] = !c.supported[id]
 			toggles.Add(1)
@@ -141,12 +143,12 @@ func runNational() error {
 		}
 		return code, err
 	}
-	list := func(_ int, r *rand.Rand) (int, error) { return get(anon, app+data.listURL(r)) }
+	list := func(_ int, r *rand.Rand) (int, error) { return anon.get(app + data.listURL(r)) }
 	show := func(_ int, r *rand.Rand) (int, error) {
-		return get(anon, fmt.Sprintf("%s/contributions/%d", app, 1+r.Int64N(data.maxID)))
+		return anon.get(fmt.Sprintf("%s/contributions/%d", app, 1+r.Int64N(data.maxID)))
 	}
-	searchQ := func(_ int, r *rand.Rand) (int, error) { return get(anon, app+data.searchURL(r)) }
-	stats := func(_ int, r *rand.Rand) (int, error) { return get(anon, app+data.statsURL(r)) }
+	searchQ := func(_ int, r *rand.Rand) (int, error) { return anon.get(app + data.searchURL(r)) }
+	stats := func(_ int, r *rand.Rand) (int, error) { return anon.get(app + data.statsURL(r)) }
 	mixed := func(w int, r *rand.Rand) (int, error) {
 		switch x := r.IntN(100); {
 		case x < 40:
@@ -156,7 +158,7 @@ func runNational() error {
 		case x < 75:
 			return stats(w, r)
 		case x < 80:
-			return get(anon, app+data.pageURL(r))
+			return anon.get(app + data.pageURL(r))
 		case x < 95:
 			return searchQ(w, r)
 		default:
@@ -184,7 +186,7 @@ func runNational() error {
 		}
 		rows = append(rows, row)
 	}
-	run("bare Fiber hello-world (denominator)", hello, func(int, *rand.Rand) (int, error) { return get(anon, hello+"/") }, 200)
+	run("bare Fiber hello-world (denominator)", hello, func(int, *rand.Rand) (int, error) { return anon.get(hello + "/") }, 200)
 	run("lists: random filters, orders and pages", app, list, 200)
 	run("contribution pages, random ids", app, show, 200)
 	run(fmt.Sprintf("search: log of %d French queries, Zipf", len(data.queries)), app, searchQ, 200)

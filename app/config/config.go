@@ -40,6 +40,10 @@ type Config struct {
 	// OIDCProviders are the OpenID Connect providers offered at sign-in, in
 	// the order of OIDC_PROVIDERS.
 	OIDCProviders []OIDCProvider
+	// GCPercent is the Go garbage collector's target (GOGC): 400 by default
+	// (the runtime's is 100), which spends a quarter of the collection work
+	// for a larger heap; -1 with GOGC=off.
+	GCPercent int
 	// ModerationReportThreshold is the number of reports from distinct accounts
 	// that hides an item until a moderator decides (MODERATION_REPORT_THRESHOLD).
 	ModerationReportThreshold int
@@ -123,6 +127,18 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.ModerationReportThreshold = 3
+	c.GCPercent = 400
+	switch v := get("GOGC", ""); v {
+	case "":
+	case "off":
+		c.GCPercent = -1
+	default:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 25 || n > 10000 {
+			return c, &Error{"GOGC", "attendu un nombre entier entre 25 et 10000, ou off"}
+		}
+		c.GCPercent = n
+	}
 	if v := get("MODERATION_REPORT_THRESHOLD", ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {

@@ -132,3 +132,27 @@ func TestEnsureSessionSecretIsKept(t *testing.T) {
 		t.Error("a restart did not keep the session secret")
 	}
 }
+
+func TestGCPercent(t *testing.T) {
+	for v, want := range map[string]int{"": 400, "off": -1, "200": 200} {
+		c, err := Load(func(k string) string {
+			if k == "GOGC" {
+				return v
+			}
+			return ""
+		})
+		if err != nil || c.GCPercent != want {
+			t.Errorf("GOGC=%q: %d, %v; want %d", v, c.GCPercent, err, want)
+		}
+	}
+	for _, v := range []string{"10", "beaucoup", "-5"} {
+		if _, err := Load(func(k string) string {
+			if k == "GOGC" {
+				return v
+			}
+			return ""
+		}); err == nil || !strings.Contains(err.Error(), "GOGC") {
+			t.Errorf("GOGC=%q: %v, want an error naming GOGC", v, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -89,7 +90,10 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 		if err != nil {
 			return Facets{}, err
 		}
-		out := snap.facets(s.rollup.matcher(&f))
+		out := snap.view(f.cellKey(), s.rollup.matcher(&f)).facets
+		out.Axis, out.Entry, out.Category = maps.Clone(out.Axis), maps.Clone(out.Entry), maps.Clone(out.Category)
+		out.Region, out.Departement, out.Hub = maps.Clone(out.Region), maps.Clone(out.Departement), maps.Clone(out.Hub)
+		out.Assisted = maps.Clone(out.Assisted)
 		// The reaction targets change slowly: kept a few seconds per view
 		// of Hub proposals (axis, Hub), for every visitor.
 		key := fmt.Sprintf("targets|%d|%v|%v|%v", f.ConsultationID, f.Axes, f.Hubs, f.Entries)
@@ -118,7 +122,7 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 // (thousands at most), kept a few seconds per view for every visitor.
 func (s *Service) answerCounts(ctx context.Context, f Filter) (map[answer.State]int, error) {
 	f.Answers = nil
-	key := "answers|" + strconv.FormatInt(f.ConsultationID, 10) + "|" + f.QueryString() + "|" + strconv.FormatInt(f.Author, 10)
+	key := "answers|" + f.cellKey() + "|" + fmt.Sprint(f.Author, f.ReactsTo, f.Text, f.From, f.To, f.Tags, f.Retained, f.ids)
 	v, err := s.pages.fetch(ctx, key, targetsTTL, true, func(ctx context.Context) (any, error) {
 		refs, err := s.Refs(ctx)
 		if err != nil {
@@ -136,7 +140,10 @@ func (s *Service) answerCounts(ctx context.Context, f Filter) (map[answer.State]
 func answerCounts(ctx context.Context, db *sql.DB, refs Refs, f Filter) (map[answer.State]int, error) {
 	var a Args
 	out := map[answer.State]int{}
-	err := queryEach(ctx, db, `SELECT oa.state, count(*) FROM official_answers oa JOIN contributions c ON c.id = oa.contribution_id
+	// The answers first (materialised): they are few, and a plan that
+	// started from the contributions of a broad view read thousands of rows.
+	err := queryEach(ctx, db, `WITH oa AS MATERIALIZED (SELECT contribution_id, state FROM official_answers)
+		SELECT oa.state, count(*) FROM oa JOIN contributions c ON c.id = oa.contribution_id
 		WHERE `+f.Where(refs, &a)+` GROUP BY oa.state`, a, func(rs *sql.Rows) error {
 		var st string
 		var n int

@@ -40,6 +40,42 @@ type snapshot struct {
 	read  time.Time        // last read
 	gen   uint64           // changes made through this process when read
 	names map[int64]string // bit number → the entry or category it stands for
+	views viewMemo         // what filters made of this snapshot
+}
+
+// viewMemo keeps, for a snapshot's short life, the cells and facets of the
+// filters asked for: a list page needs both, and requests of one filter come
+// in bursts.
+type viewMemo struct {
+	mu sync.Mutex
+	m  map[string]*cellView
+}
+
+// cellView is what a filter makes of the cells: its cell set and its facets.
+type cellView struct {
+	set    cellSet
+	facets Facets
+}
+
+const viewMemoSize = 512
+
+// view returns the cells and facets of the filter of m (key identifies it),
+// computed in one pass over the cells, once per snapshot.
+func (s *snapshot) view(key string, m matcher) *cellView {
+	s.views.mu.Lock()
+	if v, ok := s.views.m[key]; ok {
+		s.views.mu.Unlock()
+		return v
+	}
+	s.views.mu.Unlock()
+	v := &cellView{set: s.match(m), facets: s.facets(m)}
+	s.views.mu.Lock()
+	if s.views.m == nil || len(s.views.m) >= viewMemoSize {
+		s.views.m = map[string]*cellView{}
+	}
+	s.views.m[key] = v
+	s.views.mu.Unlock()
+	return v
 }
 
 // Rollup intervals: how stale the counts of a process can be. Every change
@@ -254,6 +290,12 @@ func (m matcher) misses(c *cell) int {
 		miss |= 1 << dimAssisted
 	}
 	return miss
+}
+
+// cellKey identifies what of f the cells depend on (from the fields, not
+// the URL: a page may fix a filter through its path).
+func (f Filter) cellKey() string {
+	return fmt.Sprint(f.ConsultationID, f.Statuses, f.Axes, f.Entries, f.Categories, f.Regions, f.Departements, f.Hubs, f.Assisted)
 }
 
 // OnCells reports whether the rollup alone can answer f: no text, no

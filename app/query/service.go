@@ -63,7 +63,7 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 		if err != nil {
 			return IDPage{}, err
 		}
-		set := snap.match(s.rollup.matcher(&f))
+		set := snap.view(f.cellKey(), s.rollup.matcher(&f)).set
 		var a Args
 		cond := ""
 		switch {

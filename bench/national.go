@@ -289,7 +289,7 @@ func loadQueries() ([]string, error) {
 	var out []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
+		if l := strings.TrimRight(sc.Text(), " \r"); strings.TrimSpace(l) != "" && !strings.HasPrefix(l, "#") {
 			out = append(out, l)
 		}
 	}
@@ -355,11 +355,26 @@ func (d *nationalData) listURL(r *rand.Rand) string {
 	return "/contributions?" + v.Encode()
 }
 
-// searchURL is a search of the log, with filters one time in three.
+// searchURL is a search of the log (bench/queries.txt: the text, then
+// optionally a tab and the filters of the search benchmark), drawn with a
+// Zipf-like frequency.
 func (d *nationalData) searchURL(r *rand.Rand) string {
-	v := url.Values{"q": {d.queries[zipf(r, len(d.queries))]}}
-	if r.IntN(3) == 0 {
-		d.filters(r, v)
+	line := d.queries[zipf(r, len(d.queries))]
+	text, filters, _ := strings.Cut(line, "\t")
+	v := url.Values{"q": {text}}
+	for _, f := range strings.Fields(filters) {
+		k, val, _ := strings.Cut(f, "=")
+		switch k {
+		case "tri":
+			switch val {
+			case "date":
+				v.Set("tri", "recentes")
+			case "soutiens":
+				v.Set("tri", "soutiens")
+			}
+		case "axe", "region", "departement", "entree", "categorie", "page":
+			v.Set(k, val)
+		}
 	}
 	return "/contributions?" + v.Encode()
 }

@@ -101,11 +101,13 @@ type Decision struct {
 	RetryAfter time.Duration // when refused: how long before trying again
 }
 
-// Limiter counts attempts in PostgreSQL.
+// Limiter counts attempts in PostgreSQL: every attempt of the account
+// flows, and the attempts of frequent actions in batches (batched.go).
 type Limiter struct {
-	db    *db.DB
-	rules Rules
-	now   func() time.Time
+	db     *db.DB
+	rules  Rules
+	now    func() time.Time
+	locals locals
 }
 
 // New returns a limiter with rules (DefaultRules when nil); now is the clock.
@@ -177,6 +179,9 @@ func keyHash(key string, win time.Duration) []byte {
 // Allow counts one attempt on key and tells whether it is within lim.
 // Refused attempts count too, so hammering keeps the door shut.
 func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) (Decision, error) {
+	if batched(key) {
+		return l.allowBatched(ctx, key, lim)
+	}
 	now := l.now()
 	win := lim.Window.Truncate(time.Second)
 	start := now.Truncate(win)

@@ -40,7 +40,7 @@ type snapshot struct {
 	read  time.Time        // last read
 	gen   uint64           // changes made through this process when read
 	names map[int64]string // bit number → the entry or category it stands for
-	views viewMemo         // what filters made of this snapshot
+	views *viewMemo        // what filters made of these cells (shared while they do not change)
 }
 
 // viewMemo keeps, for a snapshot's short life, the cells and facets of the
@@ -62,6 +62,9 @@ const viewMemoSize = 512
 // view returns the cells and facets of the filter of m (key identifies it),
 // computed in one pass over the cells, once per snapshot.
 func (s *snapshot) view(key string, m matcher) *cellView {
+	if s.views == nil {
+		return &cellView{set: s.match(m), facets: s.facets(m)}
+	}
 	s.views.mu.Lock()
 	if v, ok := s.views.m[key]; ok {
 		s.views.mu.Unlock()
@@ -193,7 +196,7 @@ func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error)
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
 	if full {
-		next := &snapshot{cells: changed, index: make(map[int32]int, len(changed)), seq: seq, full: now, read: now}
+		next := &snapshot{cells: changed, index: make(map[int32]int, len(changed)), seq: seq, full: now, read: now, views: &viewMemo{}}
 		for i, c := range changed {
 			next.index[c.id] = i
 		}
@@ -204,7 +207,7 @@ func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error)
 		next.read = now
 		return &next, nil
 	}
-	next := &snapshot{cells: slices.Clone(prev.cells), index: prev.index, seq: seq, full: prev.full, read: now}
+	next := &snapshot{cells: slices.Clone(prev.cells), index: prev.index, seq: seq, full: prev.full, read: now, views: &viewMemo{}}
 	grown := false
 	for _, c := range changed {
 		if i, ok := next.index[c.id]; ok {

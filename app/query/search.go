@@ -3,9 +3,12 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"strconv"
+	"time"
 
+	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/search"
 )
 
@@ -48,7 +51,7 @@ func (s *Service) search(ctx context.Context, f Filter, r PageRequest) (List, er
 		sq.Page, sq.PerPage = 1, searchHitsForDBFilters
 	}
 	sq = sq.Normalize()
-	res, err := s.engine.Search(ctx, sq)
+	res, err := s.searchCached(ctx, sq)
 	if errors.Is(err, search.ErrTimeout) {
 		info.TooBroad = true
 		return List{IDPage: IDPage{Number: 1, Pages: 1, PerPage: r.PerPage, Exact: true}, Search: info, Facets: newFacets()}, nil
@@ -81,6 +84,26 @@ func (s *Service) search(ctx context.Context, f Filter, r PageRequest) (List, er
 		Items: items, Facets: facetsFromSearch(res.Facets, res.Total), Search: info,
 	}
 	return out, nil
+}
+
+// searchTTL is how long the engine's answer to a search is reused: searches
+// follow a steep frequency law (a few queries make most of them), and a new
+// contribution reaches the index about as late anyway (search outbox).
+const searchTTL = 30 * time.Second
+
+// searchCached asks the engine, or reuses its answer to the same query for
+// searchTTL (the rows themselves are always read fresh, with their status).
+// A person who has just written asks the engine.
+func (s *Service) searchCached(ctx context.Context, sq search.Query) (search.Result, error) {
+	if db.OnPrimary(ctx) {
+		return s.engine.Search(ctx, sq)
+	}
+	key := fmt.Sprintf("search|%q|%+v|%s|%d|%d", sq.Text, sq.Filters, sq.Sort, sq.Page, sq.PerPage)
+	v, err := s.searches.fetch(ctx, key, searchTTL, true, func(ctx context.Context) (any, error) { return s.engine.Search(ctx, sq) })
+	if err != nil {
+		return search.Result{}, err
+	}
+	return v.(search.Result), nil
 }
 
 // engineSort maps the list's order to the engine's: most supported and most

@@ -23,7 +23,8 @@ type Service struct {
 	rollup        rollup
 	refs          refsCache
 	stats         statsCache
-	pages         *cache
+	pages         *cache // dropped by every change made through this process
+	searches      *cache // the engine's answers, kept searchTTL whatever changes
 	// Log reports background failures; slog.Default when nil.
 	Log *slog.Logger
 }
@@ -31,7 +32,8 @@ type Service struct {
 // New returns a Service reading d, loading the rows of pages through
 // contributions and searching texts with engine.
 func New(d *db.DB, contributions *contribution.Store, engine search.Engine) *Service {
-	s := &Service{db: d, contributions: contributions, engine: engine, pages: newCache(contributions.Changes)}
+	s := &Service{db: d, contributions: contributions, engine: engine, pages: newCache(contributions.Changes),
+		searches: newCache(func() uint64 { return 0 })}
 	s.rollup.db, s.rollup.changes = d.SQL(), contributions.Changes
 	return s
 }

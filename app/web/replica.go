@@ -22,12 +22,11 @@ func (s *Server) recentWriteCookieName() string {
 // reads go to a replica (DATABASE_REPLICA_URL): after a POST answered below
 // 400, it sets a short-lived cookie, and while the cookie is there the
 // request's context is marked db.WithPrimary, so that db.Read uses the
-// primary. The cookie carries no identifier. Without a replica it does
-// nothing.
+// primary, and that the query service does not reuse kept answers
+// (searches). The cookie carries no identifier.
 func (s *Server) readYourWrites(c *fiber.Ctx) error {
-	if !s.DB.HasReplica() {
-		return c.Next()
-	}
+	// With or without a replica: the person who has just written also
+	// skips the answers that the query service keeps a while (searches).
 	if c.Cookies(s.recentWriteCookieName()) != "" {
 		c.SetUserContext(db.WithPrimary(c.UserContext()))
 	}

@@ -129,20 +129,22 @@ func (s *Store) Set(ctx context.Context, id, by int64, state State, body string)
 
 // Get returns the answer to contribution id; ok is false when there is none.
 func (s *Store) Get(ctx context.Context, id int64) (Answer, bool, error) {
-	var rows []struct {
-		State      string
-		Body       string
-		Name       string
-		AnsweredAt time.Time
-		UpdatedAt  time.Time
+	rs, err := s.db.Query(ctx, `SELECT a.state, a.body, coalesce(u.display_name, ''), a.answered_at, a.updated_at
+		FROM official_answers a LEFT JOIN users u ON u.id = a.answered_by WHERE a.contribution_id = $1`, id)
+	if err != nil {
+		return Answer{}, false, fmt.Errorf("answer of %d: %w", id, err)
 	}
-	err := s.db.Conn(ctx).Raw(`SELECT a.state, a.body, coalesce(u.display_name, '') AS name, a.answered_at, a.updated_at
-		FROM official_answers a LEFT JOIN users u ON u.id = a.answered_by WHERE a.contribution_id = ?`, id).Scan(&rows).Error
-	if err != nil || len(rows) == 0 {
-		return Answer{}, false, err
+	defer rs.Close()
+	if !rs.Next() {
+		return Answer{}, false, rs.Err()
 	}
-	r := rows[0]
-	return Answer{ContributionID: id, State: State(r.State), Body: r.Body, AnsweredBy: r.Name, AnsweredAt: r.AnsweredAt, UpdatedAt: r.UpdatedAt}, true, nil
+	a := Answer{ContributionID: id}
+	var state string
+	if err := rs.Scan(&state, &a.Body, &a.AnsweredBy, &a.AnsweredAt, &a.UpdatedAt); err != nil {
+		return Answer{}, false, fmt.Errorf("answer of %d: %w", id, err)
+	}
+	a.State = State(state)
+	return a, true, nil
 }
 
 // States returns the state of the answer of each contribution of ids that

@@ -13,28 +13,36 @@ const MaxArguments = 500
 // hidden by moderation (shown with their reason instead of their text),
 // oldest first, each with its replies (one level).
 func (s *Store) Arguments(ctx context.Context, id int64) ([]Argument, error) {
-	var rows []argumentRow
-	err := s.db.Conn(ctx).Raw(`SELECT a.id, a.contribution_id, a.parent_id, a.author_id, a.author_category, a.stance,
+	rs, err := s.db.Query(ctx, `SELECT a.id, a.contribution_id, a.parent_id, a.author_id, a.author_category, a.stance,
 		a.body, a.status, a.hidden_reason, a.created_at, a.edited_at, COALESCE(u.display_name, '') AS author_name
 		FROM arguments a LEFT JOIN users u ON u.id = a.author_id
-		WHERE a.contribution_id = ? AND a.status IN ('published', 'hidden')
-		ORDER BY a.created_at, a.id LIMIT ?`, id, MaxArguments).Scan(&rows).Error
+		WHERE a.contribution_id = $1 AND a.status IN ('published', 'hidden')
+		ORDER BY a.created_at, a.id LIMIT $2`, id, MaxArguments)
 	if err != nil {
+		return nil, fmt.Errorf("arguments of %d: %w", id, err)
+	}
+	defer rs.Close()
+	var rows []Argument
+	for rs.Next() {
+		var a Argument
+		if err := rs.Scan(&a.ID, &a.ContributionID, &a.ParentID, &a.AuthorID, &a.AuthorCategory, &a.Stance,
+			&a.Body, &a.Status, &a.HiddenReason, &a.CreatedAt, &a.EditedAt, &a.AuthorName); err != nil {
+			return nil, fmt.Errorf("arguments of %d: %w", id, err)
+		}
+		rows = append(rows, a)
+	}
+	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("arguments of %d: %w", id, err)
 	}
 	var top []Argument
 	index := map[int64]int{}
-	for _, r := range rows {
-		a := r.Argument
-		a.AuthorName = r.Name
+	for _, a := range rows {
 		if a.ParentID == nil {
 			index[a.ID] = len(top)
 			top = append(top, a)
 		}
 	}
-	for _, r := range rows {
-		a := r.Argument
-		a.AuthorName = r.Name
+	for _, a := range rows {
 		if a.ParentID != nil {
 			if i, ok := index[*a.ParentID]; ok {
 				top[i].Replies = append(top[i].Replies, a)
@@ -42,11 +50,6 @@ func (s *Store) Arguments(ctx context.Context, id int64) ([]Argument, error) {
 		}
 	}
 	return top, nil
-}
-
-type argumentRow struct {
-	Argument
-	Name string `gorm:"column:author_name"`
 }
 
 // AddArgument publishes an argument of actor on contribution id, or a reply

@@ -111,7 +111,8 @@ func (r viewRow) view(refs *Reference) View {
 	return v
 }
 
-// scanViews runs a view query and resolves the names of its rows.
+// scanViews runs a view query (where: a condition with $1, $2… placeholders)
+// and resolves the names of its rows.
 // With excerpt, Body holds only the beginning of the text (enough for
 // View.Excerpt): lists never carry whole bodies.
 func (s *Store) scanViews(ctx context.Context, excerpt bool, where string, args ...any) ([]View, error) {
@@ -123,7 +124,7 @@ func (s *Store) scanViews(ctx context.Context, excerpt bool, where string, args 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Read(ctx).Raw(`SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...).Rows()
+	rows, err := s.db.Query(ctx, `SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ func (r *viewRow) scan(rows interface{ Scan(dest ...any) error }) error {
 
 // Get returns one contribution, whatever its status.
 func (s *Store) Get(ctx context.Context, id int64) (View, error) {
-	views, err := s.scanViews(ctx, false, `c.id = ?`, id)
+	views, err := s.scanViews(ctx, false, `c.id = $1`, id)
 	if err != nil {
 		return View{}, fmt.Errorf("contribution %d: %w", id, err)
 	}
@@ -171,7 +172,7 @@ func (s *Store) views(ctx context.Context, ids []int64) ([]View, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.scanViews(ctx, true, `c.id = ANY(?::bigint[]) AND c.status = 'published'`, int64Array(ids))
+	rows, err := s.scanViews(ctx, true, `c.id = ANY($1::bigint[]) AND c.status = 'published'`, int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("contributions: %w", err)
 	}
@@ -203,7 +204,7 @@ func (s *Store) IsAuthor(ctx context.Context, userID int64) (bool, error) {
 // Reactions returns the published reactions to the Hub proposal id, newest
 // first (at most limit).
 func (s *Store) Reactions(ctx context.Context, id int64, limit int) ([]View, error) {
-	out, err := s.scanViews(ctx, true, `c.reacts_to_id = ? AND c.status = 'published' ORDER BY c.created_at DESC, c.id DESC LIMIT ?`, id, limit)
+	out, err := s.scanViews(ctx, true, `c.reacts_to_id = $1 AND c.status = 'published' ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reactions to %d: %w", id, err)
 	}

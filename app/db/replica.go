@@ -243,3 +243,18 @@ func (r *replica) close() {
 		_ = s.Close()
 	}
 }
+
+// Query runs a read statement (placeholders $1, $2…) with database/sql,
+// without GORM's statement machinery, which cost a page showing one
+// contribution a fifth of its time: in the transaction carried by ctx when
+// there is one, else on the pool that Read would use.
+func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		if q, ok := tx.Statement.ConnPool.(interface {
+			QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		}); ok {
+			return q.QueryContext(ctx, query, args...)
+		}
+	}
+	return d.ReadSQL(ctx).QueryContext(ctx, query, args...)
+}

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/gofiber/fiber/v2"
 )
@@ -31,9 +36,15 @@ type bar struct {
 	Label        string // full label, for the table
 	Short        string // label in the chart
 	Value        int
-	Contributors int
 	Width        int // bar length in SVG units (0..chartBarMax)
 	Y            int
+	// Prepared here rather than in the template: a page holds about a
+	// hundred bars, and each function call of a template goes through
+	// reflection.
+	TextY        int    // baseline of the bar's texts
+	ValueX       int    // where the figure after the bar starts
+	ValueText    string // the figure, formatted (12 345)
+	Contributors string // distinct contributors, formatted
 }
 
 const (
@@ -53,7 +64,9 @@ func newChart(id, title, column string, counts []synthesis.Count, short func(i i
 		if top > 0 {
 			w = c.Contributions * chartBarMax / top
 		}
-		ch.Bars = append(ch.Bars, bar{Label: c.Label, Short: short(i, c), Value: c.Contributions, Contributors: c.Contributors, Width: w, Y: 8 + i*chartRow})
+		y := 8 + i*chartRow
+		ch.Bars = append(ch.Bars, bar{Label: c.Label, Short: short(i, c), Value: c.Contributions, Width: w, Y: y,
+			TextY: y + 15, ValueX: w + chartBarX + 6, ValueText: formatNumber(c.Contributions), Contributors: formatNumber(c.Contributors)})
 	}
 	ch.Height = 16 + len(counts)*chartRow
 	return ch
@@ -75,23 +88,56 @@ type statsPage struct {
 	Departements   []synthesis.Count
 	DepsWith       int
 	Bucket         string
-	TerritoriesURL string // the map and the départements, on their own page (light pages)
+	TerritoriesURL string        // the map and the départements, on their own page (light pages)
+	HTML           template.HTML // the main part already rendered, when cached
 }
 
 // stats shows the public statistics: published contributions only, computed
 // by the same metrics layer as the rapporteurs' report.
+//
+// The page is the same for every visitor of a view, so its main part is
+// rendered once per view for as long as list orders are kept (a couple of
+// seconds) and dropped by any change made through this process; a person who
+// has just written reads it afresh.
 func (s *Server) stats(c *fiber.Ctx) error {
 	refs, f, err := s.synthesisView(c, true)
-	if err != nil {
-		return err
-	}
-	m, err := s.Query.Stats(c.UserContext(), refs, f)
 	if err != nil {
 		return err
 	}
 	p, err := s.page(c, "Statistiques de participation")
 	if err != nil {
 		return err
+	}
+	if p.User != nil || db.OnPrimary(c.UserContext()) {
+		data, err := s.statsData(c, p, refs, f)
+		if err != nil {
+			return err
+		}
+		return s.render.Render(c, http.StatusOK, tplStats, data)
+	}
+	key := "stats|" + strconv.FormatInt(refs.ConsultationID, 10) + "|" + f.QueryString()
+	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(context.Context) (any, error) {
+		data, err := s.statsData(c, p, refs, f)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := s.render.pages[tplStats].ExecuteTemplate(&buf, "stats-main", data); err != nil {
+			return nil, fmt.Errorf("render statistics: %w", err)
+		}
+		return template.HTML(buf.String()), nil // escaped by html/template
+	})
+	if err != nil {
+		return err
+	}
+	return s.render.Render(c, http.StatusOK, tplStats, statsPage{Page: p, HTML: v.(template.HTML)})
+}
+
+// statsData computes what /statistiques shows for the view f.
+func (s *Server) statsData(c *fiber.Ctx, p Page, refs synthesis.Refs, f synthesis.Filter) (statsPage, error) {
+	m, err := s.Query.Stats(c.UserContext(), refs, f)
+	if err != nil {
+		return statsPage{}, err
 	}
 	var axes, entries []synthesis.Count
 	for _, a := range m.Axes {
@@ -125,7 +171,7 @@ func (s *Server) stats(c *fiber.Ctx) error {
 	}
 	data.Charts = append(data.Charts, newChart("reponses", "Réponses officielles de l'équipe de la concertation, par état", "État de la réponse",
 		answered, sameLabel, false))
-	return s.render.Render(c, http.StatusOK, tplStats, data)
+	return data, nil
 }
 
 type statsTerritoriesPage struct {

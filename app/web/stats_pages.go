@@ -33,11 +33,11 @@ type chart struct {
 }
 
 type bar struct {
-	Label        string // full label, for the table
-	Short        string // label in the chart
-	Value        int
-	Width        int // bar length in SVG units (0..chartBarMax)
-	Y            int
+	Label string // full label, for the table
+	Short string // label in the chart
+	Value int
+	Width int // bar length in SVG units (0..chartBarMax)
+	Y     int
 	// Prepared here rather than in the template: a page holds about a
 	// hundred bars, and each function call of a template goes through
 	// reflection.

@@ -148,6 +148,7 @@ func runNational() error {
 		return anon.get(fmt.Sprintf("%s/contributions/%d", app, 1+r.Int64N(data.maxID)))
 	}
 	searchQ := func(_ int, r *rand.Rand) (int, error) { return anon.get(app + data.searchURL(r)) }
+	freshSearch := func(_ int, r *rand.Rand) (int, error) { return anon.get(app + data.freshSearchURL(r)) }
 	stats := func(_ int, r *rand.Rand) (int, error) { return anon.get(app + data.statsURL(r)) }
 	mixed := func(w int, r *rand.Rand) (int, error) {
 		switch x := r.IntN(100); {
@@ -190,6 +191,7 @@ func runNational() error {
 	run("lists: random filters, orders and pages", app, list, 200)
 	run("contribution pages, random ids", app, show, 200)
 	run(fmt.Sprintf("search: log of %d French queries, Zipf", len(data.queries)), app, searchQ, 200)
+	run("search: uniform over the log, random filters and pages (rarely kept)", app, freshSearch, 200)
 	run("statistics, random filters", app, stats, 200)
 	run("support toggles, 400 accounts", app, support, http.StatusSeeOther)
 	run("mixed: 80 % reads, 15 % search, 5 % supports", app, mixed, 200)
@@ -375,6 +377,20 @@ func (d *nationalData) searchURL(r *rand.Rand) string {
 		case "axe", "region", "departement", "entree", "categorie", "page":
 			v.Set(k, val)
 		}
+	}
+	return "/contributions?" + v.Encode()
+}
+
+// freshSearchURL is a text of the log with a random combination of filters
+// and a random page: a search that the kept answers rarely hold (the engine
+// answers most of them), beside searchURL which measures what people do.
+func (d *nationalData) freshSearchURL(r *rand.Rand) string {
+	line := d.queries[r.IntN(len(d.queries))]
+	text, _, _ := strings.Cut(line, "\t")
+	v := url.Values{"q": {text}}
+	d.filters(r, v)
+	if r.IntN(3) == 0 {
+		v.Set("page", strconv.Itoa(2+r.IntN(4)))
 	}
 	return "/contributions?" + v.Encode()
 }

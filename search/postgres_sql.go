@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -69,13 +70,39 @@ func (p *Postgres) statement(w *where, q Query, mode sampleMode, rum bool) strin
 		if mode == sampleAll {
 			sample, when = p.ScanLimit, "false"
 		}
+		// The rows of the filters: every row of a few cells (sampleAll) comes
+		// from the listing, ids by an index-only scan then rows by primary
+		// key (OFFSET 0 keeps the planner from reading them through a bitmap
+		// of the text or filters), the filters checked again on the rows; a
+		// sample of many rows comes from the table in the order of its
+		// cheapest path, which does not favour some cells.
+		rows := fmt.Sprintf("SELECT %s, c.search_vector FROM contributions c WHERE %s LIMIT %d", cols, w.filterSQL(), p.ScanLimit)
+		count := fmt.Sprintf("SELECT 1 FROM contributions c WHERE %s LIMIT %d", w.filterSQL(), p.ScanLimit+1)
+		text := w.text
+		if mode == sampleAll {
+			rows = fmt.Sprintf("SELECT %s, c.consultation_id, c.search_vector FROM (%s) l JOIN contributions c ON c.id = l.contribution_id OFFSET 0",
+				cols, w.listingSQL(p.ScanLimit))
+			count = w.listingSQL(p.ScanLimit + 1)
+			text += " AND " + w.filterSQL()
+		}
+		// Whether the filters keep more rows than the scan reads: known
+		// from the cells when the scan samples, counted when it reads all.
+		more := fmt.Sprintf("(SELECT count(*) FROM (%s) x) > %d", count, p.ScanLimit)
+		if mode == sampleByScan && w.filterRows >= 0 {
+			more = strconv.FormatBool(w.filterRows > p.ScanLimit)
+		}
+		// Relevance is ranked on the rows read, rather than on rows read again.
+		mcols := cols
+		if q.Sort == SortRelevance {
+			mcols += ", " + rank + " AS rank"
+		}
 		fmt.Fprintf(&b, `WITH m AS MATERIALIZED (
-	SELECT %[1]s FROM (SELECT %[1]s, c.search_vector FROM contributions c WHERE %[2]s LIMIT %[4]d) c
+	SELECT %[8]s FROM (%[2]s) c
 	WHERE %[3]s LIMIT %[5]d),
-n AS MATERIALIZED (SELECT total, CASE WHEN %[7]s THEN false
-	ELSE (SELECT count(*) FROM (SELECT 1 FROM contributions c WHERE %[2]s LIMIT %[6]d) x) > %[4]d END AS more
+n AS MATERIALIZED (SELECT total, CASE WHEN %[6]s THEN false
+	ELSE %[7]s END AS more
 	FROM (SELECT count(*) AS total FROM m) t),
-f AS (`, cols, w.filterSQL(), w.text, p.ScanLimit, sample, p.ScanLimit+1, when)
+f AS (`, cols, rows, text, p.ScanLimit, sample, when, more, mcols)
 	default:
 		fmt.Fprintf(&b, `WITH m AS MATERIALIZED (
 	SELECT %s FROM contributions c WHERE %s LIMIT %d),
@@ -93,10 +120,10 @@ f AS (`, cols, w.sql(), p.CountLimit+1)
 	switch {
 	case q.Sort == SortRelevance && mode != sampleByIndex:
 		fmt.Fprintf(&b, `page AS (
-	SELECT m.id, %s AS k1, m.created_at AS k2, m.id AS k3
-	FROM m JOIN contributions c ON c.id = m.id WHERE %s OR %s
+	SELECT m.id, m.rank AS k1, m.created_at AS k2, m.id AS k3
+	FROM m WHERE %s OR %s
 	ORDER BY 2 DESC, 3 DESC, 4 DESC %s),
-`, rank, exact, inexact, limit)
+`, exact, inexact, limit)
 	case q.Sort == SortRelevance && rum:
 		fmt.Fprintf(&b, `page AS (
 	(SELECT m.id, %[6]s AS k1, m.created_at AS k2, m.id AS k3

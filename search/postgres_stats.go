@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ const statsTTL = 5 * time.Minute
 type statsSnapshot struct {
 	freq map[string]float64 // fraction of the contributions holding the lexeme
 	rum  bool
+	rows float64 // the planner's count of contributions (0: unknown)
 }
 
 func (l *lexemeStats) get(ctx context.Context, q querier) (*statsSnapshot, error) {
@@ -35,6 +37,9 @@ func (l *lexemeStats) get(ctx context.Context, q querier) (*statsSnapshot, error
 	s := &statsSnapshot{freq: map[string]float64{}}
 	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes
 	WHERE schemaname = current_schema() AND tablename = 'contributions' AND indexname = 'contributions_search_rum_idx')`).Scan(&s.rum); err != nil {
+		return nil, fmt.Errorf("search: statistics: %w", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = 'contributions'::regclass`).Scan(&s.rows); err != nil {
 		return nil, fmt.Errorf("search: statistics: %w", err)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT e, f FROM pg_stats s,
@@ -83,9 +88,10 @@ func (n *tsqNode) String() string {
 	return "( " + strings.Join(parts, " "+n.op+" ") + " )"
 }
 
-// freq is an upper bound of the fraction of contributions that match n:
-// a lexeme's own (0 when it is not among the most common), the least of an
-// AND or a phrase, the sum of an OR, 1 for a negation.
+// freq estimates the fraction of contributions that match n: a lexeme's
+// own (0 when it is not among the most common), the sum of an OR (bounded
+// by 1), 1 for a negation, and for an AND or a phrase the least of its
+// operands times the square root of the others' product.
 func (n *tsqNode) freq(f map[string]float64) float64 {
 	switch n.op {
 	case "lex":
@@ -99,11 +105,35 @@ func (n *tsqNode) freq(f map[string]float64) float64 {
 		}
 		return min(1, sum)
 	}
-	least := 1.0
+	// An AND or a phrase: the least of its operands, narrowed by the square
+	// root of the others' product. Words of one text come together more
+	// often than by chance (the product alone would underestimate), yet four
+	// common words together are far rarer than the least of them: taken for
+	// a dense query, such a conjunction would have a scan find too few
+	// matches and be searched again by index.
+	least, product := 1.0, 1.0
 	for _, k := range n.kids {
-		least = min(least, k.freq(f))
+		fk := k.freq(f)
+		product *= fk
+		least = min(least, fk)
 	}
-	return least
+	if least == 0 {
+		return 0
+	}
+	return least * math.Sqrt(product/least)
+}
+
+// sumLexemes is the sum of the frequencies of the lexemes of n: the share
+// of the table that the full-text index reads for it (its posting lists).
+func (n *tsqNode) sumLexemes(f map[string]float64) float64 {
+	if n.op == "lex" {
+		return f[n.lex]
+	}
+	sum := 0.0
+	for _, k := range n.kids {
+		sum += k.sumLexemes(f)
+	}
+	return sum
 }
 
 // maxLexeme is the highest frequency of the lexemes of n.

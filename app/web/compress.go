@@ -24,8 +24,13 @@ func compressPages(c *fiber.Ctx) error {
 		return err
 	}
 	resp := c.Response()
+	// A streamed answer (an export) is left alone, and checked first:
+	// reading its Body would pull the whole stream into memory.
+	if resp.IsBodyStream() {
+		return nil
+	}
 	body := resp.Body()
-	if resp.IsBodyStream() || len(body) < minCompressSize || len(resp.Header.ContentEncoding()) > 0 ||
+	if len(body) < minCompressSize || len(resp.Header.ContentEncoding()) > 0 ||
 		!strings.HasPrefix(string(resp.Header.ContentType()), fiber.MIMETextHTML) {
 		return nil
 	}

@@ -95,6 +95,11 @@ func (d *dupFinder) add(id int64, text string) {
 		}
 		reps := d.buckets[b][key]
 		for _, other := range reps {
+			// Already joined (through another band or a common member):
+			// comparing again would change nothing.
+			if d.find(idx) == d.find(other) {
+				continue
+			}
 			if d.similarity(idx, other) >= duplicateThreshold {
 				d.union(idx, other)
 			}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -94,14 +95,17 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 
 	h := sha256.New()
 	fmt.Fprintf(h, "concertation-report-v1\x00%d\x00%s\x00", refs.ConsultationID, r.Query)
+	// The expressions and the near-duplicates, the costly part (the words of
+	// every text), are counted by two goroutines of their own, each in the
+	// order of the rows as before, while this one reads the rows.
 	themes := newThemeCounter()
 	dups := newDupFinder()
+	texts := newTextFanout(func(id int64, text string) { themes.add(id, text) },
+		func(id int64, text string) { dups.add(id, text) })
 	var top, hubs []Excerpt
 	err := s.eachRow(ctx, refs, f, byID, newPseudonymizer(), func(row *Row) error {
 		hashRow(h, row)
-		text := row.Title + "\n" + row.Body
-		themes.add(row.ID, text)
-		dups.add(row.ID, text)
+		texts.add(row.ID, row.Title+"\n"+row.Body)
 		if t := row.updatedAt; t.After(r.Snapshot) {
 			r.Snapshot = t
 		}
@@ -117,6 +121,7 @@ func (s *Store) Report(ctx context.Context, refs Refs, f Filter) (Report, error)
 		}
 		return nil
 	})
+	texts.wait()
 	mr := <-mc
 	dec := <-sc
 	if err == nil {
@@ -371,3 +376,64 @@ func keepTop(list []Excerpt, row *Row, n int, less func(a, b Excerpt) bool) []Ex
 }
 
 func sum4(a [4]int) int { return a[0] + a[1] + a[2] + a[3] }
+
+// textFanout hands the texts of the rows, in batches and in their order, to
+// one goroutine per consumer, so that consumers run side by side without
+// sharing anything.
+type textFanout struct {
+	batch []idText
+	chans []chan []idText
+	done  sync.WaitGroup
+}
+
+type idText struct {
+	id   int64
+	text string
+}
+
+const fanoutBatch = 512
+
+func newTextFanout(consumers ...func(id int64, text string)) *textFanout {
+	t := &textFanout{}
+	for _, consume := range consumers {
+		ch := make(chan []idText, 8)
+		t.chans = append(t.chans, ch)
+		t.done.Add(1)
+		go func() {
+			defer t.done.Done()
+			for batch := range ch {
+				for _, it := range batch {
+					consume(it.id, it.text)
+				}
+			}
+		}()
+	}
+	return t
+}
+
+func (t *textFanout) add(id int64, text string) {
+	t.batch = append(t.batch, idText{id, text})
+	if len(t.batch) == fanoutBatch {
+		t.flush()
+	}
+}
+
+// flush sends the batch to every consumer; they only read it.
+func (t *textFanout) flush() {
+	if len(t.batch) == 0 {
+		return
+	}
+	for _, ch := range t.chans {
+		ch <- t.batch
+	}
+	t.batch = make([]idText, 0, fanoutBatch)
+}
+
+// wait sends what is left and waits until every consumer has seen it all.
+func (t *textFanout) wait() {
+	t.flush()
+	for _, ch := range t.chans {
+		close(ch)
+	}
+	t.done.Wait()
+}

@@ -3,6 +3,7 @@ package synthesis
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // words splits text into lower-case words of letters and digits; elisions
@@ -18,7 +19,7 @@ func words(text string, fn func(w string)) {
 		start = -1
 	}
 	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if r < utf8.RuneSelf && asciiAlnum[r] || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			if start < 0 {
 				start = i
 			}
@@ -31,3 +32,12 @@ func words(text string, fn func(w string)) {
 	}
 	flush(len(text))
 }
+
+// asciiAlnum tells the ASCII letters and digits (the rest of Unicode is
+// asked to package unicode).
+var asciiAlnum = func() (t [utf8.RuneSelf]bool) {
+	for r := range t {
+		t[r] = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return t
+}()

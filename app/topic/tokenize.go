@@ -93,8 +93,10 @@ type token struct {
 // rawWords splits lower-cased text into words: letters and digits, with the
 // elided prefixes kept as words of their own ("l'", "qu'"), "aujourd'hui"
 // whole. Punctuation between words becomes a "" word: a clause break.
-func rawWords(text string) []string {
-	var out []string
+func rawWords(text string) []string { return appendRawWords(nil, text) }
+
+// appendRawWords is rawWords appending to out.
+func appendRawWords(out []string, text string) []string {
 	emit := func(w string) {
 		if w == "" {
 			if len(out) > 0 && out[len(out)-1] != "" {
@@ -113,7 +115,7 @@ func rawWords(text string) []string {
 		start = -1
 	}
 	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == 'ʼ' || unicode.Is(unicode.Mn, r) {
+		if r < utf8.RuneSelf && asciiWord[r] || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’' || r == 'ʼ' || unicode.Is(unicode.Mn, r)) {
 			if start < 0 {
 				start = i
 			}
@@ -129,11 +131,20 @@ func rawWords(text string) []string {
 	return out
 }
 
+// asciiWord tells the ASCII characters that belong to a word: letters,
+// digits and the apostrophe (the rest of Unicode is asked to package unicode).
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for r := range t {
+		t[r] = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '\''
+	}
+	return t
+}()
+
 // splitWord splits one run of letters with apostrophes and calls emit for
 // each word: "l'accès" gives "l'" and "accès", "jusqu'à" gives "jusqu'" and
 // "à", "aujourd'hui" stays whole.
 func splitWord(w string, emit func(string)) {
-	if strings.ContainsAny(w, "’ʼ") {
+	if strings.Contains(w, "’") || strings.Contains(w, "ʼ") { // faster than ContainsAny on non-ASCII sets
 		w = apostrophes.Replace(w)
 	}
 	for w != "" {
@@ -170,6 +181,8 @@ var apostrophes = strings.NewReplacer("’", "'", "ʼ", "'")
 // not safe for concurrent use: give each goroutine its own.
 type Tokenizer struct {
 	stems map[string]string
+	words []string // reused by Terms
+	toks  []token  // reused by Terms
 }
 
 // NewTokenizer returns a Tokenizer.
@@ -192,7 +205,8 @@ func (t *Tokenizer) Stem(w string) string {
 // empty stem (they are kept as separators, so that an expression never
 // spans them).
 func (t *Tokenizer) tokens(text string, buf []token) []token {
-	words := rawWords(withoutURLs(text))
+	words := appendRawWords(t.words[:0], withoutURLs(text))
+	t.words = words[:0]
 	out := buf[:0]
 	brk := true
 	for i := 0; i < len(words); i++ {
@@ -270,7 +284,8 @@ func withoutURLs(text string) string {
 // stop phrase between them (for two-word expressions).
 func (t *Tokenizer) Terms(text string, fn func(stem, word string, adjacent bool)) {
 	adjacent := false
-	for _, tok := range t.tokens(text, nil) {
+	t.toks = t.tokens(text, t.toks)
+	for _, tok := range t.toks {
 		if tok.brk || tok.stem == "" {
 			adjacent = false
 			if tok.stem == "" {

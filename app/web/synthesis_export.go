@@ -7,6 +7,7 @@ import (
 
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/moderation"
+	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/cnr-numerique/concertation/app/synthesis"
 	"github.com/gofiber/fiber/v2"
 )
@@ -42,6 +43,19 @@ type synthesisReportPage struct {
 
 // synthesisReport builds the report of the current view as a printable page,
 // a PDF or an ODT document, and records it in the audit log.
+// reportInlineLimit is the largest view whose report is computed in the
+// request (about 6 s at 200,000 contributions on two cores); beyond, the
+// report is prepared in the background (a variable for the tests).
+var reportInlineLimit = 200_000
+
+const tplSynthesisReportLarge = "synthesis/report_large"
+
+type reportLargePage struct {
+	Page
+	Total, Limit int
+	Query, Back  string
+}
+
 func (s *Server) synthesisReport(format string) func(c *fiber.Ctx, v *account.Viewer) error {
 	return func(c *fiber.Ctx, v *account.Viewer) error {
 		refs, f, err := s.synthesisView(c, false)
@@ -49,6 +63,19 @@ func (s *Server) synthesisReport(format string) func(c *fiber.Ctx, v *account.Vi
 			return err
 		}
 		ctx := c.UserContext()
+		// A view too large to compute while the rapporteur waits (about
+		// 33 s at 1,000,000) is offered to the background instead.
+		if page, err := s.Query.IDs(ctx, f, query.PageRequest{PerPage: 1}); err != nil {
+			return err
+		} else if page.Total > reportInlineLimit {
+			p, err := s.page(c, "Rapport de synthèse")
+			if err != nil {
+				return err
+			}
+			q := f.QueryString()
+			return s.render.Render(c, http.StatusOK, tplSynthesisReportLarge, reportLargePage{Page: p, Total: page.Total,
+				Limit: reportInlineLimit, Query: q, Back: withQuery("/synthese", q)})
+		}
 		r, err := s.Synthesis.Report(ctx, refs, f)
 		if err != nil {
 			return err

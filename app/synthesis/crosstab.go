@@ -48,10 +48,22 @@ func viewAxes(refs Refs, f Filter) []Axis {
 // CrossTables computes région × axe, Hub × axe and catégorie × axe for the
 // view f.
 func (s *Store) CrossTables(ctx context.Context, refs Refs, f Filter) ([]CrossTable, error) {
+	// A view of the rollup's dimensions is counted on its cells (a few
+	// thousand rows, the same column names, 0 for no territory or Hub)
+	// rather than on its rows (12 s of database time at 1,000,000).
+	return s.crossTables(ctx, refs, f, f.OnCells())
+}
+
+// crossTables counts on the cells of the rollup (cells) or on the rows.
+func (s *Store) crossTables(ctx context.Context, refs Refs, f Filter, cells bool) ([]CrossTable, error) {
 	var a sqlArgs
+	from, count := "contributions c WHERE ", "count(*)"
+	if cells {
+		from, count = "contribution_cells c WHERE c.n > 0 AND ", "sum(c.n)"
+	}
 	q := `SELECT GROUPING(c.region_id), GROUPING(c.hub_id), GROUPING(c.author_category),
-		coalesce(c.region_id, 0), coalesce(c.hub_id, 0), coalesce(c.author_category, ''), c.axis_id, count(*)
-		FROM contributions c WHERE ` + f.Where(refs, &a) + `
+		coalesce(c.region_id, 0), coalesce(c.hub_id, 0), coalesce(c.author_category, ''), c.axis_id, ` + count + `
+		FROM ` + from + f.Where(refs, &a) + `
 		GROUP BY GROUPING SETS ((c.region_id, c.axis_id), (c.hub_id, c.axis_id), (c.author_category, c.axis_id))`
 	type key struct {
 		dim  int

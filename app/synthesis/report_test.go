@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -153,5 +154,44 @@ func TestReportContentAndDeterminism(t *testing.T) {
 	}
 	if r3.Hash == r.Hash {
 		t.Error("hash unchanged after a new tag")
+	}
+}
+
+// TestCrossTablesFromCellsEqualRows checks that the cross-tables of a view of
+// the rollup's dimensions, counted on its cells, are those counted on its
+// rows, for several views (statuses included).
+func TestCrossTablesFromCellsEqualRows(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, q := range []string{"", "axe=3", "categorie=association", "axe=3&categorie=elu", "region=53", "entree=hubs",
+		"statut=publiee&statut=masquee&statut=retiree", "statut=masquee"} {
+		f := e.filter(q, false)
+		if !f.OnCells() {
+			t.Fatalf("%q: not a view of the cells", q)
+		}
+		cells, err := e.store.CrossTablesFrom(ctx, e.refs, f, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := e.store.CrossTablesFrom(ctx, e.refs, f, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(cells, rows) {
+			t.Errorf("%q:\ncells %+v\nrows  %+v", q, cells, rows)
+		}
+		if got, err := e.store.CrossTables(ctx, e.refs, f); err != nil || !reflect.DeepEqual(got, cells) {
+			t.Errorf("%q: CrossTables %+v (%v), want the cells' %+v", q, got, err, cells)
+		}
+		if q == "" {
+			totals := []int{}
+			for _, ct := range cells {
+				totals = append(totals, ct.Total)
+			}
+			// 4 published, each with a région and a category, 1 of them a Hub proposal.
+			if !reflect.DeepEqual(totals, []int{4, 1, 4}) {
+				t.Errorf("whole view: totals %v", totals)
+			}
+		}
 	}
 }

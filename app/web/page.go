@@ -75,5 +75,26 @@ func templateFuncs() template.FuncMap {
 		"asset":               assetURL,            // fingerprinted address of a static file (static.go)
 		"accessibilityStatus": accessibilityStatus, // the audit's conformity, for the footer
 		"filterHint":          filterHint,          // the example under a list filter's label
+		"errorText":           errorText,           // a form field's error message (RGAA 11.10)
+		"invalid":             invalidAttrs,        // on that field: aria-invalid and aria-describedby
 	}
+}
+
+// errorText is the error message msg of the form field id, as the DSFR shows
+// it, with the id that invalidAttrs points the field to: a screen reader then
+// reads the message on the field (RGAA 11.10). Nothing when msg is empty.
+func errorText(id, msg string) template.HTML {
+	if msg == "" {
+		return ""
+	}
+	return template.HTML(`<p id="` + template.HTMLEscapeString(id) + `-erreur" class="fr-error-text">` + template.HTMLEscapeString(msg) + `</p>`)
+}
+
+// invalidAttrs marks the form field id invalid and describes it by its error
+// message (errorText), when msg is not empty.
+func invalidAttrs(id, msg string) template.HTMLAttr {
+	if msg == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(id) + `-erreur"`)
 }

@@ -330,8 +330,8 @@ func (w *where) arg(v any) string {
 	return "$" + strconv.Itoa(len(w.args))
 }
 
-// add adds a condition on column (of c, the contributions, and of k, the
-// cells) whose %s is the placeholder of v.
+// add adds the condition "column op v" on c, the contributions, and on k,
+// the cells (op " = ANY" takes an array).
 func (w *where) add(column, op string, v any) {
 	rhs := w.arg(v)
 	if op == " = ANY" {

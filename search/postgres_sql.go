@@ -97,12 +97,12 @@ func (p *Postgres) statement(w *where, q Query, mode sampleMode, rum bool) strin
 			mcols += ", " + rank + " AS rank"
 		}
 		fmt.Fprintf(&b, `WITH m AS MATERIALIZED (
-	SELECT %[8]s FROM (%[2]s) c
-	WHERE %[3]s LIMIT %[5]d),
-n AS MATERIALIZED (SELECT total, CASE WHEN %[6]s THEN false
-	ELSE %[7]s END AS more
+	SELECT %[1]s FROM (%[2]s) c
+	WHERE %[3]s LIMIT %[4]d),
+n AS MATERIALIZED (SELECT total, CASE WHEN %[5]s THEN false
+	ELSE %[6]s END AS more
 	FROM (SELECT count(*) AS total FROM m) t),
-f AS (`, cols, rows, text, p.ScanLimit, sample, when, more, mcols)
+f AS (`, mcols, rows, text, sample, when, more)
 	default:
 		fmt.Fprintf(&b, `WITH m AS MATERIALIZED (
 	SELECT %s FROM contributions c WHERE %s LIMIT %d),

@@ -16,6 +16,7 @@ func (s *Server) routes() []route {
 	return []route{
 		// site
 		{fiber.MethodGet, "/", s.home},
+		{fiber.MethodGet, "/axes", s.axes},
 		{fiber.MethodGet, "/axes/:slug", s.axis},
 		{fiber.MethodGet, "/hubs", s.hubList},
 		{fiber.MethodGet, "/hubs/:slug", s.hubShow},

@@ -49,6 +49,10 @@ type axisPage struct {
 	List *listView // the contributions of the axis
 }
 
+// axes sends /axes, which a visitor may type, to the four axes on the home
+// page.
+func (s *Server) axes(c *fiber.Ctx) error { return c.Redirect("/#axes", fiber.StatusFound) }
+
 func (s *Server) axis(c *fiber.Ctx) error {
 	p, err := s.page(c, "")
 	if err != nil {

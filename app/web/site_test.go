@@ -26,7 +26,7 @@ func TestSitePages(t *testing.T) {
 			"Comment hybrider les sources de financement ?",
 			"Propositions des Hubs", "Contributions libres",
 			`href="/accessibilite">Accessibilité : `,
-			"Ouverte",
+			"Ouverte", `id="axes"`,
 		}},
 		{"axis page", "/axes/formation-structuration-filiere", 200, []string{
 			"Formation et structuration de la filière professionnelle",
@@ -54,6 +54,16 @@ func TestSitePages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAxesGoToTheHomePage checks that /axes, typed by a visitor, leads to
+// the four axes of the home page.
+func TestAxesGoToTheHomePage(t *testing.T) {
+	a := newTestApp(t, nil)
+	resp, _ := a.get("/axes")
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "/#axes" {
+		t.Errorf("/axes: %d to %q, want 302 to /#axes", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 

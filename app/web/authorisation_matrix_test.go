@@ -148,7 +148,7 @@ var (
 var matrix = []matrixCase{
 	// site
 	{"GET", "/", fixed("/"), "200 200 200 200 200 200 200", nil},
-	{"GET", "/axes", fixed("/axes"), "302 302 302 302 302 302 302", nil},
+	{"GET", "/axes", fixed("/axes"), "301 301 301 301 301 301 301", nil},
 	{"GET", "/axes/:slug", fixed("/axes/" + axisForm), "200 200 200 200 200 200 200", nil},
 	{"GET", "/hubs", fixed("/hubs"), "200 200 200 200 200 200 200", nil},
 	{"GET", "/hubs/:slug", fixed("/hubs/rhinocc"), "200 200 200 200 200 200 200", nil},

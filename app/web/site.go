@@ -51,7 +51,7 @@ type axisPage struct {
 
 // axes sends /axes, which a visitor may type, to the four axes on the home
 // page.
-func (s *Server) axes(c *fiber.Ctx) error { return c.Redirect("/#axes", fiber.StatusFound) }
+func (s *Server) axes(c *fiber.Ctx) error { return c.Redirect("/#axes", fiber.StatusMovedPermanently) }
 
 func (s *Server) axis(c *fiber.Ctx) error {
 	p, err := s.page(c, "")

@@ -62,8 +62,8 @@ func TestSitePages(t *testing.T) {
 func TestAxesGoToTheHomePage(t *testing.T) {
 	a := newTestApp(t, nil)
 	resp, _ := a.get("/axes")
-	if resp.StatusCode != 302 || resp.Header.Get("Location") != "/#axes" {
-		t.Errorf("/axes: %d to %q, want 302 to /#axes", resp.StatusCode, resp.Header.Get("Location"))
+	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/#axes" {
+		t.Errorf("/axes: %d to %q, want 301 to /#axes", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 

@@ -338,17 +338,26 @@ type loadResult struct {
 // load runs do from benchClients workers for benchWarmup, then measures for
 // benchDuration. A request counts as an error when its status differs from want.
 func load(name string, do func(worker int, r *rand.Rand) (int, error), want int) loadResult {
+	return runLoad(name, benchClients, benchWarmup, benchDuration, 7, do, want)
+}
+
+// runLoad runs do from clients workers (worker w draws from a generator
+// seeded with w and seed) for warmup, then measures for duration; the CPU
+// profile of BENCH_PROFILE_DIR covers the measure. A request counts as an
+// error when its status differs from want.
+func runLoad(name string, clients int, warmup, duration time.Duration, seed uint64,
+	do func(worker int, r *rand.Rand) (int, error), want int) loadResult {
 	fmt.Fprintf(os.Stderr, "running %s…\n", name)
 	var measuring atomic.Bool
 	var errs atomic.Int64
 	var wg sync.WaitGroup
-	lat := make([][]time.Duration, benchClients)
+	lat := make([][]time.Duration, clients)
 	stop := make(chan struct{})
-	for w := range benchClients {
+	for w := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 7))
+			r := rand.New(rand.NewPCG(uint64(w), seed))
 			for {
 				select {
 				case <-stop:
@@ -367,11 +376,11 @@ func load(name string, do func(worker int, r *rand.Rand) (int, error), want int)
 			}
 		}()
 	}
-	time.Sleep(benchWarmup)
+	time.Sleep(warmup)
 	stopProfile := startProfile(name)
 	measuring.Store(true)
 	start := time.Now()
-	time.Sleep(benchDuration)
+	time.Sleep(duration)
 	measuring.Store(false)
 	stopProfile()
 	elapsed := time.Since(start)
@@ -382,10 +391,11 @@ func load(name string, do func(worker int, r *rand.Rand) (int, error), want int)
 		all = append(all, l...)
 	}
 	slices.Sort(all)
-	res := loadResult{name: name, errors: errs.Load()}
+	res := loadResult{name: name, errors: errs.Load(), requests: int64(len(all))}
 	if len(all) > 0 {
 		res.rps = float64(len(all)) / elapsed.Seconds()
 		res.p50 = all[len(all)/2].Round(10 * time.Microsecond)
+		res.p95 = all[len(all)*95/100].Round(10 * time.Microsecond)
 		res.p99 = all[len(all)*99/100].Round(10 * time.Microsecond)
 		res.max = all[len(all)-1].Round(10 * time.Microsecond)
 	}

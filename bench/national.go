@@ -27,7 +27,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -578,55 +577,5 @@ func cpuModel() string {
 // loadFor runs do from clients workers for nationalWarmup, then measures for
 // duration. A request counts as an error when its status differs from want.
 func loadFor(name string, clients int, duration time.Duration, do func(worker int, r *rand.Rand) (int, error), want int) loadResult {
-	fmt.Fprintf(os.Stderr, "running %s…\n", name)
-	var measuring atomic.Bool
-	var errs atomic.Int64
-	var wg sync.WaitGroup
-	lat := make([][]time.Duration, clients)
-	stop := make(chan struct{})
-	for w := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				t := time.Now()
-				code, err := do(w, r)
-				el := time.Since(t)
-				if measuring.Load() {
-					lat[w] = append(lat[w], el)
-					if err != nil || code != want {
-						errs.Add(1)
-					}
-				}
-			}
-		}()
-	}
-	time.Sleep(nationalWarmup)
-	measuring.Store(true)
-	start := time.Now()
-	time.Sleep(duration)
-	measuring.Store(false)
-	elapsed := time.Since(start)
-	close(stop)
-	wg.Wait()
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	slices.Sort(all)
-	res := loadResult{name: name, errors: errs.Load(), requests: int64(len(all))}
-	if len(all) > 0 {
-		res.rps = float64(len(all)) / elapsed.Seconds()
-		res.p50 = all[len(all)/2].Round(10 * time.Microsecond)
-		res.p95 = all[len(all)*95/100].Round(10 * time.Microsecond)
-		res.p99 = all[len(all)*99/100].Round(10 * time.Microsecond)
-		res.max = all[len(all)-1].Round(10 * time.Microsecond)
-	}
-	return res
+	return runLoad(name, clients, nationalWarmup, duration, uint64(time.Now().UnixNano()), do, want)
 }

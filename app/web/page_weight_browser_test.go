@@ -79,18 +79,21 @@ func (tr *transfer) measure(t *testing.T, b *browser, url string) weight {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		tr.mu.Lock()
-		pending := 0
+		var pending []string
 		for _, r := range tr.requests {
-			if !r.done {
-				pending++
+			// The favicon is fetched by the browser itself, beside the page:
+			// Chromium does not always report its end (about one load in
+			// two here), so the page is not waited on for it.
+			if !r.done && !(r.kind == network.ResourceTypeOther && strings.Contains(r.url, "/favicon")) {
+				pending = append(pending, string(r.kind)+" "+r.url)
 			}
 		}
 		tr.mu.Unlock()
-		if pending == 0 {
+		if len(pending) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d requests never ended", url, pending)
+			t.Fatalf("%s: %d requests never ended: %v", url, len(pending), pending)
 		}
 		time.Sleep(20 * time.Millisecond) // polling the browser's requests
 	}

@@ -119,7 +119,7 @@ func (s *supportView) writeHTML(b *strings.Builder) {
 
 // escapeHTML writes s escaped as html/template escapes text and quoted
 // attribute values: & < > " ' and + (against UTF-7 sniffing), NUL replaced.
-func escapeHTML(b *strings.Builder, s string) {
+func escapeHTML(b interface{ WriteString(string) (int, error) }, s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var r string

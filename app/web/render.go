@@ -15,8 +15,10 @@ import (
 // Renderer holds one parsed template set per page: the layout, the partials and
 // the page file, which defines the blocks "title" and "main".
 type Renderer struct {
-	pages map[string]*template.Template
-	pool  sync.Pool
+	pages  map[string]*template.Template
+	pool   sync.Pool
+	frame  *template.Template // the layout with a marker for main (render_frame.go)
+	frames frames
 }
 
 // NewRenderer parses every page found under fsys (files in sub-folders other
@@ -29,6 +31,12 @@ func NewRenderer(fsys fs.FS, funcs template.FuncMap) (*Renderer, error) {
 	}
 	r := &Renderer{pages: map[string]*template.Template{}}
 	r.pool.New = func() any { return new(bytes.Buffer) }
+	if r.frame, err = base.Clone(); err != nil {
+		return nil, err
+	}
+	if _, err = r.frame.New("frame-main").Parse(`{{define "main"}}` + frameMain + `{{end}}`); err != nil {
+		return nil, fmt.Errorf("parse frame: %w", err)
+	}
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") || !strings.Contains(p, "/") || strings.HasPrefix(p, "partials/") {
 			return err
@@ -65,11 +73,24 @@ func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data any) error
 	buf := r.pool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.pool.Put(buf)
-	if err := t.ExecuteTemplate(buf, "layout.html", data); err != nil {
+	if err := r.execute(buf, t, data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Response().SetBody(buf.Bytes()) // copies: buf goes back to the pool
 	return nil
+}
+
+// execute writes the page t with data: for anonymous visitors, its main part
+// inside the layout's frame; otherwise the whole layout through html/template.
+func (r *Renderer) execute(buf *bytes.Buffer, t *template.Template, data any) error {
+	if pd, ok := data.(pageHolder); ok {
+		if p := pd.page(); p.User == nil {
+			if f := r.frameFor(&p); f != nil {
+				return f.write(buf, &p, func() error { return t.ExecuteTemplate(buf, "main", data) })
+			}
+		}
+	}
+	return t.ExecuteTemplate(buf, "layout.html", data)
 }

@@ -129,22 +129,33 @@ func (s *Store) Set(ctx context.Context, id, by int64, state State, body string)
 
 // Get returns the answer to contribution id; ok is false when there is none.
 func (s *Store) Get(ctx context.Context, id int64) (Answer, bool, error) {
-	rs, err := s.db.Query(ctx, `SELECT a.state, a.body, coalesce(u.display_name, ''), a.answered_at, a.updated_at
+	var b db.Batch
+	get := s.QueueGet(&b, id)
+	if err := s.db.Run(ctx, &b); err != nil {
+		return Answer{}, false, fmt.Errorf("answer of %d: %w", id, err)
+	}
+	a, ok := get()
+	return a, ok, nil
+}
+
+// QueueGet queues the read of the answer to contribution id into b, so that
+// a contribution page sends it with its other reads; after b has run, get
+// returns what Get would.
+func (s *Store) QueueGet(b *db.Batch, id int64) (get func() (Answer, bool)) {
+	a, ok := Answer{ContributionID: id}, false
+	b.Queue(func(rs db.Rows) error {
+		if !rs.Next() {
+			return nil
+		}
+		var state string
+		if err := rs.Scan(&state, &a.Body, &a.AnsweredBy, &a.AnsweredAt, &a.UpdatedAt); err != nil {
+			return fmt.Errorf("answer of %d: %w", id, err)
+		}
+		a.State, ok = State(state), true
+		return nil
+	}, `SELECT a.state, a.body, coalesce(u.display_name, ''), a.answered_at, a.updated_at
 		FROM official_answers a LEFT JOIN users u ON u.id = a.answered_by WHERE a.contribution_id = $1`, id)
-	if err != nil {
-		return Answer{}, false, fmt.Errorf("answer of %d: %w", id, err)
-	}
-	defer rs.Close()
-	if !rs.Next() {
-		return Answer{}, false, rs.Err()
-	}
-	a := Answer{ContributionID: id}
-	var state string
-	if err := rs.Scan(&state, &a.Body, &a.AnsweredBy, &a.AnsweredAt, &a.UpdatedAt); err != nil {
-		return Answer{}, false, fmt.Errorf("answer of %d: %w", id, err)
-	}
-	a.State = State(state)
-	return a, true, nil
+	return func() (Answer, bool) { return a, ok }
 }
 
 // States returns the state of the answer of each contribution of ids that

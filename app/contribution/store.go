@@ -155,14 +155,44 @@ func (r *viewRow) scan(rows interface{ Scan(dest ...any) error }) error {
 
 // Get returns one contribution, whatever its status.
 func (s *Store) Get(ctx context.Context, id int64) (View, error) {
-	views, err := s.scanViews(ctx, false, `c.id = $1`, id)
+	var b db.Batch
+	get, err := s.QueueGet(ctx, &b, id)
 	if err != nil {
+		return View{}, err
+	}
+	if err := s.db.Run(ctx, &b); err != nil {
 		return View{}, fmt.Errorf("contribution %d: %w", id, err)
 	}
-	if len(views) == 0 {
-		return View{}, ErrNotFound
+	return get()
+}
+
+// QueueGet queues the read of contribution id into b, so that a page sends
+// it with its other reads at once; after b has run, get returns what Get
+// would.
+func (s *Store) QueueGet(ctx context.Context, b *db.Batch, id int64) (get func() (View, error), err error) {
+	refs, err := s.Refs(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return views[0], nil
+	var v View
+	found := false
+	b.Queue(func(rows db.Rows) error {
+		if !rows.Next() {
+			return nil
+		}
+		var r viewRow
+		if err := r.scan(rows); err != nil {
+			return fmt.Errorf("contribution %d: %w", id, err)
+		}
+		v, found = r.view(refs), true
+		return nil
+	}, `SELECT `+fmt.Sprintf(viewColumns, "c.body")+viewJoins+` WHERE c.id = $1`, id)
+	return func() (View, error) {
+		if !found {
+			return View{}, ErrNotFound
+		}
+		return v, nil
+	}, nil
 }
 
 // views returns the published contributions of ids in the order of ids, in

@@ -7,9 +7,11 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -81,6 +83,12 @@ func (s *Server) contributionShow(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
+		if data.anonymousMainHTML() {
+			var b strings.Builder
+			b.Grow(8 << 10)
+			data.writeContributionMain(&b)
+			return shownContribution{Title: data.Title, HTML: template.HTML(b.String())}, nil // escaped as html/template does
+		}
 		var buf bytes.Buffer
 		if err := s.render.pages[tplContributionShow].ExecuteTemplate(&buf, "contribution-main", data); err != nil {
 			return nil, fmt.Errorf("render contribution: %w", err)
@@ -98,7 +106,18 @@ func (s *Server) contributionShow(c *fiber.Ctx) error {
 // showData loads what the page of contribution id shows to the viewer of p.
 func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage, error) {
 	ctx := c.UserContext()
-	v, err := s.Contributions.Get(ctx, id)
+	// The contribution, its official answer and its arguments are read in
+	// one round trip to the database.
+	var b db.Batch
+	getC, err := s.Contributions.QueueGet(ctx, &b, id)
+	if err != nil {
+		return contributionShowPage{}, err
+	}
+	getA, getArgs := s.Answers.QueueGet(&b, id), s.Contributions.QueueArguments(&b, id)
+	if err := s.DB.Run(ctx, &b); err != nil {
+		return contributionShowPage{}, fmt.Errorf("contribution %d: %w", id, err)
+	}
+	v, err := getC()
 	if err != nil {
 		return contributionShowPage{}, contributionError(err)
 	}
@@ -117,9 +136,7 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 		}
 	}
 	data.Body = contribution.RenderBody(v.Body)
-	if a, ok, err := s.Answers.Get(ctx, id); err != nil {
-		return data, err
-	} else if ok {
+	if a, ok := getA(); ok {
 		data.Answer = &a
 	}
 	me := actor(p.User)
@@ -138,10 +155,7 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 		}
 	}
 	data.CanReact = p.Open() && v.Published() && v.IsHubProposal()
-	args, err := s.Contributions.Arguments(ctx, id)
-	if err != nil {
-		return data, err
-	}
+	args := getArgs()
 	var stances []filterOption
 	for _, st := range contribution.Stances {
 		stances = append(stances, filterOption{Value: st, Label: contribution.StanceLabel(st)})

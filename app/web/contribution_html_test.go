@@ -44,7 +44,7 @@ func TestContributionMainHTMLEqualsTemplate(t *testing.T) {
 			}
 			v := contribution.View{Contribution: contribution.Contribution{ID: id, Entry: contribution.EntryLibres, Title: "Titre " + text,
 				Body: text, Status: status, CreatedAt: when, Assisted: flags&4 != 0},
-				Counters: contribution.Counters{Supports: n, ReactionsSoutient: k, ReactionsNuance: 2, ArgumentsPour: k, ArgumentsNeutre: flags % 4},
+				Counters:   contribution.Counters{Supports: n, ReactionsSoutient: k, ReactionsNuance: 2, ArgumentsPour: k, ArgumentsNeutre: flags % 4},
 				AuthorName: text, CategoryLabel: "Citoyen " + text, HubName: "Hub " + text, HubSlug: "hub-" + text,
 				TerritoryName: text + " Finistère", TerritoryCode: "29" + text, TerritoryKind: "departement"}
 			if flags&1 != 0 {

@@ -35,6 +35,10 @@ func RenderBody(text string) template.HTML {
 
 // writeLinked writes line escaped, with its addresses as links.
 func writeLinked(b *strings.Builder, line string) {
+	if !mayLink(line) { // most lines: no need for the regular expression, a tenth of a page's CPU
+		b.WriteString(template.HTMLEscapeString(line))
+		return
+	}
 	last := 0
 	for _, m := range linkPattern.FindAllStringIndex(line, -1) {
 		raw := trimTrailing(line[m[0]:m[1]])
@@ -83,4 +87,23 @@ func linkTarget(raw string) (string, bool) {
 		return "", false
 	}
 	return u.String(), true
+}
+
+// mayLink reports whether line holds "http" or "www." in any case: without
+// them linkPattern cannot match (none of h, t, p, w has a case fold beyond
+// ASCII).
+func mayLink(line string) bool {
+	for i := 0; i+3 < len(line); i++ {
+		switch line[i] | 0x20 {
+		case 'h':
+			if line[i+1]|0x20 == 't' && line[i+2]|0x20 == 't' && line[i+3]|0x20 == 'p' {
+				return true
+			}
+		case 'w':
+			if line[i+1]|0x20 == 'w' && line[i+2]|0x20 == 'w' && line[i+3] == '.' {
+				return true
+			}
+		}
+	}
+	return false
 }

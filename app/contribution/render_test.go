@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,29 @@ func TestRenderBodyHostile(t *testing.T) {
 		if strings.ContainsAny(rest, "<>") {
 			t.Errorf("%q: markup left in %q", in, out)
 		}
+	}
+}
+
+// TestMayLinkAgreesWithPattern checks the shortcut before the regular
+// expression: every line the pattern matches is one mayLink lets through.
+func TestMayLinkAgreesWithPattern(t *testing.T) {
+	lines := []string{"voir HTTPS://exemple.fr", "Www.exemple.fr", "hTtP://a.b", "wWw.x.fr et plus", "aucune adresse ici",
+		"http", "www", "ftp://x.fr", "mail: a@b.fr", "é http://é.fr", "htt p://x", "ww w.x", "(https://x.fr).", ""}
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "hHtTpPwW.:/ sé"
+	for range 20000 {
+		b := make([]byte, r.IntN(14))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		lines = append(lines, string(b))
+	}
+	for _, l := range lines {
+		if linkPattern.MatchString(l) && !mayLink(l) {
+			t.Fatalf("%q matches the link pattern but mayLink skips it", l)
+		}
+	}
+	if mayLink("aucune adresse ici") || !mayLink("voir HTTPS://exemple.fr") {
+		t.Error("mayLink does not tell lines apart")
 	}
 }

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/klauspost/compress/gzip"
 	"github.com/valyala/fasthttp"
 )
 
@@ -41,8 +44,27 @@ func compressPages(c *fiber.Ctx) error {
 		resp.SetBodyRaw(fasthttp.AppendBrotliBytesLevel(nil, body, pageBrotliLevel))
 		resp.Header.Set(fiber.HeaderContentEncoding, "br")
 	case req.HasAcceptEncoding("gzip"):
-		resp.SetBodyRaw(fasthttp.AppendGzipBytesLevel(nil, body, pageGzipLevel))
+		resp.SetBodyRaw(gzipBytes(body))
 		resp.Header.Set(fiber.HeaderContentEncoding, "gzip")
 	}
 	return nil
+}
+
+// gzipWriters are reused: a gzip writer's tables cost more to set up than a
+// contribution page costs to compress. (fasthttp's AppendGzipBytesLevel
+// took a third longer on a list page, through its extra layers.)
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, pageGzipLevel) // the level is valid: no error
+	return w
+}}
+
+// gzipBytes returns body compressed with gzip at pageGzipLevel.
+func gzipBytes(body []byte) []byte {
+	out := bytes.NewBuffer(make([]byte, 0, len(body)/4+64))
+	w := gzipWriters.Get().(*gzip.Writer)
+	w.Reset(out)
+	_, _ = w.Write(body) // writes to a bytes.Buffer do not fail
+	_ = w.Close()
+	gzipWriters.Put(w)
+	return out.Bytes()
 }

@@ -83,3 +83,34 @@ func TestPageMiddlewaresLeaveStreamsAlone(t *testing.T) {
 		t.Errorf("export: %d bytes, want %d", n, 1000*len(page))
 	}
 }
+
+// TestGzipBytesConcurrently compresses different pages at once through the
+// pool of writers and checks every one decompresses to its own page.
+func TestGzipBytesConcurrently(t *testing.T) {
+	var failed atomic.Int32
+	done := make(chan struct{})
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				page := strings.Repeat("Médiation numérique n° "+strings.Repeat("x", g)+" ", 20+i*(g+1))
+				zr, err := gzip.NewReader(strings.NewReader(string(gzipBytes([]byte(page)))))
+				if err != nil {
+					failed.Add(1)
+					return
+				}
+				got, err := io.ReadAll(zr)
+				if err != nil || string(got) != page {
+					failed.Add(1)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	if n := failed.Load(); n > 0 {
+		t.Fatalf("%d goroutines got a page that did not decompress to itself", n)
+	}
+}

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"html"
 	"html/template"
 	"net/http"
@@ -206,11 +204,9 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 		}
 		// The filter form does not depend on the viewer: rendered once for all.
 		v, err := s.Query.CacheList(c.UserContext(), "filters|"+key, anonymousListTTL, func(context.Context) (any, error) {
-			var buf bytes.Buffer
-			if err := s.render.pages[tplContributionList].ExecuteTemplate(&buf, "contribution-filters", lv); err != nil {
-				return nil, fmt.Errorf("render filters: %w", err)
-			}
-			return template.HTML(buf.String()), nil // produced by html/template: escaped
+			var b strings.Builder
+			lv.writeFiltersHTML(&b)
+			return template.HTML(b.String()), nil // escaped as html/template does (list_html.go)
 		})
 		if err != nil {
 			return nil, err
@@ -226,11 +222,10 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 		if err != nil {
 			return nil, err
 		}
-		var buf bytes.Buffer
-		if err := s.render.pages[tplContributionList].ExecuteTemplate(&buf, "contribution-list", lv); err != nil {
-			return nil, fmt.Errorf("render list: %w", err)
-		}
-		return template.HTML(buf.String()), nil // produced by html/template: escaped
+		var b strings.Builder
+		b.Grow(64 << 10)
+		lv.writeListHTML(&b)
+		return template.HTML(b.String()), nil // escaped as html/template does (list_html.go)
 	})
 	if err != nil {
 		return nil, err

@@ -197,6 +197,52 @@ func TestSupports(t *testing.T) {
 	}
 }
 
+// TestSupportRefusals checks every refusal of the one-statement toggle, and
+// that a refused support writes nothing: own contribution, the Hub's own
+// proposal for its members, a hidden or withdrawn contribution, an unknown
+// one; another Hub's member may support.
+func TestSupportRefusals(t *testing.T) {
+	f := newFixture(t)
+	hubID, otherHub := f.hubs[0].ID, f.hubs[1].ID
+	member := f.actor("membre", "association", hubID)
+	outsider := f.actor("autre-hub", "association", otherHub)
+	reader := f.actor("lectrice", "citoyen")
+	prop := f.create(member, Draft{Entry: EntryHubs, HubID: hubID, Title: "Proposition du Hub", TerritoryKind: "region", TerritoryCode: "53"})
+	colleague := f.actor("collegue", "elu", hubID)
+	if _, err := f.store.Support(f.ctx, colleague, prop); !errors.Is(err, ErrOwn) {
+		t.Errorf("a member supporting the Hub's proposal: %v, want ErrOwn", err)
+	}
+	if n, err := f.store.Support(f.ctx, outsider, prop); err != nil || n != 1 {
+		t.Errorf("another Hub's member: %d %v", n, err)
+	}
+	hidden := f.create(reader, Draft{Title: "À masquer"})
+	reason := "hors sujet"
+	if err := f.store.Moderate(f.ctx, hidden, StatusHidden, &reason); err != nil {
+		t.Fatal(err)
+	}
+	withdrawn := f.create(reader, Draft{Title: "À retirer"})
+	if err := f.store.Withdraw(f.ctx, reader, withdrawn); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{hidden, withdrawn} {
+		if _, err := f.store.Support(f.ctx, outsider, id); !errors.Is(err, ErrNotPublished) {
+			t.Errorf("support of %d (not published): %v", id, err)
+		}
+		if _, err := f.store.Unsupport(f.ctx, outsider, id); !errors.Is(err, ErrNotPublished) {
+			t.Errorf("unsupport of %d (not published): %v", id, err)
+		}
+	}
+	if _, err := f.store.Unsupport(f.ctx, outsider, 999999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unsupport of an unknown id: %v", err)
+	}
+	if n := f.count(`SELECT count(*) FROM supports`); n != 1 {
+		t.Errorf("%d support rows, want the one allowed", n)
+	}
+	if n := f.count(`SELECT coalesce(sum(supports), 0) FROM contribution_counters`); n != 1 {
+		t.Errorf("counters sum to %d, want 1", n)
+	}
+}
+
 // TestConcurrentSupports sends 200 concurrent supports and removals, several
 // by the same accounts: the counter always equals the rows.
 func TestConcurrentSupports(t *testing.T) {

@@ -33,12 +33,12 @@ func (s *Store) supportTarget(ctx context.Context, actor Actor, id int64) error 
 // a row was inserted, in the same transaction (one statement).
 func (s *Store) Support(ctx context.Context, actor Actor, id int64) (int, error) {
 	return s.toggle(ctx, actor, id,
-		`INSERT INTO supports (contribution_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, 1)
+		`INSERT INTO supports (contribution_id, user_id) SELECT id, ? FROM target ON CONFLICT DO NOTHING`, 1)
 }
 
 // Unsupport removes actor's support of contribution id and returns the count.
 func (s *Store) Unsupport(ctx context.Context, actor Actor, id int64) (int, error) {
-	return s.toggle(ctx, actor, id, `DELETE FROM supports WHERE contribution_id = ? AND user_id = ?`, -1)
+	return s.toggle(ctx, actor, id, `DELETE FROM supports WHERE contribution_id IN (SELECT id FROM target) AND user_id = ?`, -1)
 }
 
 // toggleSQL inserts or deletes the support row (the first CTE, given by the
@@ -51,21 +51,30 @@ var toggleSQL = `, up AS (
 	ob AS (` + outboxInsert(`SELECT contribution_id FROM changed`) + `)
 	SELECT COALESCE((SELECT supports FROM up), (SELECT supports FROM contribution_counters WHERE contribution_id = ?), 0)`
 
+// toggle runs stmt, the insert or delete of actor's support row (its one
+// argument the account), on the contribution id when actor may support it:
+// the check and the change are one statement, so a toggle costs one round
+// trip. When the check refuses, supportTarget says why.
 func (s *Store) toggle(ctx context.Context, actor Actor, id int64, stmt string, delta int) (int, error) {
-	if err := s.supportTarget(ctx, actor, id); err != nil {
-		return 0, err
-	}
 	var count int
+	var allowed bool
 	err := db.Retry(ctx, func() error {
-		var err error
-		count, err = s.countToggle(ctx, stmt, []any{id, actor.UserID}, delta, id)
-		return err
+		return s.db.Conn(ctx).Raw(`WITH target AS (SELECT id FROM contributions WHERE id = ? AND status = 'published'
+			AND (author_id IS NULL OR author_id <> ?) AND (hub_id IS NULL OR hub_id <> ALL(?::bigint[]))),
+		changed AS (`+stmt+` RETURNING contribution_id)`+toggleSQL+`, EXISTS (SELECT 1 FROM target)`,
+			id, actor.UserID, int64Array(actor.HubIDs), actor.UserID, delta, id).Row().Scan(&count, &allowed)
 	})
 	if err != nil {
 		if err := gone(err); err != ErrNotFound && err != ErrNotAllowed {
 			return 0, fmt.Errorf("support: %w", err)
 		}
 		return 0, gone(err)
+	}
+	if !allowed {
+		if err := s.supportTarget(ctx, actor, id); err != nil {
+			return 0, err
+		}
+		return 0, ErrNotPublished // published again since: the person may try again
 	}
 	return count, nil
 }

@@ -28,7 +28,7 @@ func TestListHTMLEqualsTemplates(t *testing.T) {
 			n++
 			u := urls[(k+flags)%len(urls)]
 			lv := listView{Action: u, Text: text, Sort: "recent", PerPage: 20, ShareURL: urls[(k+1)%len(urls)],
-				Result: query.List{IDPage: query.IDPage{Total: k * 7 / 3, Number: 1 + k, Pages: k * flags % 5}},
+				Result:   query.List{IDPage: query.IDPage{Total: k * 7 / 3, Number: 1 + k, Pages: k * flags % 5}},
 				Filtered: flags&1 != 0}
 			if flags&2 != 0 {
 				lv.Heading = "Contributions de « " + text + " »"

@@ -114,7 +114,24 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 	}
 	out, err := s.sqlFacets(ctx, f)
 	out.Answers = answers
-	return out, err
+	if err != nil || f.ReactsTo == 0 {
+		return out, err
+	}
+	// The other targets, as on the views the rollup answers: every
+	// reaction of each proposal counted, from the counters.
+	key := fmt.Sprintf("targets|%d|%v|%v|%v", f.ConsultationID, f.Axes, f.Hubs, f.Entries)
+	v, err := s.pages.fetch(ctx, key, targetsTTL, true, func(ctx context.Context) (any, error) { return s.targets(ctx, f) })
+	if err != nil {
+		return out, err
+	}
+	out.ReactsTo = slices.Clone(v.([]FacetValue))
+	if len(f.Entries)+len(f.Categories)+len(f.Regions)+len(f.Departements)+len(f.Assisted) > 0 || f.Author != 0 || f.Text != "" ||
+		len(f.Answers) > 0 || !f.From.IsZero() || !f.To.IsZero() {
+		for i := range out.ReactsTo {
+			out.ReactsTo[i].Count = -1
+		}
+	}
+	return out, nil
 }
 
 // answerCounts counts the official answers of the view f without its own
@@ -230,7 +247,8 @@ func (f Filter) facetDims() []facetDim {
 // sqlFacets counts the facets in one query: a single scan keeps the rows that
 // fail at most one filter, then each dimension counts the rows that pass
 // every other filter. Used for views the rollup cannot answer, which keep
-// few rows (a reaction target, an author).
+// few rows (a reaction target, an author); with a reaction target, only its
+// reactions are read and the other targets are left to Facets.
 func (s *Service) sqlFacets(ctx context.Context, f Filter) (Facets, error) {
 	refs, err := s.Refs(ctx)
 	if err != nil {
@@ -240,6 +258,14 @@ func (s *Service) sqlFacets(ctx context.Context, f Filter) (Facets, error) {
 	base := f
 	base.Axes, base.Entries, base.Categories, base.Regions, base.Departements, base.Hubs, base.ReactsTo = nil, nil, nil, nil, nil, nil, 0
 	base.Assisted = nil
+	if f.ReactsTo != 0 {
+		// The reactions to one proposal are few: every other dimension is
+		// counted among them (through the index on the target), and the
+		// targets come from the counters (Facets). Counting the other
+		// targets here kept every row of the table: seconds at a million.
+		base.ReactsTo = f.ReactsTo
+		dims = slices.DeleteFunc(dims, func(d facetDim) bool { return d.name == "cible" })
+	}
 	var a Args
 	where := base.Where(refs, &a)
 	var cols, misses []string

@@ -161,6 +161,14 @@ func Parse(q url.Values, refs Refs, public bool) Filter {
 			f.keep("reponse", st.Param())
 		}
 	}
+	if public {
+		// A period is a rapporteur's filter (the workspace offers it): on
+		// public pages it would make every visitor's list count and facet
+		// its rows in SQL, seconds at a million contributions, so it is
+		// ignored there like any unknown parameter.
+		f.Statuses = []string{StatusPublished}
+		return f
+	}
 	if d, ok := parseDay(first(q, "du")); ok {
 		f.From = d
 		f.keep("du", d.Format(time.DateOnly))
@@ -168,10 +176,6 @@ func Parse(q url.Values, refs Refs, public bool) Filter {
 	if d, ok := parseDay(first(q, "au")); ok {
 		f.To = d.AddDate(0, 0, 1)
 		f.keep("au", d.Format(time.DateOnly))
-	}
-	if public {
-		f.Statuses = []string{StatusPublished}
-		return f
 	}
 	for _, v := range values(q, "statut") {
 		for _, s := range statusParams {

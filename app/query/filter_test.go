@@ -42,6 +42,8 @@ func TestParseFilter(t *testing.T) {
 			func(f Filter) bool { return len(f.Statuses) == 1 && f.Statuses[0] == StatusWithdrawn && f.Retained }},
 		{"public views ignore rapporteur filters", "statut=masquee&etiquette=x&retenue=1&categorie=elu", true, "categorie=elu",
 			func(f Filter) bool { return len(f.Statuses) == 1 && f.Statuses[0] == StatusPublished && !f.Retained }},
+		{"public views ignore the period (a rapporteur's filter, costly to count)", "du=2026-11-24&au=2026-11-30&categorie=elu", true, "categorie=elu",
+			func(f Filter) bool { return f.From.IsZero() && f.To.IsZero() && f.OnCells() }},
 		{"full-text search", "q=+m%C3%A9diateurs+ruraux+", false, "q=m%C3%A9diateurs+ruraux",
 			func(f Filter) bool { return f.Text == "médiateurs ruraux" }},
 		{"comma-separated values", "categorie=citoyen,elu", false, "categorie=citoyen&categorie=elu", nil},

@@ -75,6 +75,18 @@ func TestListFiltersFacetsSorts(t *testing.T) {
 	if len(res.Facets.ReactsTo) != 1 || res.Facets.ReactsTo[0].Label != "Proposition" || res.Facets.ReactsTo[0].Count != 1 {
 		t.Errorf("reaction facets %+v", res.Facets.ReactsTo)
 	}
+	// A reaction target's view (the link under each Hub proposal): its
+	// dimensions counted among its reactions, the other targets from the
+	// counters (without counts once another filter applies).
+	res = list(fmt.Sprintf("reagit_a=%d", prop))
+	if res.Total != 1 || res.Facets.Axis[f.cons.Axes[1].ID] != 1 || res.Facets.Category["citoyen"] != 1 || res.Facets.Category["elu"] != 0 ||
+		len(res.Facets.ReactsTo) != 1 || res.Facets.ReactsTo[0].Key != fmt.Sprint(prop) || res.Facets.ReactsTo[0].Count != 1 {
+		t.Errorf("facets of a reaction target %+v", res.Facets)
+	}
+	res = list(fmt.Sprintf("reagit_a=%d&categorie=elu", prop))
+	if res.Total != 0 || res.Facets.Category["citoyen"] != 1 || len(res.Facets.ReactsTo) != 1 || res.Facets.ReactsTo[0].Count != -1 {
+		t.Errorf("facets of a reaction target and a category %+v", res.Facets)
+	}
 	r1a, r1b := list("tri=hasard&graine=7"), list("tri=hasard&graine=7")
 	same("random is stable for a seed", ids(r1a), ids(r1b))
 	if len(ids(list("tri=hasard&graine=8"))) != 4 {

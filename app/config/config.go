@@ -55,6 +55,11 @@ type Config struct {
 	PGBin                string        // PostgreSQL binaries of the embedded server; empty: found on the system
 	DatabaseReplicaURL   string        // optional streaming replica for reads; needs DATABASE_URL
 	HealthzDatabaseGrace time.Duration // /healthz fails once the database has been unreachable this long
+	// The open data files (/donnees/…) are written in the background at most
+	// once per OpenDataTTL (OPENDATA_TTL, 0: at every download) into
+	// OpenDataDir (OPENDATA_DIR, by default DATA_DIR/donnees-ouvertes).
+	OpenDataTTL time.Duration
+	OpenDataDir string
 }
 
 // Secure reports whether the platform is served over HTTPS (production).

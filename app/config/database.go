@@ -15,6 +15,10 @@ const DefaultHealthzDatabaseGrace = 30 * time.Second
 // loadDatabaseOps reads the variables of the database's operation: the
 // PostgreSQL binaries of the embedded server, the read replica and the
 // health threshold.
+// DefaultOpenDataTTL is how long a file of the open data is served before it
+// is written again.
+const DefaultOpenDataTTL = 10 * time.Minute
+
 func (c *Config) loadDatabaseOps(get func(k, def string) string) error {
 	c.PGBin = get("PG_BIN", "")
 	if c.PGBin != "" {
@@ -37,6 +41,18 @@ func (c *Config) loadDatabaseOps(get func(k, def string) string) error {
 		if err := checkDatabaseURL(c.DatabaseReplicaURL); err != nil {
 			return &Error{"DATABASE_REPLICA_URL", err.Error()}
 		}
+	}
+	c.OpenDataTTL = DefaultOpenDataTTL
+	if v := get("OPENDATA_TTL", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 24*time.Hour {
+			return &Error{"OPENDATA_TTL", "attendu une durée entre 0s et 24h, par exemple 10m"}
+		}
+		c.OpenDataTTL = d
+	}
+	c.OpenDataDir = get("OPENDATA_DIR", filepath.Join(c.DataDir, "donnees-ouvertes"))
+	if abs, err := filepath.Abs(c.OpenDataDir); err == nil {
+		c.OpenDataDir = abs
 	}
 	c.HealthzDatabaseGrace = DefaultHealthzDatabaseGrace
 	if v := get("HEALTHZ_DATABASE_GRACE", ""); v != "" {

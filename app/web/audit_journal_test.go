@@ -59,8 +59,10 @@ func TestHSTSOnlyOverHTTPS(t *testing.T) {
 	if h := resp.Header.Get("Strict-Transport-Security"); h != "" {
 		t.Errorf("HSTS over http: %q", h)
 	}
+	openData := t.TempDir()
 	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"BASE_URL": "https://concertation.example.gouv.fr", "SESSION_SECRET": strings.Repeat("s", 32), "METRICS_TOKEN": "off"}[k]
+		return map[string]string{"BASE_URL": "https://concertation.example.gouv.fr", "SESSION_SECRET": strings.Repeat("s", 32), "METRICS_TOKEN": "off",
+			"OPENDATA_DIR": openData}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

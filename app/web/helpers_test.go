@@ -65,8 +65,9 @@ func newTestApp(t testing.TB, now func() time.Time) *testApp {
 
 func newTestAppOn(t testing.TB, d *db.DB, now func() time.Time) *testApp {
 	t.Helper()
+	openData := t.TempDir()
 	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"SESSION_SECRET": strings.Repeat("s", 32)}[k]
+		return map[string]string{"SESSION_SECRET": strings.Repeat("s", 32), "OPENDATA_DIR": openData}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

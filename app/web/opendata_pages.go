@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+	"os"
+	"strconv"
+	"time"
 
 	"github.com/cnr-numerique/concertation/app/moderation"
 	"github.com/cnr-numerique/concertation/app/synthesis"
@@ -19,6 +22,7 @@ type openDataPage struct {
 	Version     string
 	Definitions []synthesis.Column
 	Notes       []string // line breaks, formulas, missing values, dates
+	Refresh     string   // how often the files are written again ("10 minutes"), "" when at every download
 }
 
 // openData presents the public dataset and its licence.
@@ -30,6 +34,9 @@ func (s *Server) openData(c *fiber.Ctx) error {
 	data := openDataPage{Page: p, Licence: synthesis.LicenceName, LicenceURL: synthesis.LicenceURL, Version: synthesis.SchemaVersion,
 		Definitions: synthesis.ContributionColumns(true),
 		Notes:       []string{synthesis.NoteNewlines, synthesis.NoteFormula, synthesis.NoteNull, synthesis.NoteDatetime}}
+	if s.openFiles != nil {
+		data.Refresh = durationFrench(s.Config.OpenDataTTL)
+	}
 	data.Bundles = []link{
 		{"Archive CSV (.zip)", "/donnees/donnees-csv.zip", "contributions, soutiens, réactions, arguments et datapackage.json ; les pseudonymes des auteurs sont communs aux fichiers ; ceux des personnes qui soutiennent sont distincts, et les propositions des Hubs n'ont pas de pseudonyme d'auteur"},
 		{"Archive JSON Lines (.zip)", "/donnees/donnees-json.zip", "les mêmes fichiers au format JSON Lines, avec leur datapackage.json"},
@@ -84,6 +91,39 @@ func (s *Server) openDataFile(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.writeExport(c, "concertation-donnees", name, file, refs, f)
+	if s.openFiles == nil {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return s.writeExport(c, "concertation-donnees", name, file, refs, f)
+	}
+	contentType, write := s.exportWriter(file, refs, f)
+	path, written, size, err := s.openFiles.get(c.UserContext(), name, write)
+	if err != nil {
+		return err
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName("concertation-donnees", f.FileSlug(refs), written.In(paris).Format("2006-01-02"), name)+`"`)
+	c.Set(fiber.HeaderLastModified, written.UTC().Format(http.TimeFormat))
+	c.Set(fiber.HeaderCacheControl, "public, max-age=60")
+	c.Response().SetBodyStream(fh, int(size)) // closed by fasthttp once sent
+	return nil
+}
+
+// durationFrench says d after "toutes les": "10 minutes", "minutes" for
+// one minute, "2 heures", "30 secondes".
+func durationFrench(d time.Duration) string {
+	n, unit := int(d/time.Second), "secondes"
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		n, unit = int(d/time.Hour), "heures"
+	case d >= time.Minute && d%time.Minute == 0:
+		n, unit = int(d/time.Minute), "minutes"
+	}
+	if n == 1 {
+		return unit
+	}
+	return strconv.Itoa(n) + " " + unit
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +69,9 @@ type Server struct {
 	Deps
 	render *Renderer
 	csp    atomic.Pointer[csp] // the last Content-Security-Policy built
+	// openFiles writes the open data files in the background (nil: every
+	// download is read from the database, OPENDATA_TTL=0).
+	openFiles *openDataFiles
 }
 
 // New builds the Fiber application with every route.
@@ -116,6 +121,12 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, render: r}
+	if dir := d.Config.OpenDataDir; d.Config.OpenDataTTL > 0 {
+		if dir == "" {
+			dir = filepath.Join(os.TempDir(), "concertation-donnees-ouvertes")
+		}
+		s.openFiles = newOpenDataFiles(dir, d.Config.OpenDataTTL, d.Now, d.Log)
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "concertation",
 		ErrorHandler:          s.handleError,

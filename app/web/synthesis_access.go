@@ -117,16 +117,23 @@ var exportFiles = func() map[string]exportFile {
 
 // writeExport streams file of the view.
 func (s *Server) writeExport(c *fiber.Ctx, prefix, name string, file exportFile, refs synthesis.Refs, f synthesis.Filter) error {
-	store := s.Synthesis
 	filename := exportName(prefix, f.FileSlug(refs), s.Now().In(paris).Format("2006-01-02"), name)
+	contentType, write := s.exportWriter(file, refs, f)
+	return s.stream(c, contentType, filename, write)
+}
+
+// exportWriter returns the media type of file and the function that writes
+// it.
+func (s *Server) exportWriter(file exportFile, refs synthesis.Refs, f synthesis.Filter) (string, func(ctx context.Context, w *bufio.Writer) error) {
+	store := s.Synthesis
 	if file.table == "" {
-		return s.stream(c, "application/zip", filename, func(ctx context.Context, w *bufio.Writer) error {
+		return "application/zip", func(ctx context.Context, w *bufio.Writer) error {
 			return store.WriteBundle(ctx, w, refs, f, file.format)
-		})
+		}
 	}
-	return s.stream(c, file.format.ContentType(), filename, func(ctx context.Context, w *bufio.Writer) error {
+	return file.format.ContentType(), func(ctx context.Context, w *bufio.Writer) error {
 		return store.WriteTable(ctx, w, refs, f, file.table, file.format)
-	})
+	}
 }
 
 // exportName is the name of a downloaded file: what, the filters of the

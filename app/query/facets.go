@@ -174,43 +174,6 @@ func answerCounts(ctx context.Context, db *sql.DB, refs Refs, f Filter) (map[ans
 	return out, nil
 }
 
-// targets returns the Hub proposals with the most published reactions
-// (counters kept exact by app/contribution), among those of the view's
-// filters on Hub proposals (axis, Hub).
-func (s *Service) targets(ctx context.Context, f Filter) ([]FacetValue, error) {
-	if len(f.Entries) == 1 && f.Entries[0] == "hubs" {
-		return nil, nil // Hub proposals do not react
-	}
-	var a Args
-	conds := []string{"c.consultation_id = " + a.Add(f.ConsultationID), "c.entry = 'hubs'", "c.status = 'published'"}
-	if len(f.Axes) > 0 {
-		conds = append(conds, "c.axis_id = ANY("+a.Add(f.Axes)+")")
-	}
-	if len(f.Hubs) > 0 {
-		conds = append(conds, "c.hub_id = ANY("+a.Add(f.Hubs)+")")
-	}
-	// The partial index contribution_counters_reactions_idx walks the
-	// proposals from the most reacted-to.
-	q := `SELECT c.id::text, c.title, (k.reactions_soutient + k.reactions_complete + k.reactions_nuance + k.reactions_conteste) AS n
-		FROM contribution_counters k JOIN contributions c ON c.id = k.contribution_id
-		WHERE ` + strings.Join(conds, " AND ") + ` AND (k.reactions_soutient + k.reactions_complete + k.reactions_nuance + k.reactions_conteste) > 0
-		ORDER BY (k.reactions_soutient + k.reactions_complete + k.reactions_nuance + k.reactions_conteste) DESC, k.contribution_id
-		LIMIT ` + strconv.Itoa(maxTargets)
-	var out []FacetValue
-	err := queryEach(ctx, s.db.ReadSQL(ctx), q, a, func(rs *sql.Rows) error {
-		var v FacetValue
-		if err := rs.Scan(&v.Key, &v.Label, &v.Count); err != nil {
-			return err
-		}
-		out = append(out, v)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reaction targets: %w", err)
-	}
-	return out, nil
-}
-
 // facetDim is one filter dimension as the SQL facets count it.
 type facetDim struct {
 	name   string

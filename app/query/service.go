@@ -25,6 +25,7 @@ type Service struct {
 	stats         statsCache
 	pages         *cache // dropped by every change made through this process
 	searches      *cache // the engine's answers, kept searchTTL whatever changes
+	targetIdx     targetIndex
 	// Log reports background failures; slog.Default when nil.
 	Log *slog.Logger
 }

@@ -63,7 +63,7 @@ func TestReactionTargetsMatchSQL(t *testing.T) {
 		var want []string
 		err = f.db.Conn(f.ctx).Raw(`SELECT c.id || ':' || c.title || ':' || n FROM (
 			SELECT r.reacts_to_id AS id, count(*) AS n FROM contributions r WHERE r.status = 'published' AND r.reacts_to_id IS NOT NULL GROUP BY 1) t
-			JOIN contributions c ON c.id = t.id WHERE c.status = 'published' AND `+cond+` ORDER BY n DESC, c.id LIMIT 20`).Scan(&want).Error
+			JOIN contributions c ON c.id = t.id WHERE c.status = 'published' AND ` + cond + ` ORDER BY n DESC, c.id LIMIT 20`).Scan(&want).Error
 		if err != nil {
 			t.Fatal(err)
 		}

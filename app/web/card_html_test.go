@@ -45,15 +45,7 @@ func TestCardsHTMLEqualTemplates(t *testing.T) {
 		}
 	}
 	got := string(listView{Cards: cards}.CardsHTML())
-	if got != want.String() {
-		g, w := strings.Split(got, "\n"), strings.Split(want.String(), "\n")
-		for k := range min(len(g), len(w)) {
-			if g[k] != w[k] {
-				t.Fatalf("line %d differs:\n go:       %q\n template: %q", k+1, g[k], w[k])
-			}
-		}
-		t.Fatalf("%d lines from Go, %d from the template", len(g), len(w))
-	}
+	sameHTML(t, "cards", got, want.String())
 	if !strings.Contains(got, "&lt;script&gt;") || strings.Contains(got, "<script>") || !strings.Contains(got, "/connexion?retour=%2fcontributions%3faxe%3d1%26tri%3dsoutiens") {
 		t.Error("escaping not exercised as expected")
 	}

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+
+	"github.com/cnr-numerique/concertation/app/contribution"
 )
 
 // The main part of a contribution page, as anonymous visitors see it, is
@@ -228,46 +230,14 @@ func (d *contributionShowPage) writeContributionMain(b *strings.Builder) {
 		b.WriteString("\n  <article class=\"argument fr-mb-3w\" id=\"arg-")
 		writeInt(b, a.ID)
 		b.WriteString("\">\n    ")
-		if a.Hidden() {
-			b.WriteString("\n    <p class=\"fr-mb-1w\"><em>Argument masqué par la modération : ")
-			escapeHTML(b, a.Reason())
-			b.WriteString("</em></p>\n    ")
-		} else {
-			b.WriteString("\n    <p class=\"fr-mb-1w\"><span class=\"fr-badge fr-badge--sm argument--")
-			escapeHTML(b, a.Stance)
-			b.WriteString("\">")
-			escapeHTML(b, a.StanceLabel())
-			b.WriteString("</span>\n      ")
-			writeAuthorName(b, a.AuthorName)
-			b.WriteString(", le ")
-			escapeHTML(b, frenchDateTime(a.CreatedAt))
-			b.WriteString("</p>\n    ")
-			writeParagraphs(b, a.Body)
-			b.WriteString("\n    \n    ")
-		}
+		writeArgument(b, &a.Argument, "\n    ", "")
 		b.WriteString("\n    ")
 		for j := range a.Replies {
 			r := &a.Replies[j]
 			b.WriteString("\n    <div class=\"argument-reply fr-ml-4w fr-mb-2w\" id=\"arg-")
 			writeInt(b, r.ID)
 			b.WriteString("\">\n      ")
-			if r.Hidden() {
-				b.WriteString("\n      <p class=\"fr-mb-1w\"><em>Argument masqué par la modération : ")
-				escapeHTML(b, r.Reason())
-				b.WriteString("</em></p>\n      ")
-			} else {
-				b.WriteString("\n      <p class=\"fr-mb-1w\"><span class=\"fr-badge fr-badge--sm argument--")
-				escapeHTML(b, r.Stance)
-				b.WriteString("\">")
-				escapeHTML(b, r.StanceLabel())
-				b.WriteString("</span>\n        Réponse de ")
-				writeAuthorName(b, r.AuthorName)
-				b.WriteString(", le ")
-				escapeHTML(b, frenchDateTime(r.CreatedAt))
-				b.WriteString("</p>\n      ")
-				writeParagraphs(b, r.Body)
-				b.WriteString("\n      \n      ")
-			}
+			writeArgument(b, r, "\n      ", "Réponse de ")
 			b.WriteString("\n    </div>\n    ")
 		}
 		b.WriteString("\n    \n  </article>\n  ")
@@ -283,6 +253,32 @@ func (d *contributionShowPage) writeContributionMain(b *strings.Builder) {
 	}
 	b.WriteString("\n  ")
 	b.WriteString("\n</div>\n")
+}
+
+// writeArgument writes an argument or a reply (by: "Réponse de "), each
+// line starting with ind, as the template's two identical blocks do.
+func writeArgument(b *strings.Builder, a *contribution.Argument, ind, by string) {
+	b.WriteString(ind)
+	if a.Hidden() {
+		b.WriteString(`<p class="fr-mb-1w"><em>Argument masqué par la modération : `)
+		escapeHTML(b, a.Reason())
+		b.WriteString("</em></p>")
+		b.WriteString(ind)
+		return
+	}
+	b.WriteString(`<p class="fr-mb-1w"><span class="fr-badge fr-badge--sm argument--`)
+	escapeHTML(b, a.Stance)
+	b.WriteString(`">`)
+	escapeHTML(b, a.StanceLabel())
+	b.WriteString("</span>")
+	b.WriteString(ind + "  " + by)
+	writeAuthorName(b, a.AuthorName)
+	b.WriteString(", le ")
+	escapeHTML(b, frenchDateTime(a.CreatedAt))
+	b.WriteString("</p>")
+	b.WriteString(ind)
+	writeParagraphs(b, a.Body)
+	b.WriteString(ind + ind)
 }
 
 func writeInt(b *strings.Builder, n int64) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,13 +17,8 @@ import (
 // what the template gives: hostile texts, every status, Hub proposals and
 // reactions, answers, arguments hidden or not with replies, every phase.
 func TestContributionMainHTMLEqualsTemplate(t *testing.T) {
-	r, err := NewRenderer(viewsFS(), templateFuncs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl := r.pages[tplContributionShow]
-	hostile := []string{"", "Médiation & <b>inclusion</b>", `"guillemets" et 'apostrophes' + plus`, "nul\x00octet", "é€😀 > fin\n\nsecond paragraphe",
-		"<script>alert(1)</script>", "a+b=c&d %41 /?#[]"}
+	tpl := pageTemplate(t, tplContributionShow)
+	hostile := hostileTexts
 	backs := []string{"/contributions/12", `/contributions/12?"'<>&x=1`}
 	when := time.Date(2026, 11, 29, 15, 4, 0, 0, time.UTC)
 	str := func(s string) *string { return &s }
@@ -103,15 +99,7 @@ func TestContributionMainHTMLEqualsTemplate(t *testing.T) {
 			}
 			var got strings.Builder
 			d.writeContributionMain(&got)
-			if got.String() != want.String() {
-				g, w := strings.Split(got.String(), "\n"), strings.Split(want.String(), "\n")
-				for l := range min(len(g), len(w)) {
-					if g[l] != w[l] {
-						t.Fatalf("flags %b, text %q: line %d differs:\n go:       %q\n template: %q", flags, text, l+1, g[l], w[l])
-					}
-				}
-				t.Fatalf("flags %b, text %q: %d lines from Go, %d from the template", flags, text, len(g), len(w))
-			}
+			sameHTML(t, fmt.Sprintf("flags %b, text %q", flags, text), got.String(), want.String())
 		}
 	}
 	if n < 500 {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"strings"
 	"testing"
@@ -14,12 +15,8 @@ import (
 // texts and addresses and every branch: search corrected, approximate, too
 // broad or empty, pages or none, headings, filters kept or rendered.
 func TestListHTMLEqualsTemplates(t *testing.T) {
-	r, err := NewRenderer(viewsFS(), templateFuncs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl := r.pages[tplContributionList]
-	hostile := []string{"", "Médiation & <b>inclusion</b>", `"guillemets" et 'apostrophes' + plus`, "nul\x00octet", "é€😀 > fin", "a+b=c&d %41 /?#[]"}
+	tpl := pageTemplate(t, tplContributionList)
+	hostile := hostileTexts
 	urls := []string{"/contributions?axe=1&tri=soutiens", "/contributions?q=m%C3%A9diation+num%C3%A9rique&page=2", `/x?"'<>é`,
 		"https://concertation.exemple.fr/contributions?region=84", "javascript:alert(1)", "/axes/gouvernance?apres=abc%2Fdef"}
 	n := 0
@@ -66,15 +63,7 @@ func TestListHTMLEqualsTemplates(t *testing.T) {
 			}
 			var got strings.Builder
 			lv.writeListHTML(&got)
-			if got.String() != want.String() {
-				g, w := strings.Split(got.String(), "\n"), strings.Split(want.String(), "\n")
-				for l := range min(len(g), len(w)) {
-					if g[l] != w[l] {
-						t.Fatalf("flags %b, text %q: line %d differs:\n go:       %q\n template: %q", flags, text, l+1, g[l], w[l])
-					}
-				}
-				t.Fatalf("flags %b, text %q: %d lines from Go, %d from the template", flags, text, len(g), len(w))
-			}
+			sameHTML(t, fmt.Sprintf("flags %b, text %q", flags, text), got.String(), want.String())
 			if flags&256 == 0 {
 				want.Reset()
 				if err := tpl.ExecuteTemplate(&want, "contribution-filters", lv); err != nil {

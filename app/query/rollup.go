@@ -63,7 +63,7 @@ const viewMemoSize = 512
 // computed in one pass over the cells, once per snapshot.
 func (s *snapshot) view(key string, m matcher) *cellView {
 	if s.views == nil {
-		return &cellView{set: s.match(m), facets: s.facets(m)}
+		return s.compute(m)
 	}
 	s.views.mu.Lock()
 	if v, ok := s.views.m[key]; ok {
@@ -71,7 +71,7 @@ func (s *snapshot) view(key string, m matcher) *cellView {
 		return v
 	}
 	s.views.mu.Unlock()
-	v := &cellView{set: s.match(m), facets: s.facets(m)}
+	v := s.compute(m)
 	s.views.mu.Lock()
 	if s.views.m == nil || len(s.views.m) >= viewMemoSize {
 		s.views.m = map[string]*cellView{}
@@ -334,39 +334,27 @@ func (cs cellSet) bitmap() ([]byte, int32) {
 	return bits, int32(len(bits)) * 8
 }
 
-// match returns the cells of f, read with m.
-func (s *snapshot) match(m matcher) cellSet {
-	var out cellSet
-	for i := range s.cells {
-		c := &s.cells[i]
-		switch miss := m.misses(c); {
-		case miss == 0:
-			out.ids = append(out.ids, c.id)
-			out.total += c.n
-		default:
-			out.excluded = append(out.excluded, c.id)
-		}
-	}
-	return out
-}
-
-// facets counts f by dimension value: each dimension with the other filters
+// compute returns the cells of the filter of m and its facets, in one pass
+// over the cells. Facets count each dimension with the other filters
 // applied but not its own, so that the other values of a chosen filter keep
-// their counts. One pass over the cells.
-func (s *snapshot) facets(m matcher) Facets {
+// their counts.
+func (s *snapshot) compute(m matcher) *cellView {
 	// Counted in slices indexed by the (small) ids and bits of the values,
 	// then turned into maps: a map update per cell and dimension cost a
 	// tenth of a list page's time.
 	var acc [dimCount]tally
-	total := 0
+	var set cellSet
 	for i := range s.cells {
 		c := &s.cells[i]
 		miss := m.misses(c)
+		if miss != 0 {
+			set.excluded = append(set.excluded, c.id)
+		} else {
+			set.ids = append(set.ids, c.id)
+			set.total += c.n
+		}
 		if miss < 0 || c.n == 0 {
 			continue
-		}
-		if miss == 0 {
-			total += c.n
 		}
 		for d := range dimCount {
 			if miss&^(1<<d) == 0 { // passes every other dimension
@@ -375,7 +363,7 @@ func (s *snapshot) facets(m matcher) Facets {
 		}
 	}
 	out := newFacets()
-	out.Total = total
+	out.Total = set.total
 	acc[dimAxis].each(func(k int64, n int) { out.Axis[k] = n })
 	acc[dimEntry].each(func(k int64, n int) { out.Entry[s.names[k]] = n })
 	acc[dimCategory].each(func(k int64, n int) { out.Category[s.names[k]] = n })
@@ -390,7 +378,7 @@ func (s *snapshot) facets(m matcher) Facets {
 	acc[dimDepartement].each(some(out.Departement))
 	acc[dimHub].each(some(out.Hub))
 	acc[dimAssisted].each(func(k int64, n int) { out.Assisted[k == 1] = n })
-	return out
+	return &cellView{set: set, facets: out}
 }
 
 // key is the value of c in dimension d as a small number: the id of its

@@ -35,10 +35,10 @@ test: assets vet fuzz
 
 ## fuzz: each fuzz target for FUZZTIME, one after the other (their seed corpora run in every go test).
 ## A target is Name (in ./app/fuzz) or ./package:Name:fuzztime; FuzzFormRoutes (every form of the site,
-## on PostgreSQL) runs fewer inputs. Budgets are counts of inputs, not durations: with a duration, Go 1.26's
+## on PostgreSQL) and FuzzQueryRoutes (every GET page with a fuzzed query parameter) run fewer inputs. Budgets are counts of inputs, not durations: with a duration, Go 1.26's
 ## coordinator can report "context deadline exceeded" when a loaded machine slows its workers (go.dev/issue/75804).
 FUZZ_TARGETS := FuzzRenderBody FuzzParseListQuery FuzzContributionForm FuzzArgumentForm FuzzReportForm FuzzHideForm \
-	./app/web:FuzzFormRoutes:1000x
+	./app/web:FuzzFormRoutes:1000x ./app/web:FuzzQueryRoutes:1000x
 FUZZTIME ?= 30000x
 fuzz:
 	@set -e; for spec in $(FUZZ_TARGETS); do \

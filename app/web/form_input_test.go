@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -113,28 +112,7 @@ func (f *formFix) signInAdmin() {
 }
 
 // postRoutes are the POST routes of routes(), with their parameters filled.
-func (f *formFix) postRoutes() []string {
-	var out []string
-	for _, rt := range (&Server{}).routes() {
-		if rt.method != fiber.MethodPost {
-			continue
-		}
-		p := rt.path
-		switch {
-		case strings.HasPrefix(p, "/arguments/"), strings.HasPrefix(p, "/moderation/arguments/"):
-			p = strings.Replace(p, ":id", fmt.Sprint(f.argument), 1)
-		case strings.HasPrefix(p, "/moderation/comptes/"), strings.HasPrefix(p, "/admin/utilisateurs/"):
-			p = strings.Replace(p, ":id", fmt.Sprint(f.target), 1)
-		case strings.HasPrefix(p, "/synthese/selections/"):
-			p = strings.Replace(p, ":id", fmt.Sprint(f.set), 1)
-		default:
-			p = strings.Replace(p, ":id", fmt.Sprint(f.contribution), 1)
-		}
-		p = strings.NewReplacer(":slug", "numi", ":provider", "inconnu").Replace(p)
-		out = append(out, p)
-	}
-	return out
-}
+func (f *formFix) postRoutes() []string { return f.routesOf(fiber.MethodPost) }
 
 // formRequest builds a POST of fields (name, value pairs, in order) to
 // path, url-encoded or multipart, with this browser's CSRF token.

@@ -219,20 +219,14 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 		if err != nil {
 			return nil, err
 		}
-		var b strings.Builder
-		b.Grow(64 << 10)
-		lv.writeListHTML(&b)
-		return &listView{HTML: template.HTML(b.String())}, nil // escaped as html/template does (list_html.go)
+		return &listView{HTML: lv.listHTML()}, nil
 	}
 	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(context.Context) (any, error) {
 		lv, err := s.computeList(c, p, action, fixed, lq)
 		if err != nil {
 			return nil, err
 		}
-		var b strings.Builder
-		b.Grow(64 << 10)
-		lv.writeListHTML(&b)
-		return template.HTML(b.String()), nil // escaped as html/template does (list_html.go)
+		return lv.listHTML(), nil
 	})
 	if err != nil {
 		return nil, err

@@ -38,9 +38,6 @@ func (b *Batch) Queue(read func(Rows) error, query string, args ...any) {
 	b.queued = append(b.queued, batchRead{query: query, args: args, read: read})
 }
 
-// Len is the number of statements queued.
-func (b *Batch) Len() int { return len(b.queued) }
-
 // Run sends the batch and calls each statement's read in order, on the pool
 // Query would use (the replica by the same rules). Inside a transaction
 // carried by ctx the statements run one after another in it.

@@ -36,9 +36,6 @@ func TestBatchReadsInOrder(t *testing.T) {
 				return nil
 			}, `SELECT label FROM batch_t WHERE id = ANY($1::int[]) ORDER BY id`, ids)
 		}
-		if b.Len() != 3 {
-			t.Fatalf("%d statements queued, want 3", b.Len())
-		}
 		return got, d.Run(ctx, &b)
 	}
 	want := "[[ligne 1 ligne 2 ligne 3] [] [ligne 50]]"

@@ -21,7 +21,7 @@ import (
 // anonymousMainHTML reports whether the page can be written by
 // writeContributionMain (the visitor is not signed in).
 func (d *contributionShowPage) anonymousMainHTML() bool {
-	return d.User == nil && d.AssistedSupport == nil
+	return d.User == nil // the signed-in get forms, links and a médiateur part of their own
 }
 
 // writeContributionMain writes the main part as "contribution-main" does for

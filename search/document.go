@@ -21,6 +21,11 @@ type Document struct {
 	Supports       int
 	Reactions      int
 	CreatedAt      time.Time
+	// CountsOnly: only the counters changed since the document was last
+	// indexed, its text and filters did not. Engines that derive anything
+	// from the text alone (the PostgreSQL dictionary of words) skip it;
+	// engines that store documents replace them whole all the same.
+	CountsOnly bool
 }
 
 // Row is a contribution as read from the database, with its counters.

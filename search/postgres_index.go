@@ -10,9 +10,21 @@ import (
 )
 
 // Index implements Engine: the vectors are kept by a trigger, so indexing
-// only adds the documents' new words to the dictionary of known words.
+// only adds the documents' new words to the dictionary of known words; the
+// documents whose counters alone changed add none.
 func (p *Postgres) Index(ctx context.Context, docs []Document) error {
-	return p.addWords(ctx, p.db, "search_words", docs, false)
+	return p.addWords(ctx, p.db, "search_words", textChanged(docs), false)
+}
+
+// textChanged returns the documents of docs that are not CountsOnly.
+func textChanged(docs []Document) []Document {
+	out := make([]Document, 0, len(docs))
+	for _, d := range docs {
+		if !d.CountsOnly {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Delete implements Engine: nothing to do, searches read the current rows
@@ -136,11 +148,14 @@ func (p *Postgres) Prepare(ctx context.Context, target string) error {
 }
 
 // IndexInto implements Rebuilder: it recomputes the stored vectors of docs
-// and counts their words into the target table.
+// and counts their words into the target table. A CountsOnly document is
+// left to the rebuild's own pass over every contribution, which counts its
+// words once.
 func (p *Postgres) IndexInto(ctx context.Context, target string, docs []Document) error {
 	if err := checkTarget(target); err != nil {
 		return err
 	}
+	docs = textChanged(docs)
 	ids := make([]int64, len(docs))
 	for i, d := range docs {
 		ids[i] = d.ID

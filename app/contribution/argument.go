@@ -109,7 +109,7 @@ func (s *Store) AddArgument(ctx context.Context, actor Actor, id int64, d Argume
 		if err := s.addArgument(ctx, id, d.Stance, 1); err != nil {
 			return err
 		}
-		return s.outbox(ctx, id)
+		return s.outboxCounts(ctx, id)
 	})
 	if err = gone(err); errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotPublished) || errors.Is(err, ErrNotAllowed) {
 		return nil, err

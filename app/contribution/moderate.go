@@ -26,15 +26,15 @@ func (s *Store) Moderate(ctx context.Context, id int64, status string, reason *s
 	if err := conn.Exec(`UPDATE contributions SET status = ?, hidden_reason = ?, updated_at = now() WHERE id = ?`, status, reason, id).Error; err != nil {
 		return fmt.Errorf("moderate contribution %d: %w", id, err)
 	}
-	ids := []int64{id}
+	var counts []int64
 	if d := publishedDelta(c.Status, status); d != 0 && c.ReactsToID != nil && c.ReactionType != nil {
 		if err := s.addReaction(ctx, *c.ReactsToID, *c.ReactionType, d); err != nil {
 			return err
 		}
-		ids = append(ids, *c.ReactsToID)
+		counts = append(counts, *c.ReactsToID)
 	}
 	s.changed()
-	return s.outbox(ctx, ids...)
+	return s.outboxRows(ctx, []int64{id}, counts)
 }
 
 // ModerateArgument sets the status of argument id to published or hidden, in
@@ -61,7 +61,7 @@ func (s *Store) ModerateArgument(ctx context.Context, id int64, status string, r
 		}
 	}
 	s.changed()
-	return s.outbox(ctx, a.ContributionID)
+	return s.outboxCounts(ctx, a.ContributionID)
 }
 
 // publishedDelta is how a change of status moves the counts of published

@@ -340,20 +340,36 @@ func isQueryCanceled(err error) bool {
 
 // outboxInsert is the one statement that writes the search outbox: one row
 // per contribution id selected by from (a query with a contribution_id
-// column). Every change of a search document goes through it, in the
-// transaction of the change: outbox for ordinary writes, the support toggle
-// as a part of its single statement.
-func outboxInsert(from string) string {
-	return `INSERT INTO search_outbox (contribution_id) SELECT contribution_id FROM (` + from + `) o`
+// column), countsOnly when only its counters changed (engines that derive
+// anything from the text then skip it). Every change of a search document
+// goes through it, in the transaction of the change: outbox for ordinary
+// writes, the support toggle as a part of its single statement.
+func outboxInsert(from string, countsOnly bool) string {
+	return `INSERT INTO search_outbox (contribution_id, counts_only) SELECT contribution_id, ` +
+		strconv.FormatBool(countsOnly) + ` FROM (` + from + `) o`
 }
 
-// outbox records that the search document of each id must be rebuilt. It
-// must run in the transaction of the change.
+// outbox records that the search document of each id must be rebuilt: their
+// text or filters may have changed. It must run in the transaction of the
+// change.
 func (s *Store) outbox(ctx context.Context, ids ...int64) error {
-	if len(ids) == 0 {
+	return s.outboxRows(ctx, ids, nil)
+}
+
+// outboxCounts records that only the counters of each id changed.
+func (s *Store) outboxCounts(ctx context.Context, ids ...int64) error {
+	return s.outboxRows(ctx, nil, ids)
+}
+
+// outboxRows records changed documents (text) and documents whose counters
+// alone changed (counts) in one statement.
+func (s *Store) outboxRows(ctx context.Context, text, counts []int64) error {
+	if len(text)+len(counts) == 0 {
 		return nil
 	}
-	if err := s.db.Conn(ctx).Exec(outboxInsert(`SELECT unnest(?::bigint[]) AS contribution_id`), int64Array(ids)).Error; err != nil {
+	err := s.db.Conn(ctx).Exec(`INSERT INTO search_outbox (contribution_id, counts_only)
+		SELECT unnest(?::bigint[]), false UNION ALL SELECT unnest(?::bigint[]), true`, int64Array(text), int64Array(counts)).Error
+	if err != nil {
 		return fmt.Errorf("search outbox: %w", err)
 	}
 	return nil

@@ -164,9 +164,16 @@ func TestCreateEditWithdraw(t *testing.T) {
 	if _, err := f.store.Get(f.ctx, 424242); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
 	}
-	// create ×2 (+1 target), edit, withdraw (+1 target)
+	// create ×2 (+1 target), edit, withdraw (+1 target): the target's rows
+	// say that only its counters changed.
 	if n := f.count(`SELECT count(*) FROM search_outbox`); n != 6 {
 		t.Errorf("outbox rows %d, want 6", n)
+	}
+	if n := f.count(`SELECT count(*) FROM search_outbox WHERE counts_only`); n != 2 {
+		t.Errorf("counts-only outbox rows %d, want 2 (the reaction's target, twice)", n)
+	}
+	if n := f.count(`SELECT count(*) FROM search_outbox WHERE counts_only AND contribution_id <> ?`, prop); n != 0 {
+		t.Errorf("%d counts-only outbox rows for a changed text", n)
 	}
 }
 
@@ -194,6 +201,9 @@ func TestSupports(t *testing.T) {
 	}
 	if n := f.count(`SELECT count(*) FROM search_outbox WHERE contribution_id = ?`, id); n != 3 {
 		t.Errorf("outbox rows %d, want 3 (create, support, unsupport)", n)
+	}
+	if n := f.count(`SELECT count(*) FROM search_outbox WHERE contribution_id = ? AND counts_only`, id); n != 2 {
+		t.Errorf("counts-only outbox rows %d, want 2 (support, unsupport)", n)
 	}
 }
 
@@ -311,6 +321,9 @@ func TestArguments(t *testing.T) {
 	v, _ := f.store.Get(f.ctx, id)
 	if v.ArgumentsContre != 1 || v.ArgumentsPour != 1 {
 		t.Errorf("counters %+v", v.Counters)
+	}
+	if n := f.count(`SELECT count(*) FROM search_outbox WHERE contribution_id = ? AND counts_only`, id); n != 2 {
+		t.Errorf("counts-only outbox rows %d, want 2 (the two arguments)", n)
 	}
 }
 

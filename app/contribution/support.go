@@ -48,7 +48,7 @@ func (s *Store) Unsupport(ctx context.Context, actor Actor, id int64) (int, erro
 var toggleSQL = `, up AS (
 		UPDATE contribution_counters SET supports = supports + ? WHERE contribution_id IN (SELECT contribution_id FROM changed)
 		RETURNING supports),
-	ob AS (` + outboxInsert(`SELECT contribution_id FROM changed`) + `)
+	ob AS (` + outboxInsert(`SELECT contribution_id FROM changed`, true) + `)
 	SELECT COALESCE((SELECT supports FROM up), (SELECT supports FROM contribution_counters WHERE contribution_id = ?), 0)`
 
 // toggle runs stmt, the insert or delete of actor's support row (its one

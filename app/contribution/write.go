@@ -61,7 +61,7 @@ func (s *Store) Create(ctx context.Context, actor Actor, consultationID int64, d
 			if err := s.addReaction(ctx, d.ReactsToID, d.ReactionType, 1); err != nil {
 				return err
 			}
-			return s.outbox(ctx, id, d.ReactsToID)
+			return s.outboxRows(ctx, []int64{id}, []int64{d.ReactsToID})
 		}
 		return s.outbox(ctx, id)
 	})
@@ -218,7 +218,7 @@ func (s *Store) Withdraw(ctx context.Context, actor Actor, id int64) error {
 			if err := s.addReaction(ctx, *c.ReactsToID, *c.ReactionType, -1); err != nil {
 				return err
 			}
-			return s.outbox(ctx, id, *c.ReactsToID)
+			return s.outboxRows(ctx, []int64{id}, []int64{*c.ReactsToID})
 		}
 		return s.outbox(ctx, id)
 	})

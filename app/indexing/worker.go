@@ -161,7 +161,7 @@ WHERE next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, bat
 	}
 	// Every row of these documents committed so far is consumed by the read
 	// that follows, including rows beyond the batch.
-	done, err := rowsOf(ctx, tx, mine)
+	done, text, err := rowsOf(ctx, tx, mine)
 	if err != nil {
 		return 0, err
 	}
@@ -170,6 +170,9 @@ WHERE next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, bat
 		return 0, err
 	}
 	docs, deletes := split(mine, current)
+	for i := range docs {
+		docs[i].CountsOnly = !text[docs[i].ID]
+	}
 	if err := w.apply(ctx, tx, docs, deletes); err != nil {
 		n := attempts + 1
 		backoff := w.Backoff
@@ -220,23 +223,26 @@ WHERE pg_try_advisory_xact_lock(%d, `+lockKey+`)`, lockNamespace, "c"), int64Arr
 }
 
 // rowsOf locks and returns the outbox rows of the documents ids, leaving
-// out those another worker holds.
-func rowsOf(ctx context.Context, tx *sql.Tx, ids []int64) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM search_outbox WHERE contribution_id = ANY($1::bigint[])
-ORDER BY id FOR UPDATE SKIP LOCKED`, int64Array(ids))
+// out those another worker holds, and the documents whose text may have
+// changed (a row of theirs is not counts_only).
+func rowsOf(ctx context.Context, tx *sql.Tx, ids []int64) (out []int64, text map[int64]bool, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, contribution_id, counts_only FROM search_outbox
+WHERE contribution_id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED`, int64Array(ids))
 	if err != nil {
-		return nil, fmt.Errorf("search outbox: select: %w", err)
+		return nil, nil, fmt.Errorf("search outbox: select: %w", err)
 	}
 	defer rows.Close()
-	var out []int64
+	text = map[int64]bool{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("search outbox: select: %w", err)
+		var id, contribution int64
+		var countsOnly bool
+		if err := rows.Scan(&id, &contribution, &countsOnly); err != nil {
+			return nil, nil, fmt.Errorf("search outbox: select: %w", err)
 		}
 		out = append(out, id)
+		text[contribution] = text[contribution] || !countsOnly
 	}
-	return out, rows.Err()
+	return out, text, rows.Err()
 }
 
 // apply sends the documents to the live index and, during a rebuild, to its

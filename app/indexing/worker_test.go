@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -385,5 +386,59 @@ func TestSplit(t *testing.T) {
 	docs, deletes := split([]int64{1, 2, 3, 4}, rows)
 	if len(docs) != 1 || docs[0].ID != 1 || fmt.Sprint(deletes) != "[2 3 4]" {
 		t.Errorf("docs %+v deletes %v", docs, deletes)
+	}
+}
+
+// TestCountsOnlyChanges checks that a document whose counters alone changed
+// reaches the engine marked CountsOnly (unless a change of its text waits
+// beside), and that the PostgreSQL engine then leaves its text alone: its
+// words are not read again into the dictionary.
+func TestCountsOnlyChanges(t *testing.T) {
+	d := newTestDB(t)
+	id := d.create("Une proposition", "Des ateliers de zythologie numérique")
+	counts := func(id int64) {
+		t.Helper()
+		if _, err := d.sql.Exec(`INSERT INTO search_outbox (contribution_id, counts_only) VALUES ($1, true)`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Through a recording engine: the flag per document.
+	e := newFakeEngine()
+	w := &Worker{DB: d.sql, Engine: e}
+	drainAll(t, w)
+	if e.docs[id].CountsOnly {
+		t.Error("a new document is marked CountsOnly")
+	}
+	counts(id)
+	drainAll(t, w)
+	if !e.docs[id].CountsOnly {
+		t.Error("a support's change is not marked CountsOnly")
+	}
+	counts(id)
+	d.change(id, `UPDATE contributions SET body = body || ' et de cartographie' WHERE id = $1`)
+	counts(id)
+	drainAll(t, w)
+	if e.docs[id].CountsOnly || !strings.Contains(e.docs[id].Body, "cartographie") {
+		t.Errorf("a text change between two counts-only rows indexed as %+v", e.docs[id])
+	}
+
+	// Through the PostgreSQL engine: the dictionary of known words.
+	pg := &Worker{DB: d.sql, Engine: search.NewPostgres(d.sql)}
+	known := func(word string) bool {
+		return d.count(`SELECT count(*) FROM search_words WHERE word = $1`, word) == 1
+	}
+	if _, err := d.sql.Exec(`DELETE FROM search_words WHERE word IN ('zythologie', 'cartographie')`); err != nil {
+		t.Fatal(err)
+	}
+	counts(id)
+	drainAll(t, pg)
+	if known("zythologie") {
+		t.Error("a counts-only change read the text into the dictionary")
+	}
+	d.change(id, `UPDATE contributions SET title = 'Une proposition revue' WHERE id = $1`)
+	drainAll(t, pg)
+	if !known("zythologie") || !known("cartographie") {
+		t.Error("a text change did not add its words to the dictionary")
 	}
 }

@@ -53,11 +53,19 @@ var PageSizes = []int{10, 20, 30, 50}
 
 const defaultPerPage = 20
 
-// Paging limits: a page is reached by its number when it lies within
-// maxOffset rows of either end of the list; others through the cursor of the
-// page next to it (the links of the pages carry it), so that no page ever
+// Paging limits. A page is reached by its number when reading it costs
+// little: always in a list read whole (at most smallSet rows, or wholeSet
+// rows for a page far from both ends); otherwise when the walk of the sort
+// index down to it reads at most maxWalk index entries (the rows before it,
+// times the entries read per row of the list), or it lies within maxOffset
+// rows of either end. Other pages are reached through the cursor of the
+// page next to them (the links of the pages carry it), so that no page ever
 // costs a deep OFFSET scan.
-const maxOffset = 1000
+const (
+	maxOffset = 1000
+	maxWalk   = 20000
+	wholeSet  = 20000
+)
 
 // ErrUnreachable is returned for a page number far from both ends of the
 // list and without a cursor: such an address was not made by the site.

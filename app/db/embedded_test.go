@@ -41,7 +41,7 @@ func TestEmbeddedKeepsDataAcrossRestarts(t *testing.T) {
 	if err := e.Stop(); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
-	again := &Embedded{Dir: dir, Database: "app"}
+	again := &Embedded{Dir: dir, Database: "app", Prewarm: true}
 	if err := again.Start(ctx); err != nil {
 		t.Fatalf("restart: %v", err)
 	}
@@ -58,14 +58,23 @@ func TestEmbeddedKeepsDataAcrossRestarts(t *testing.T) {
 	if v != "conservé" {
 		t.Errorf("v = %q", v)
 	}
-	// With pg_prewarm in the binaries, the server saved its buffers at the
-	// stop and loads them back.
+	// With pg_prewarm in the binaries, a server started with Prewarm loads
+	// it (its buffers are saved at the stop and read back at the next start);
+	// the first start, without Prewarm, did not (nothing saved).
 	if prewarmSettings(again.bin) != nil {
 		var libs string
 		if err := d.SQL().QueryRowContext(ctx, `SHOW shared_preload_libraries`).Scan(&libs); err != nil || libs != "pg_prewarm" {
 			t.Errorf("shared_preload_libraries = %q, %v", libs, err)
 		}
-		if _, err := os.Stat(filepath.Join(again.cluster, "autoprewarm.blocks")); err != nil {
+		saved := filepath.Join(again.cluster, "autoprewarm.blocks")
+		if _, err := os.Stat(saved); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a server started without Prewarm saved its buffers: %v", err)
+		}
+		d.Close()
+		if err := again.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(saved); err != nil {
 			t.Errorf("no list of buffers saved at the stop: %v", err)
 		}
 	}

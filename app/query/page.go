@@ -64,7 +64,7 @@ const defaultPerPage = 20
 const (
 	maxOffset = 1000
 	maxWalk   = 20000
-	wholeSet  = 20000
+	wholeSet  = 10000
 )
 
 // ErrUnreachable is returned for a page number far from both ends of the

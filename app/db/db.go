@@ -6,6 +6,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -134,12 +135,15 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Retry runs one transaction (or one statement) with run, again when
-// PostgreSQL cancelled it to break a deadlock, at most retries times.
+// PostgreSQL cancelled it to break a deadlock, or when its connection was
+// found closed before a statement was sent (driver.ErrBadConn: a connection
+// of the pool that died with a restart of the server; the transaction did
+// not commit), at most retries times.
 func Retry(ctx context.Context, run func() error) error {
 	const retries = 4
 	var err error
 	for attempt := range retries {
-		if err = run(); !IsDeadlock(err) || ctx.Err() != nil {
+		if err = run(); !(IsDeadlock(err) || errors.Is(err, driver.ErrBadConn)) || ctx.Err() != nil {
 			return err
 		}
 		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond) // let the other transaction finish

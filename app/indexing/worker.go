@@ -80,7 +80,10 @@ func (w *Worker) Run(ctx context.Context) {
 			log.Warn("search outbox: will retry", "err", err)
 		}
 		if n > 0 && err == nil {
-			failing = false
+			if failing { // the engine answers again: the postponed changes go now too
+				w.retryPostponed(ctx)
+				failing = false
+			}
 			continue
 		}
 		select {
@@ -90,16 +93,22 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-time.After(idle):
 		}
 		if failing && w.Probe != nil && w.Probe(ctx) == nil {
-			failing = false
-			res, err := w.DB.ExecContext(ctx, `UPDATE search_outbox SET next_attempt_at = now() WHERE next_attempt_at > now()`)
-			if err != nil {
-				log.Warn("search outbox: postponed changes not retried early", "err", err)
-				continue
-			}
-			n, _ := res.RowsAffected()
-			log.Info("search engine answers again: retrying the postponed changes now", "rows", n)
+			failing = !w.retryPostponed(ctx)
 		}
 	}
+}
+
+// retryPostponed makes the postponed outbox rows due now, once the engine
+// answers again; it reports whether that worked.
+func (w *Worker) retryPostponed(ctx context.Context) bool {
+	res, err := w.DB.ExecContext(ctx, `UPDATE search_outbox SET next_attempt_at = now() WHERE next_attempt_at > now()`)
+	if err != nil {
+		w.log().Warn("search outbox: postponed changes not retried early", "err", err)
+		return false
+	}
+	n, _ := res.RowsAffected()
+	w.log().Info("search engine answers again: retrying the postponed changes now", "rows", n)
+	return true
 }
 
 func (w *Worker) log() *slog.Logger {

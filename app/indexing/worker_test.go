@@ -442,3 +442,31 @@ func TestCountsOnlyChanges(t *testing.T) {
 		t.Error("a text change did not add its words to the dictionary")
 	}
 }
+
+// TestSuccessBringsBackPostponedRows checks that when the engine answers
+// again, the rows postponed during its failure go at once, even when the
+// first success comes from a fresh change rather than from the probe.
+func TestSuccessBringsBackPostponedRows(t *testing.T) {
+	d := newTestDB(t)
+	e := newFakeEngine()
+	e.setFailing(true)
+	w := &Worker{DB: d.sql, Engine: e, Idle: 5 * time.Millisecond, Backoff: func(int) time.Duration { return time.Hour }}
+	old := d.create("Écrite pendant la panne", "v1")
+	if _, err := w.Drain(context.Background()); !errors.Is(err, ErrEngine) {
+		t.Fatalf("drain while the engine fails: %v", err)
+	}
+	e.setFailing(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	var done sync.WaitGroup
+	done.Go(func() { w.Run(ctx) })
+	defer func() { cancel(); done.Wait() }()
+	eventually(t, 10*time.Second, "a first failure seen by Run", func() bool { return e.callCount() >= 1 })
+	e.setFailing(true)
+	d.create("Écrite juste avant le retour", "v1") // due now: Run fails on it, then succeeds
+	eventually(t, 10*time.Second, "Run fails", func() bool { return e.callCount() >= 2 })
+	e.setFailing(false)
+	d.create("Écrite après le retour", "v1")
+	eventually(t, 10*time.Second, "the postponed row goes", func() bool {
+		return d.count(`SELECT count(*) FROM search_outbox WHERE contribution_id = $1`, old) == 0
+	})
+}

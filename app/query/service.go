@@ -127,16 +127,6 @@ func skipped(r PageRequest, total int) (before, after int) {
 	return (n - 1) * r.PerPage, max(total-n*r.PerPage, 0)
 }
 
-// reaches tells whether the page of r among total rows is reachable: by its
-// cursor, or by its number from either end of the list.
-func (h reach) reaches(r PageRequest, total int) bool {
-	if r.After != "" || r.Before != "" {
-		return true
-	}
-	before, after := skipped(r, total)
-	return h.skips(before, r.PerPage) || h.skips(after, r.PerPage)
-}
-
 // walk returns the index entries that a walk reads to the page of r from
 // the nearer end of the list (0 with a cursor: the walk starts there).
 func (h reach) walk(r PageRequest, total int) float64 {
@@ -170,14 +160,13 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 		at, backward, out.Number = &c, true, min(max(r.Number, 1), max(out.Pages-1, 1))
 	} else {
 		out.Number = min(r.Number, out.Pages)
-		before := (out.Number - 1) * r.PerPage
-		after := total - out.Number*r.PerPage // rows after the page
+		before, after := skipped(r, total) // rows before and after the page
 		switch {
 		case h.skips(before, r.PerPage):
 			offset = before
-		case h.skips(max(after, 0), r.PerPage):
+		case h.skips(after, r.PerPage):
 			backward = true
-			offset = max(after, 0)
+			offset = after
 			limit = min(r.PerPage, total-before)
 		default:
 			return out, ErrUnreachable

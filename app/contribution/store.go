@@ -2,7 +2,6 @@ package contribution
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -258,61 +257,6 @@ func (s *Store) Supported(ctx context.Context, userID int64, ids []int64) (map[i
 	return out, nil
 }
 
-// Similar returns up to limit published contributions of the consultation
-// whose title looks like title (pg_trgm similarity), most similar first.
-func (s *Store) Similar(ctx context.Context, consultationID int64, title string, exclude int64, limit int) ([]View, error) {
-	title, ok := CleanLine(title)
-	if !ok || len([]rune(title)) < 4 {
-		return nil, nil
-	}
-	if r := []rune(title); len(r) > MaxTitle {
-		title = string(r[:MaxTitle])
-	}
-	ids, err := s.similarIDs(ctx, consultationID, title, exclude, limit)
-	if err != nil {
-		if isQueryCanceled(err) {
-			// Too slow: the writing help is optional, show no suggestion.
-			return nil, nil
-		}
-		return nil, fmt.Errorf("similar contributions: %w", err)
-	}
-	return s.views(ctx, ids)
-}
-
-// SimilarTimeout bounds the trigram query of Similar (PostgreSQL
-// statement_timeout syntax).
-var SimilarTimeout = "2s"
-
-// similarIDs runs the trigram query in its own read-only transaction, bounded
-// by SimilarTimeout: never in the caller's transaction, which a cancelled
-// statement would abort.
-func (s *Store) similarIDs(ctx context.Context, consultationID int64, title string, exclude int64, limit int) ([]int64, error) {
-	tx, err := s.db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('statement_timeout', $1, true)`, SimilarTimeout); err != nil {
-		return nil, err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM contributions
-		WHERE consultation_id = $1 AND status = 'published' AND id <> $2 AND title % $3
-		ORDER BY similarity(title, $3) DESC, id DESC LIMIT $4`, consultationID, exclude, title, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // gone translates the foreign key violation of a write whose account or
 // contribution was deleted meanwhile (a person deleting their account while
 // one of their requests runs): ErrNotFound for a contribution, ErrNotAllowed
@@ -329,13 +273,6 @@ func gone(err error) error {
 		return ErrNotFound
 	}
 	return ErrNotAllowed
-}
-
-// isQueryCanceled tells whether err is PostgreSQL's query_canceled, raised
-// when statement_timeout is reached.
-func isQueryCanceled(err error) bool {
-	var pg *pgconn.PgError
-	return errors.As(err, &pg) && pg.Code == "57014"
 }
 
 // outboxInsert is the one statement that writes the search outbox: one row

@@ -326,17 +326,3 @@ func TestArguments(t *testing.T) {
 		t.Errorf("counts-only outbox rows %d, want 2 (the two arguments)", n)
 	}
 }
-
-func TestSimilar(t *testing.T) {
-	f := newFixture(t)
-	a := f.actor("a", "citoyen")
-	id := f.create(a, Draft{Title: "Former les aidants numériques dans les mairies"})
-	f.create(a, Draft{Title: "Financer les tiers-lieux"})
-	got, err := f.store.Similar(f.ctx, f.cons.ID, "former des aidants numériques", 0, 5)
-	if err != nil || len(got) != 1 || got[0].ID != id {
-		t.Errorf("similar: %+v %v", got, err)
-	}
-	if got, _ := f.store.Similar(f.ctx, f.cons.ID, "zz", 0, 5); len(got) != 0 {
-		t.Error("short text matched")
-	}
-}

@@ -168,7 +168,7 @@ func (s *Server) renderChecked(c *fiber.Ctx, f *contributionFormPage, exclude in
 		return err
 	}
 	var err error
-	f.Similar, err = s.Contributions.Similar(c.UserContext(), f.Consultation.ID, f.Title, exclude, maxSimilar)
+	f.Similar, err = s.Query.Similar(c.UserContext(), f.Consultation.ID, f.Title, exclude, maxSimilar)
 	if err != nil {
 		return err
 	}
@@ -177,10 +177,11 @@ func (s *Server) renderChecked(c *fiber.Ctx, f *contributionFormPage, exclude in
 }
 
 // contributionSimilar answers htmx with the list of contributions similar to
-// the title being typed. The query is bounded in time (an empty list when too
-// slow) and counted with the searches, per account and per address.
+// the title being typed: a search of its words, bounded in cost like any
+// search (an empty list when too broad), counted with the searches, per
+// account and per address.
 func (s *Server) contributionSimilar(c *fiber.Ctx) error {
-	// A trigram search on every keystroke: limited like the searches.
+	// A search on every pause in the typing: limited like the searches.
 	if err := s.limitAction(c, limitSearch, viewer(c)); err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (s *Server) contributionSimilar(c *fiber.Ctx) error {
 	}
 	exclude, _ := strconv.ParseInt(c.Query("exclure"), 10, 64)
 	f := &contributionFormPage{Page: p, Title: c.Query("titre"), Checked: true}
-	if f.Similar, err = s.Contributions.Similar(c.UserContext(), p.Consultation.ID, f.Title, exclude, maxSimilar); err != nil {
+	if f.Similar, err = s.Query.Similar(c.UserContext(), p.Consultation.ID, f.Title, exclude, maxSimilar); err != nil {
 		return err
 	}
 	return s.renderFragment(c, http.StatusOK, tplContributionForm, "similar-list", f)

@@ -194,3 +194,90 @@ FROM generate_series(1, 3000) i`, f.cons, f.axis1); err != nil {
 		t.Errorf("err = %v, want ErrTimeout", err)
 	}
 }
+
+// TestPostgresSortedReach: a search sorted by supports or date shows at most
+// SortedReach hits; a page asked beyond is the last one within reach, the
+// same hits as without the bound, and says so in Result.Page. Relevance is
+// not bounded this way.
+func TestPostgresSortedReach(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	free := search.NewPostgres(f.d.SQL())
+	free.SortedReach = 0
+	for _, countLimit := range []int{1, 200} { // estimated totals, then exact ones
+		bounded := search.NewPostgres(f.d.SQL())
+		bounded.SortedReach, bounded.SortedWalk, bounded.CountLimit = 3, 0, countLimit
+		for _, sort := range []search.Sort{search.SortDate, search.SortSupports} {
+			all, err := free.Search(ctx, search.Query{Sort: sort, PerPage: 2, Page: 2})
+			if err != nil || all.Total < 5 {
+				t.Fatalf("%s: the fixture should have 5 contributions or more: %d %v", sort, all.Total, err)
+			}
+			got, err := bounded.Search(ctx, search.Query{Sort: sort, PerPage: 2, Page: 40})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantReach := min(got.Total, 3)
+			if got.TotalExact {
+				wantReach = got.Total // counted: the pages cost no walk
+			}
+			if got.Page != 2 || got.Reachable != wantReach || !slices.Equal(got.IDs(), all.IDs()) {
+				t.Errorf("%s, count limit %d: page %d, reachable %d of %d, hits %v; want page 2, reachable ≤ 3, hits %v",
+					sort, countLimit, got.Page, got.Reachable, got.Total, got.IDs(), all.IDs())
+			}
+			if got.Total != all.Total && got.TotalExact {
+				t.Errorf("%s: the total %d changed (%d)", sort, got.Total, all.Total)
+			}
+		}
+		rel, err := bounded.Search(ctx, search.Query{Text: "numériques", PerPage: 2, Page: 2})
+		if err != nil || rel.Page != 2 {
+			t.Errorf("relevance page %d %v, want 2", rel.Page, err)
+		}
+	}
+}
+
+// TestPostgresSortedWalk: a text search sorted by supports or date reaches
+// no further than a walk of SortedWalk rows of its order's index, by the
+// planner's estimate of its matches, but always one page; a page asked
+// beyond is the last within reach, not walked to. Matches all counted
+// (at most CountLimit) are not bounded: their pages cost no walk.
+func TestPostgresSortedWalk(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.d.SQL().Exec(`ANALYZE contributions`); err != nil {
+		t.Fatal(err)
+	}
+	free := search.NewPostgres(f.d.SQL())
+	free.SortedReach = 0
+	for _, sort := range []search.Sort{search.SortDate, search.SortSupports} {
+		q := search.Query{Text: "numériques", Sort: sort, PerPage: 1, Page: 3}
+		all, err := free.Search(ctx, q)
+		if err != nil || all.Total < 3 || len(all.Hits) == 0 {
+			t.Fatalf("%s: the fixture should have 3 matches or more: %d %v", sort, all.Total, err)
+		}
+		first := q
+		first.Page = 1
+		top, err := free.Search(ctx, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk := search.NewPostgres(f.d.SQL())
+		walk.SortedWalk, walk.CountLimit = 1, 1 // one row: a page at most
+		got, err := walk.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Page != 1 || got.Reachable != 1 || !slices.Equal(got.IDs(), top.IDs()) {
+			t.Errorf("%s, estimated: page %d, reachable %d, hits %v; want page 1, reachable 1, hits %v",
+				sort, got.Page, got.Reachable, got.IDs(), top.IDs())
+		}
+		walk.CountLimit = 200
+		got, err = walk.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Page != 3 || got.Reachable != all.Total || !slices.Equal(got.IDs(), all.IDs()) {
+			t.Errorf("%s, counted: page %d, reachable %d, hits %v; want page 3, reachable %d, hits %v",
+				sort, got.Page, got.Reachable, got.IDs(), all.Total, all.IDs())
+		}
+	}
+}

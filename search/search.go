@@ -170,6 +170,10 @@ type Result struct {
 	// Reachable is how many hits the pages can show (size the pagination
 	// with it): Total, or less when the order ranks a bounded set.
 	Reachable int
+	// Page is the page served: the one asked, or, when the engine bounds
+	// how deep an order reaches, the last page within reach. Zero means
+	// the page asked.
+	Page int
 	// Facets counts the matching contributions per value of each facet
 	// (over the first MaxTotal matches when TotalExact is false).
 	Facets map[Facet]map[string]int

@@ -52,6 +52,17 @@ func (s *Service) search(ctx context.Context, f Filter, r PageRequest) (List, er
 	}
 	sq = sq.Normalize()
 	res, err := s.searchCached(ctx, sq)
+	if err == nil && !dbFilters {
+		// A page past the last one the order reaches is the last one, as
+		// in the lists: asked again at that page.
+		if res.Page > 0 {
+			sq.Page = res.Page
+		}
+		if last := max((res.Reachable+sq.PerPage-1)/sq.PerPage, 1); sq.Page > last {
+			sq.Page = last
+			res, err = s.searchCached(ctx, sq)
+		}
+	}
 	if errors.Is(err, search.ErrTimeout) {
 		info.TooBroad = true
 		return List{IDPage: IDPage{Number: 1, Pages: 1, PerPage: r.PerPage, Exact: true}, Search: info, Facets: newFacets()}, nil

@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"strings"
+
+	"github.com/cnr-numerique/concertation/app/french"
 )
 
 // A list's section and its filter form are written by Go, as its cards are
@@ -59,7 +61,7 @@ func (lv *listView) writeListHTML(b *strings.Builder) {
 		b.WriteString("Environ ")
 	}
 	b.WriteString("<strong>")
-	writeInt(b, int64(lv.Result.Total))
+	b.WriteString(french.Int(lv.Result.Total)) // digits and no-break spaces: nothing to escape
 	b.WriteString("</strong> ")
 	escapeHTML(b, pluralWord(lv.Result.Total, "contribution", "contributions"))
 	if s != nil {
@@ -69,9 +71,9 @@ func (lv *listView) writeListHTML(b *strings.Builder) {
 	}
 	if lv.Result.Pages > 1 {
 		b.WriteString(", page ")
-		writeInt(b, int64(lv.Result.Number))
+		b.WriteString(french.Int(lv.Result.Number))
 		b.WriteString(" sur ")
-		writeInt(b, int64(lv.Result.Pages))
+		b.WriteString(french.Int(lv.Result.Pages))
 	}
 	b.WriteString("</p>\n    <p class=\"fr-text--sm\">Lien vers cette sélection, à partager : <a href=\"")
 	escapeURLAttr(b, lv.ShareURL)

@@ -25,7 +25,7 @@ func TestListHTMLEqualsTemplates(t *testing.T) {
 			n++
 			u := urls[(k+flags)%len(urls)]
 			lv := listView{Action: u, Text: text, Sort: "recent", PerPage: 20, ShareURL: urls[(k+1)%len(urls)],
-				Result:   query.List{IDPage: query.IDPage{Total: k * 7 / 3, Number: 1 + k, Pages: k * flags % 5}},
+				Result:   query.List{IDPage: query.IDPage{Total: k * 7 / 3 * (1 + flags*flags*37), Number: 1 + k*flags*3, Pages: k * flags % 5 * (1 + flags*11)}},
 				Filtered: flags&1 != 0}
 			if flags&2 != 0 {
 				lv.Heading = "Contributions de « " + text + " »"
@@ -79,5 +79,17 @@ func TestListHTMLEqualsTemplates(t *testing.T) {
 	}
 	if n < 3000 {
 		t.Fatalf("only %d lists compared", n)
+	}
+}
+
+// TestListCountsReadable: a list's total and page numbers are written the
+// French way, thousands apart, as everywhere else on the site.
+func TestListCountsReadable(t *testing.T) {
+	lv := listView{Action: "/contributions", Sort: "recent", PerPage: 20,
+		Result: query.List{IDPage: query.IDPage{Total: 1000000, Number: 1234, Pages: 50000}}}
+	var got strings.Builder
+	lv.writeListHTML(&got)
+	if want := "<strong>1\u00a0000\u00a0000</strong> contributions, page 1\u00a0234 sur 50\u00a0000"; !strings.Contains(got.String(), want) {
+		t.Errorf("counts not readable: want %q in\n%s", want, got.String())
 	}
 }

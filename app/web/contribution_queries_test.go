@@ -1,9 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/cnr-numerique/concertation/app/answer"
 
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
@@ -70,5 +74,40 @@ func TestListQueriesDoNotGrowWithPageSize(t *testing.T) {
 			t.Errorf("%s: %d queries with 1 contribution, %d with 50", p, small[p], large)
 		}
 		t.Logf("%s: %d queries", p, large)
+	}
+}
+
+// TestContributionPageStatements counts the SQL statements of a contribution
+// page that no cache holds, for an anonymous visitor: one (the contribution,
+// its arguments, whether it has an answer), and one more for the answer of
+// a contribution that has one.
+func TestContributionPageStatements(t *testing.T) {
+	a := newTestApp(t, nil)
+	u := a.newUser("u@exemple.fr", "Ulysse")
+	a.signIn(u.ID)
+	var paths []string
+	for i := range 3 {
+		paths = append(paths, a.propose(url.Values{"entree": {"libres"}, "axe": {"gouvernance-finances-modeles-economiques"},
+			"titre": {fmt.Sprintf("Contribution %d", i)}, "texte": {"Texte"}}))
+	}
+	var answered int64
+	if _, err := fmt.Sscanf(paths[2], "/contributions/%d", &answered); err != nil {
+		t.Fatal(err)
+	}
+	if err := answer.NewStore(a.deps.DB).Set(context.Background(), answered, u.ID, answer.Study, "À l'étude"); err != nil {
+		t.Fatal(err)
+	}
+	a.jar = map[string]string{} // an anonymous visitor
+	a.get(paths[0])             // warms the reference data
+	n := countQueries(t, a.deps.DB)
+	for i, want := range map[int]int64{1: 1, 2: 2} {
+		n.Store(0)
+		resp, body := a.get(paths[i])
+		if resp.StatusCode != 200 || (i == 2) != strings.Contains(body, "À l&#39;étude") {
+			t.Fatalf("%s: %d", paths[i], resp.StatusCode)
+		}
+		if got := n.Load(); got != want {
+			t.Errorf("%s: %d statements, want %d", paths[i], got, want)
+		}
 	}
 }

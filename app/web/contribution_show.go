@@ -106,21 +106,21 @@ func (s *Server) contributionShow(c *fiber.Ctx) error {
 // showData loads what the page of contribution id shows to the viewer of p.
 func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage, error) {
 	ctx := c.UserContext()
-	// The contribution, its official answer and its arguments are read in
-	// one round trip to the database.
+	// The contribution, its arguments and whether it has an official
+	// answer are read in one statement; the answer, which few have, after.
 	var b db.Batch
-	getC, err := s.Contributions.QueueGet(ctx, &b, id)
+	getShown, err := s.Contributions.QueueShow(ctx, &b, id)
 	if err != nil {
 		return contributionShowPage{}, err
 	}
-	getA, getArgs := s.Answers.QueueGet(&b, id), s.Contributions.QueueArguments(&b, id)
 	if err := s.DB.Run(ctx, &b); err != nil {
 		return contributionShowPage{}, fmt.Errorf("contribution %d: %w", id, err)
 	}
-	v, err := getC()
+	shown, err := getShown()
 	if err != nil {
 		return contributionShowPage{}, contributionError(err)
 	}
+	v := shown.View
 	if v.ConsultationID != p.Consultation.ID {
 		return contributionShowPage{}, errContributionNotFound
 	}
@@ -136,8 +136,14 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 		}
 	}
 	data.Body = contribution.RenderBody(v.Body)
-	if a, ok := getA(); ok {
-		data.Answer = &a
+	if shown.Answered {
+		a, ok, err := s.Answers.Get(ctx, id)
+		if err != nil {
+			return data, err
+		}
+		if ok {
+			data.Answer = &a
+		}
 	}
 	me := actor(p.User)
 	supported := map[int64]bool{}
@@ -155,7 +161,7 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 		}
 	}
 	data.CanReact = p.Open() && v.Published() && v.IsHubProposal()
-	args := getArgs()
+	args := shown.Arguments
 	var stances []filterOption
 	for _, st := range contribution.Stances {
 		stances = append(stances, filterOption{Value: st, Label: contribution.StanceLabel(st)})

@@ -200,11 +200,13 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 	}
 	res, sparse, err := p.run(ctx, tx, w, q, mode, rum)
 	if sparse {
-		res, _, err = p.run(ctx, tx, w, q, sampleByIndex, rum)
+		mode = sampleByIndex
+		res, _, err = p.run(ctx, tx, w, q, mode, rum)
 	}
 	if err == nil && q.Page != asked && res.TotalExact {
 		// The estimate was off and the matches are all counted: their pages
-		// cost no walk, the one asked (or the last) is served.
+		// cost no walk, the one asked (or the last) is served, in the mode
+		// that counted them.
 		if page := min(asked, max((res.Total+q.PerPage-1)/q.PerPage, 1)); page != q.Page {
 			q.Page = page
 			res, _, err = p.run(ctx, tx, w, q, mode, rum)

@@ -279,5 +279,16 @@ func TestPostgresSortedWalk(t *testing.T) {
 			t.Errorf("%s, counted: page %d, reachable %d, hits %v; want page 3, reachable %d, hits %v",
 				sort, got.Page, got.Reachable, got.IDs(), all.Total, all.IDs())
 		}
+		// Counted by index after a scan found the matches sparse: the page
+		// asked is read again by index too.
+		walk.DenseFraction, walk.ScanLimit = 0, 1
+		got, err = walk.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Page != 3 || got.Total != all.Total || !slices.Equal(got.IDs(), all.IDs()) {
+			t.Errorf("%s, counted after a sparse scan: page %d, total %d, hits %v; want page 3, total %d, hits %v",
+				sort, got.Page, got.Total, got.IDs(), all.Total, all.IDs())
+		}
 	}
 }

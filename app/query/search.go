@@ -107,14 +107,28 @@ const searchTTL = 30 * time.Second
 // A person who has just written asks the engine.
 func (s *Service) searchCached(ctx context.Context, sq search.Query) (search.Result, error) {
 	if db.OnPrimary(ctx) {
-		return s.engine.Search(ctx, sq)
+		return s.engineSearch(ctx, sq)
 	}
 	key := fmt.Sprintf("search|%q|%+v|%s|%d|%d", sq.Text, sq.Filters, sq.Sort, sq.Page, sq.PerPage)
-	v, err := s.searches.fetch(ctx, key, searchTTL, true, func(ctx context.Context) (any, error) { return s.engine.Search(ctx, sq) })
+	v, err := s.searches.fetch(ctx, key, searchTTL, true, func(ctx context.Context) (any, error) { return s.engineSearch(ctx, sq) })
 	if err != nil {
 		return search.Result{}, err
 	}
 	return v.(search.Result), nil
+}
+
+// engineSearch asks the engine, waiting for one of the engine's slots when
+// it has a bound (engineSlots).
+func (s *Service) engineSearch(ctx context.Context, sq search.Query) (search.Result, error) {
+	if s.engineSlots != nil {
+		select {
+		case s.engineSlots <- struct{}{}:
+			defer func() { <-s.engineSlots }()
+		case <-ctx.Done():
+			return search.Result{}, ctx.Err()
+		}
+	}
+	return s.engine.Search(ctx, sq)
 }
 
 // engineSort maps the list's order to the engine's: most supported and most

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ type Service struct {
 	pages         *cache // dropped by every change made through this process
 	searches      *cache // the engine's answers, kept searchTTL whatever changes
 	targetIdx     targetIndex
+	// engineSlots bounds the searches that the PostgreSQL engine runs at
+	// once (nil: no bound, for an engine on its own servers).
+	engineSlots chan struct{}
 	// Log reports background failures; slog.Default when nil.
 	Log *slog.Logger
 }
@@ -36,8 +40,19 @@ func New(d *db.DB, contributions *contribution.Store, engine search.Engine) *Ser
 	s := &Service{db: d, contributions: contributions, engine: engine, pages: newCache(contributions.Changes),
 		searches: newCache(func() uint64 { return 0 })}
 	s.rollup.db, s.rollup.changes = d.SQL(), contributions.Changes
+	if engine != nil && engine.Name() == "postgres" {
+		s.engineSlots = make(chan struct{}, engineSearchSlots())
+	}
 	return s
 }
+
+// engineSearchSlots is how many searches the PostgreSQL engine runs at once:
+// one per core, two at least. An uncached search costs tens of milliseconds
+// of the database's CPU, sometimes hundreds; sixteen at once on two cores
+// take as long each as they would in turn, and leave the lists and pages
+// that share the database waiting behind them. The others wait their turn
+// in the program, which costs nothing.
+func engineSearchSlots() int { return max(2, runtime.NumCPU()) }
 
 func (s *Service) log() *slog.Logger {
 	if s.Log != nil {

@@ -3,7 +3,11 @@ package query_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/query"
@@ -76,5 +80,65 @@ func TestSimilarTooBroad(t *testing.T) {
 	q = query.New(f.db, f.store, search.NewPostgres(f.db.SQL()))
 	if _, err := q.Similar(f.ctx, f.cons.ID, "former les aidants", 0, 5); err == nil {
 		t.Error("a closed database gave no error")
+	}
+}
+
+// slowEngine takes its time over every search and records how many ran at
+// once.
+type slowEngine struct {
+	search.Engine
+	name      string
+	cur, most atomic.Int32
+}
+
+func (e *slowEngine) Name() string { return e.name }
+
+func (e *slowEngine) Search(context.Context, search.Query) (search.Result, error) {
+	n := e.cur.Add(1)
+	for {
+		m := e.most.Load()
+		if n <= m || e.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	e.cur.Add(-1)
+	return search.Result{}, nil
+}
+
+// TestPostgresSearchesRunInTurn: the PostgreSQL engine runs at most one
+// search per core (two at least) at once, the others waiting their turn,
+// none lost; an engine on its own servers is not bounded.
+func TestPostgresSearchesRunInTurn(t *testing.T) {
+	f := newFixture(t)
+	slots := int32(max(2, runtime.NumCPU()))
+	for _, name := range []string{"postgres", "meilisearch"} {
+		e := &slowEngine{Engine: search.NewPostgres(f.db.SQL()), name: name}
+		q := query.New(f.db, f.store, e)
+		var wg sync.WaitGroup
+		errs := make(chan error, 24)
+		for i := range 24 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// One word, a new one each time: one search, never a kept answer.
+				_, err := q.Similar(f.ctx, f.cons.ID, fmt.Sprintf("mot%04d", i), 0, 5)
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		most := e.most.Load()
+		if name == "postgres" && (most > slots || most < 2) {
+			t.Errorf("postgres: %d searches at once, want 2 to %d", most, slots)
+		}
+		if name == "meilisearch" && most <= slots {
+			t.Errorf("meilisearch: at most %d searches at once, want more than %d (no bound)", most, slots)
+		}
 	}
 }

@@ -49,13 +49,7 @@ func (s *Store) QueueShow(ctx context.Context, b *db.Batch, id int64) (get func(
 		}
 		var r viewRow
 		var args []byte
-		c, k := &r.Contribution, &r.Counters
-		if err := rows.Scan(&c.ID, &c.ConsultationID, &c.Entry, &c.AxisID, &c.HubID, &c.AuthorID, &c.AuthorCategory,
-			&c.TerritoryID, &c.RegionID, &c.DepartementID, &c.ReactsToID, &c.ReactionType, &c.Title, &c.Body,
-			&c.Status, &c.HiddenReason, &c.CreatedAt, &c.EditedAt, &c.UpdatedAt, &c.Assisted,
-			&k.Supports, &k.ReactionsSoutient, &k.ReactionsComplete, &k.ReactionsNuance, &k.ReactionsConteste,
-			&k.ArgumentsPour, &k.ArgumentsContre, &k.ArgumentsNeutre,
-			&r.AuthorName, &r.ReactsToTitle, &r.ReactsToHubID, &out.Answered, &args); err != nil {
+		if err := r.scan(rows, &out.Answered, &args); err != nil {
 			return fmt.Errorf("contribution %d: %w", id, err)
 		}
 		rowsOf, err := decodeArguments(id, args)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cnr-numerique/concertation/app/db"
+	"strconv"
 )
 
 // MaxArguments is the number of arguments a contribution page shows.
@@ -14,34 +14,36 @@ const MaxArguments = 500
 // hidden by moderation (shown with their reason instead of their text),
 // oldest first, each with its replies (one level).
 func (s *Store) Arguments(ctx context.Context, id int64) ([]Argument, error) {
-	var b db.Batch
-	get := s.QueueArguments(&b, id)
-	if err := s.db.Run(ctx, &b); err != nil {
+	rs, err := s.db.Query(ctx, argumentRows("$1"), id)
+	if err != nil {
 		return nil, fmt.Errorf("arguments of %d: %w", id, err)
 	}
-	return get(), nil
+	defer rs.Close()
+	var rows []Argument
+	for rs.Next() {
+		var a Argument
+		if err := rs.Scan(&a.ID, &a.ContributionID, &a.ParentID, &a.AuthorID, &a.AuthorCategory, &a.Stance,
+			&a.Body, &a.Status, &a.HiddenReason, &a.CreatedAt, &a.EditedAt, &a.AuthorName); err != nil {
+			return nil, fmt.Errorf("arguments of %d: %w", id, err)
+		}
+		rows = append(rows, a)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("arguments of %d: %w", id, err)
+	}
+	return threads(rows), nil
 }
 
-// QueueArguments queues the read of Arguments into b; after b has run, get
-// returns them.
-func (s *Store) QueueArguments(b *db.Batch, id int64) (get func() []Argument) {
-	var rows []Argument
-	b.Queue(func(rs db.Rows) error {
-		for rs.Next() {
-			var a Argument
-			if err := rs.Scan(&a.ID, &a.ContributionID, &a.ParentID, &a.AuthorID, &a.AuthorCategory, &a.Stance,
-				&a.Body, &a.Status, &a.HiddenReason, &a.CreatedAt, &a.EditedAt, &a.AuthorName); err != nil {
-				return fmt.Errorf("arguments of %d: %w", id, err)
-			}
-			rows = append(rows, a)
-		}
-		return nil
-	}, `SELECT a.id, a.contribution_id, a.parent_id, a.author_id, a.author_category, a.stance,
+// argumentRows selects the rows of Arguments, before threading, for the
+// contribution whose id is the SQL expression contribution ("$1", or a
+// column of an outer query): the one definition of which arguments a page
+// shows, in which order, how many.
+func argumentRows(contribution string) string {
+	return `SELECT a.id, a.contribution_id, a.parent_id, a.author_id, a.author_category, a.stance,
 		a.body, a.status, a.hidden_reason, a.created_at, a.edited_at, COALESCE(u.display_name, '') AS author_name
 		FROM arguments a LEFT JOIN users u ON u.id = a.author_id
-		WHERE a.contribution_id = $1 AND a.status IN ('published', 'hidden')
-		ORDER BY a.created_at, a.id LIMIT $2`, id, MaxArguments)
-	return func() []Argument { return threads(rows) }
+		WHERE a.contribution_id = ` + contribution + ` AND a.status IN ('published', 'hidden')
+		ORDER BY a.created_at, a.id LIMIT ` + strconv.Itoa(MaxArguments)
 }
 
 // threads puts replies under the arguments they answer.

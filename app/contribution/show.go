@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/cnr-numerique/concertation/app/db"
@@ -21,14 +20,11 @@ type Shown struct {
 	Answered bool
 }
 
-// showArguments aggregates, as JSON, the arguments that Arguments returns
-// (same rows, same order, same limit) for the contribution c.
+// showArguments aggregates, as JSON, the rows of Arguments (argumentRows)
+// for the contribution c.
 var showArguments = `(SELECT json_agg(json_build_array(a.id, a.parent_id, a.author_id, a.author_category, a.stance,
 		a.body, a.status, a.hidden_reason, a.created_at, a.edited_at, a.author_name) ORDER BY a.created_at, a.id)
-	FROM (SELECT a.*, COALESCE(u.display_name, '') AS author_name
-		FROM arguments a LEFT JOIN users u ON u.id = a.author_id
-		WHERE a.contribution_id = c.id AND a.status IN ('published', 'hidden')
-		ORDER BY a.created_at, a.id LIMIT ` + strconv.Itoa(MaxArguments) + `) a)`
+	FROM (` + argumentRows("c.id") + `) a)`
 
 // QueueShow queues into b the read of what the page of contribution id
 // shows: the contribution, its arguments and whether it has an official

@@ -259,15 +259,24 @@ func (v View) IsOwn(a Actor) bool {
 }
 
 // Excerpt returns the beginning of the body, at most about 220 characters,
-// cut on a word.
+// cut on a word. It walks the body's bytes once, without a copy of its
+// characters: a list page asks it for every card.
 func (v View) Excerpt() string {
-	r := []rune(v.Body)
-	if len(r) <= 220 {
-		return v.Body
+	const most, least = 220, 160 // characters kept: at most, and at least when a word is cut
+	var at [most - least + 1]int // byte offset of the characters least to most
+	n := 0                       // characters before i
+	for i := range v.Body {
+		if n >= least {
+			at[n-least] = i
+		}
+		if n == most { // more than most characters: cut before a space
+			cut := most
+			for cut > least && v.Body[at[cut-least]] != ' ' && v.Body[at[cut-least]] != '\n' {
+				cut--
+			}
+			return v.Body[:at[cut-least]] + "…"
+		}
+		n++
 	}
-	cut := 220
-	for cut > 160 && r[cut] != ' ' && r[cut] != '\n' {
-		cut--
-	}
-	return string(r[:cut]) + "…"
+	return v.Body
 }

@@ -135,10 +135,23 @@ func (s *Service) Facets(ctx context.Context, f Filter) (Facets, error) {
 }
 
 // answerCounts counts the official answers of the view f without its own
-// answer filter, by state: a query driven by the answers, which are few
-// (thousands at most), kept a few seconds per view for every visitor.
+// answer filter, by state. A view that the rollup answers is counted in
+// memory, from the cells of the answered contributions (answeredCells);
+// any other by a query driven by the answers, which are few (thousands at
+// most), kept a few seconds per view for every visitor.
 func (s *Service) answerCounts(ctx context.Context, f Filter) (map[answer.State]int, error) {
 	f.Answers = nil
+	if f.OnCells() {
+		answered, err := s.answeredCells(ctx)
+		if err != nil {
+			return nil, err
+		}
+		snap, err := s.rollup.get(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		return answered.count(snap, s.rollup.matcher(&f)), nil
+	}
 	key := "answers|" + f.cellKey() + "|" + fmt.Sprint(f.Author, f.ReactsTo, f.Text, f.From, f.To, f.Tags, f.Retained, f.ids)
 	v, err := s.pages.fetch(ctx, key, targetsTTL, true, func(ctx context.Context) (any, error) {
 		refs, err := s.Refs(ctx)
@@ -151,6 +164,52 @@ func (s *Service) answerCounts(ctx context.Context, f Filter) (map[answer.State]
 		return nil, err
 	}
 	return v.(map[answer.State]int), nil
+}
+
+// answered is the number of official answers by rollup cell and state.
+type answered []answeredCell
+
+type answeredCell struct {
+	cell  int32
+	state answer.State
+	n     int
+}
+
+// answeredCells reads where the official answers are: for every view, once
+// every targetsTTL (and after a change made through this process), rather
+// than a query planned for each view.
+func (s *Service) answeredCells(ctx context.Context) (answered, error) {
+	v, err := s.pages.fetch(ctx, "answers|cells", targetsTTL, true, func(ctx context.Context) (any, error) {
+		var out answered
+		err := queryEach(ctx, s.db.ReadSQL(ctx), `SELECT l.cell_id, oa.state, count(*) FROM official_answers oa
+			JOIN contribution_listing l ON l.contribution_id = oa.contribution_id GROUP BY 1, 2`, nil, func(rs *sql.Rows) error {
+			var a answeredCell
+			err := rs.Scan(&a.cell, &a.state, &a.n)
+			out = append(out, a)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("answered cells: %w", err)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(answered), nil
+}
+
+// count counts the answers of the cells of snap that m keeps. A cell
+// created since snap was read is not in it yet: its answers count once the
+// rollup has read it.
+func (a answered) count(snap *snapshot, m matcher) map[answer.State]int {
+	out := map[answer.State]int{}
+	for _, x := range a {
+		if i, ok := snap.index[x.cell]; ok && m.misses(&snap.cells[i]) == 0 {
+			out[x.state] += x.n
+		}
+	}
+	return out
 }
 
 // answerCounts counts the official answers of the view f by state, exactly.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"sync"
 	"testing"
 
 	"github.com/cnr-numerique/concertation/app/account"
+	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/mediation"
 	"github.com/cnr-numerique/concertation/app/moderation"
@@ -209,9 +211,26 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 	}
 	f.checkRollup(t)
 
-	// The service's counts for random filter combinations equal count(*).
+	// Official answers to a third of the contributions, whatever their
+	// status, counted by the facets from the rollup's cells.
+	answers := answer.NewStore(f.db)
+	ra := rand.New(rand.NewPCG(5, 5))
+	for _, id := range ids {
+		if ra.IntN(3) == 0 {
+			if err := answers.Set(f.ctx, id, moderator.UserID, answer.States[ra.IntN(len(answer.States))], "Réponse"); err != nil && !errors.Is(err, answer.ErrNotFound) {
+				t.Fatal(err)
+			}
+		}
+	}
+	f.store.Invalidate()
+	if n := f.count(`SELECT count(*) FROM official_answers`); n < 10 {
+		t.Fatalf("only %d official answers", n)
+	}
+
+	// The service's counts for random filter combinations equal count(*),
+	// and so do the official answers by state.
 	r := rand.New(rand.NewPCG(7, 7))
-	for range 60 {
+	for i := range 80 {
 		v := url.Values{}
 		if r.IntN(2) == 0 {
 			v.Add("axe", f.cons.Axes[r.IntN(4)].Slug)
@@ -231,9 +250,22 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 		if r.IntN(3) == 0 {
 			v.Add("accompagnee", []string{"1", "0"}[r.IntN(2)])
 		}
-		flt := query.Parse(v, f.refs, true)
+		public := i < 60
+		if !public { // the rapporteurs' views, of several statuses
+			v.Add("statut", []string{"masquee", "retiree", "publiee"}[r.IntN(3)])
+			v.Add("statut", "masquee")
+		}
+		flt := query.Parse(v, f.refs, public)
 		var a query.Args
 		want := f.count(`SELECT count(*) FROM contributions c WHERE `+flt.Where(f.refs, &a), a...)
+		wantAnswers := map[answer.State]int{}
+		for _, st := range answer.States {
+			var a query.Args
+			if n := f.count(`SELECT count(*) FROM official_answers oa JOIN contributions c ON c.id = oa.contribution_id
+				WHERE oa.state = '`+string(st)+`' AND `+flt.Where(f.refs, &a), a...); n > 0 {
+				wantAnswers[st] = n
+			}
+		}
 		fc, err := f.query.Facets(f.ctx, flt)
 		if err != nil {
 			t.Fatal(err)
@@ -244,6 +276,9 @@ func TestRollupStaysExactUnderConcurrentWrites(t *testing.T) {
 		}
 		if fc.Total != want || page.Total != want {
 			t.Errorf("%s: facets say %d, page says %d, count(*) %d", v.Encode(), fc.Total, page.Total, want)
+		}
+		if !maps.Equal(fc.Answers, wantAnswers) {
+			t.Errorf("%s: answers by state %v, count(*) %v", v.Encode(), fc.Answers, wantAnswers)
 		}
 	}
 }

@@ -111,10 +111,10 @@ func (r viewRow) view(refs *Reference) View {
 }
 
 // scanViews runs a view query (where: a condition with $1, $2… placeholders)
-// and resolves the names of its rows.
+// and resolves the names of its rows, at most most of them.
 // With excerpt, Body holds only the beginning of the text (enough for
 // View.Excerpt): lists never carry whole bodies.
-func (s *Store) scanViews(ctx context.Context, excerpt bool, where string, args ...any) ([]View, error) {
+func (s *Store) scanViews(ctx context.Context, excerpt bool, most int, where string, args ...any) ([]View, error) {
 	body := "c.body"
 	if excerpt {
 		body = "left(c.body, 240)"
@@ -128,7 +128,7 @@ func (s *Store) scanViews(ctx context.Context, excerpt bool, where string, args 
 		return nil, err
 	}
 	defer rows.Close()
-	var out []View
+	out := make([]View, 0, max(0, min(most, 100)))
 	for rows.Next() {
 		var r viewRow
 		if err := r.scan(rows); err != nil {
@@ -201,7 +201,7 @@ func (s *Store) views(ctx context.Context, ids []int64) ([]View, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.scanViews(ctx, true, `c.id = ANY($1::bigint[]) AND c.status = 'published'`, int64Array(ids))
+	rows, err := s.scanViews(ctx, true, len(ids), `c.id = ANY($1::bigint[]) AND c.status = 'published'`, int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("contributions: %w", err)
 	}
@@ -233,7 +233,7 @@ func (s *Store) IsAuthor(ctx context.Context, userID int64) (bool, error) {
 // Reactions returns the published reactions to the Hub proposal id, newest
 // first (at most limit).
 func (s *Store) Reactions(ctx context.Context, id int64, limit int) ([]View, error) {
-	out, err := s.scanViews(ctx, true, `c.reacts_to_id = $1 AND c.status = 'published' ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, id, limit)
+	out, err := s.scanViews(ctx, true, limit, `c.reacts_to_id = $1 AND c.status = 'published' ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reactions to %d: %w", id, err)
 	}

@@ -311,12 +311,12 @@ func (f Filter) OnCells() bool {
 }
 
 // cellSet is what a filter keeps of the rollup: the ids of its cells, their
-// total, and every other cell (a list may name those instead when they are
-// fewer; a cell created since the snapshot then passes, which is harmless:
-// the rows of a page are read again with their status).
+// total, and how many other cells there are (none: a list reads every row,
+// and a cell created since the snapshot then passes, which is harmless: the
+// rows of a page are read again with their status).
 type cellSet struct {
 	ids      []int32
-	excluded []int32
+	excluded int
 	total    int
 	rows     int // rows of every cell: what a walk of a sort index goes through
 }
@@ -345,14 +345,16 @@ func (s *snapshot) compute(m matcher) *cellView {
 	// tenth of a list page's time.
 	var acc [dimCount]tally
 	var set cellSet
+	ids := idScratch.Get().(*[]int32) // the ids, copied once counted (a list computes a view per filter)
+	kept := (*ids)[:0]
 	for i := range s.cells {
 		c := &s.cells[i]
 		set.rows += c.n
 		miss := m.misses(c)
 		if miss != 0 {
-			set.excluded = append(set.excluded, c.id)
+			set.excluded++
 		} else {
-			set.ids = append(set.ids, c.id)
+			kept = append(kept, c.id)
 			set.total += c.n
 		}
 		if miss < 0 || c.n == 0 {
@@ -364,6 +366,9 @@ func (s *snapshot) compute(m matcher) *cellView {
 			}
 		}
 	}
+	set.ids = slices.Clone(kept)
+	*ids = kept
+	idScratch.Put(ids)
 	out := newFacets()
 	out.Total = set.total
 	acc[dimAxis].each(func(k int64, n int) { out.Axis[k] = n })
@@ -382,6 +387,10 @@ func (s *snapshot) compute(m matcher) *cellView {
 	acc[dimAssisted].each(func(k int64, n int) { out.Assisted[k == 1] = n })
 	return &cellView{set: set, facets: out}
 }
+
+// idScratch holds the buffers in which compute gathers the ids of a view's
+// cells before copying them at their size.
+var idScratch = sync.Pool{New: func() any { return new([]int32) }}
 
 // key is the value of c in dimension d as a small number: the id of its
 // axis, région, département or Hub (0: none), or the bit number of its entry

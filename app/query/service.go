@@ -83,7 +83,7 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 		}
 		set := snap.view(f.cellKey(), s.rollup.matcher(&f)).set
 		h := reach{whole: set.total <= smallSet, scale: 1}
-		if len(set.excluded) > 0 && set.total > 0 {
+		if set.excluded > 0 && set.total > 0 {
 			h.scale = float64(set.rows) / float64(set.total)
 		}
 		if !h.whole && set.total <= wholeSet && h.walk(r, set.total) > maxWalk {
@@ -97,7 +97,7 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 		case h.whole:
 			// Few rows: their cells are read whole through the cell index.
 			cond = "l.cell_id = ANY(" + a.Add(int32Array(set.ids)) + "::int[])"
-		case len(set.excluded) == 0:
+		case set.excluded == 0:
 		default:
 			// Many rows: the index of the order is walked, each row kept by
 			// one bit of a bitmap of its cells, which costs nothing to plan

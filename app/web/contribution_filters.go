@@ -13,9 +13,9 @@ import (
 // Territories and Hubs without any contribution are left out, except the
 // chosen one. A count of -1 is not shown.
 func listFields(p Page, refs query.Refs, f query.Filter, fc query.Facets, fixed listFixed) []filterField {
-	var fields []filterField
+	fields := make([]filterField, 0, 10) // the dimensions below; sized, as the options, for a list page's every visit
 	if fixed.AxisID == 0 {
-		axis := filterField{Name: "axe", Label: "Axe"}
+		axis := filterField{Name: "axe", Label: "Axe", Options: make([]filterOption, 0, len(p.Consultation.Axes))}
 		for _, a := range p.Consultation.Axes {
 			axis.Options = append(axis.Options, filterOption{Value: a.Slug, Label: "Axe " + strconv.Itoa(a.Position) + " : " + a.Title,
 				Count: fc.Axis[a.ID], Selected: slices.Contains(f.Axes, a.ID)})
@@ -30,20 +30,20 @@ func listFields(p Page, refs query.Refs, f query.Filter, fc query.Facets, fixed 
 				Selected: slices.Contains(f.Entries, contribution.EntryLibres)},
 		}})
 	}
-	cat := filterField{Name: "categorie", Label: "Catégorie d'auteur"}
+	cat := filterField{Name: "categorie", Label: "Catégorie d'auteur", Options: make([]filterOption, 0, len(refs.Categories))}
 	for _, c := range refs.Categories {
 		cat.Options = append(cat.Options, filterOption{Value: c.Code, Label: c.Label, Count: fc.Category[c.Code],
 			Selected: slices.Contains(f.Categories, c.Code)})
 	}
 	fields = append(fields, cat)
-	region := filterField{Name: "region", Label: "Région"}
+	region := filterField{Name: "region", Label: "Région", Options: make([]filterOption, 0, len(refs.Regions))}
 	for _, t := range refs.Regions {
 		if n, sel := fc.Region[t.ID], slices.Contains(f.Regions, t.ID); n > 0 || sel {
 			region.Options = append(region.Options, filterOption{Value: t.Code, Label: t.Name, Count: n, Selected: sel})
 		}
 	}
 	fields = append(fields, region)
-	dep := filterField{Name: "departement", Label: "Département"}
+	dep := filterField{Name: "departement", Label: "Département", Options: make([]filterOption, 0, len(refs.Departements))}
 	for _, t := range refs.Departements {
 		if n, sel := fc.Departement[t.ID], slices.Contains(f.Departements, t.ID); n > 0 || sel {
 			dep.Options = append(dep.Options, filterOption{Value: t.Code, Label: t.Name + " (" + t.Code + ")", Count: n, Selected: sel})
@@ -51,7 +51,7 @@ func listFields(p Page, refs query.Refs, f query.Filter, fc query.Facets, fixed 
 	}
 	fields = append(fields, dep)
 	if fixed.HubID == 0 {
-		h := filterField{Name: "hub", Label: "Hub"}
+		h := filterField{Name: "hub", Label: "Hub", Options: make([]filterOption, 0, len(refs.Hubs))}
 		for _, r := range refs.Hubs {
 			if n, sel := fc.Hub[r.ID], slices.Contains(f.Hubs, r.ID); n > 0 || sel {
 				h.Options = append(h.Options, filterOption{Value: r.Slug, Label: r.Name, Count: n, Selected: sel})

@@ -111,10 +111,11 @@ func (r viewRow) view(refs *Reference) View {
 }
 
 // scanViews runs a view query (where: a condition with $1, $2… placeholders)
-// and resolves the names of its rows, at most most of them.
+// and resolves the names of its rows; expect is how many rows it should
+// give (the room made for them beforehand).
 // With excerpt, Body holds only the beginning of the text (enough for
 // View.Excerpt): lists never carry whole bodies.
-func (s *Store) scanViews(ctx context.Context, excerpt bool, most int, where string, args ...any) ([]View, error) {
+func (s *Store) scanViews(ctx context.Context, excerpt bool, expect int, where string, args ...any) ([]View, error) {
 	body := "c.body"
 	if excerpt {
 		body = "left(c.body, 240)"
@@ -128,7 +129,7 @@ func (s *Store) scanViews(ctx context.Context, excerpt bool, most int, where str
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]View, 0, max(0, min(most, 100)))
+	out := make([]View, 0, max(0, min(expect, 100)))
 	for rows.Next() {
 		var r viewRow
 		if err := r.scan(rows); err != nil {

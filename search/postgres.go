@@ -237,12 +237,9 @@ func (p *Postgres) filterRows(ctx context.Context, tx *sql.Tx, w *where) error {
 // run runs the statement of a search. With sampleByScan, sparse reports a
 // query that the scan did not sample fully: run it again by index.
 func (p *Postgres) run(ctx context.Context, tx *sql.Tx, w *where, q Query, mode sampleMode, rum bool) (res Result, sparse bool, err error) {
-	// By index, a text query is one that few contributions match (or that
-	// a scan found sparse): a sequential scan, which the planner may prefer
-	// from a poor estimate of an OR, would read the whole table for nothing.
-	byIndex := mode == sampleByIndex && w.text != ""
-	if byIndex {
-		if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true)`); err != nil {
+	off := plansOff(w, mode)
+	if off != "" {
+		if _, err := tx.ExecContext(ctx, setPlans(off, "off")); err != nil {
 			return Result{}, false, fmt.Errorf("search: %w", err)
 		}
 	}
@@ -251,8 +248,8 @@ func (p *Postgres) run(ctx context.Context, tx *sql.Tx, w *where, q Query, mode 
 	var more, exact bool
 	var facets, hits []byte
 	err = tx.QueryRowContext(ctx, p.statement(w, q, mode, rum), w.args...).Scan(&total, &more, &exact, &facets, &hits)
-	if byIndex && err == nil {
-		_, err = tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'on', true)`)
+	if off != "" && err == nil {
+		_, err = tx.ExecContext(ctx, setPlans(off, "on"))
 	}
 	if err != nil {
 		return Result{}, false, fmt.Errorf("search: %w", err)
@@ -315,6 +312,45 @@ func (p *Postgres) run(ctx context.Context, tx *sql.Tx, w *where, q Query, mode 
 	return res, false, nil
 }
 
+// plansOff names the plans that the statement of a search in mode may not
+// use (enable_ settings of the planner, comma-separated), or "".
+//
+//   - By index, a text query is one that few contributions match (or that
+//     a scan found sparse): a sequential scan, which the planner may prefer
+//     from a poor estimate of an OR, would read the whole table for nothing.
+//   - A sampled scan with narrow filters (an axis, a territory, an entry…)
+//     walks an index of its filters, lazily, to its first ScanLimit rows.
+//     The planner would rather read the table in order, supposing the rows
+//     of a filter spread evenly; they are not (the Hub proposals of a
+//     campaign come together, a territory joins late), and such a scan
+//     read 850,000 rows (0.5 s) for the Hub proposals at 1,000,000
+//     contributions, against 1,653 rows (4 ms) through the index. A bitmap
+//     of the filters is no lazier: it reads every row of the filters in
+//     the index first (340,000 for one category: 35 ms).
+func plansOff(w *where, mode sampleMode) string {
+	switch {
+	case mode == sampleByIndex && w.text != "":
+		return "enable_seqscan"
+	case mode == sampleByScan && w.narrow > 0:
+		return "enable_seqscan,enable_bitmapscan"
+	}
+	return ""
+}
+
+// setPlans is the statement that sets the planner settings of plansOff to
+// value, for the rest of the transaction.
+func setPlans(settings, value string) string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, s := range strings.Split(settings, ",") {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "set_config('%s', '%s', true)", s, value)
+	}
+	return b.String()
+}
+
 // sortedReach is how many hits the pages of q can show when it matches
 // about est of rows contributions: all of them by relevance (bounded
 // elsewhere); by supports or date, as far as a walk of SortedWalk rows of
@@ -374,6 +410,15 @@ type where struct {
 	// the contributions of a filter through one narrow index rather than a
 	// bitmap AND of the large single-column indexes.
 	cells []string
+	// walk is the same filter written so that only the indexes of the
+	// narrow filters can serve it: the status and the consultation, which
+	// every contribution nearly shares, as expressions no index holds. A
+	// sample then walks an index of its own filters, never one of the whole
+	// consultation (by date, say), which the planner may prefer for a
+	// filter it supposes spread evenly over time, and which reads every
+	// row of the other cells before the first of a territory that
+	// contributed early.
+	walk []string
 	// filterRows is the number of contributions that the filters keep, when
 	// it was read from the cells (else -1).
 	filterRows int
@@ -396,6 +441,11 @@ func (w *where) add(column, op string, v any) {
 	}
 	w.conds = append(w.conds, "c."+column+op+rhs)
 	w.cells = append(w.cells, "k."+column+op+rhs)
+	if column == "status" || column == "consultation_id" {
+		w.walk = append(w.walk, "(c."+column+op+rhs+") IS TRUE")
+	} else {
+		w.walk = append(w.walk, "c."+column+op+rhs)
+	}
 }
 
 func (w *where) filters(f Filters) {

@@ -76,7 +76,11 @@ func (p *Postgres) statement(w *where, q Query, mode sampleMode, rum bool) strin
 		// of the text or filters), the filters checked again on the rows; a
 		// sample of many rows comes from the table in the order of its
 		// cheapest path, which does not favour some cells.
-		rows := fmt.Sprintf("SELECT %s, c.search_vector FROM contributions c WHERE %s LIMIT %d", cols, w.filterSQL(), p.ScanLimit)
+		filter := w.filterSQL()
+		if plansOff(w, mode) != "" {
+			filter = strings.Join(w.walk, " AND ") // through an index of the narrow filters (plansOff)
+		}
+		rows := fmt.Sprintf("SELECT %s, c.search_vector FROM contributions c WHERE %s LIMIT %d", cols, filter, p.ScanLimit)
 		count := fmt.Sprintf("SELECT 1 FROM contributions c WHERE %s LIMIT %d", w.filterSQL(), p.ScanLimit+1)
 		text := w.text
 		if mode == sampleAll {

@@ -96,12 +96,13 @@ func searchBenchSize(ctx context.Context, url string, n int) error {
 		return benchQueries(ctx, q, existing)
 	}
 	start := time.Now()
-	if err := loadSynthetic(ctx, url, n); err != nil {
+	index, err := loadSynthetic(ctx, url, n)
+	if err != nil {
 		return err
 	}
 	fmt.Printf("-- %d contributions: loaded with COPY in %s\n", n, time.Since(start).Round(time.Second))
 	start = time.Now()
-	if _, err := q.ExecContext(ctx, `CREATE INDEX contributions_search_idx ON contributions USING gin (search_vector)`); err != nil {
+	if _, err := q.ExecContext(ctx, index); err != nil {
 		return err
 	}
 	fmt.Printf("   GIN index built in %s\n", time.Since(start).Round(time.Second))
@@ -239,22 +240,26 @@ func (discardEngine) Swap(context.Context, string) error                        
 
 // loadSynthetic bulk-loads n synthetic contributions (and their counters)
 // with COPY; the trigger computes the vectors on the way in. The GIN index
-// is dropped during the load and rebuilt by the caller.
-func loadSynthetic(ctx context.Context, url string, n int) error {
+// is dropped during the load and rebuilt by the caller with index, its
+// definition.
+func loadSynthetic(ctx context.Context, url string, n int) (index string, err error) {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, `SELECT pg_get_indexdef('contributions_search_idx'::regclass)`).Scan(&index); err != nil {
+		return "", err
+	}
 	if _, err := conn.Exec(ctx, `DROP INDEX contributions_search_idx`); err != nil {
-		return err
+		return "", err
 	}
 	var cons int64
 	var axes, hubs []int64
 	type dep struct{ id, region int64 }
 	var deps []dep
 	if err := conn.QueryRow(ctx, `SELECT id FROM consultations LIMIT 1`).Scan(&cons); err != nil {
-		return err
+		return "", err
 	}
 	for _, q := range []struct {
 		sql string
@@ -262,27 +267,27 @@ func loadSynthetic(ctx context.Context, url string, n int) error {
 	}{{`SELECT id FROM axes ORDER BY position`, &axes}, {`SELECT id FROM hubs ORDER BY id`, &hubs}} {
 		rows, err := conn.Query(ctx, q.sql)
 		if err != nil {
-			return err
+			return "", err
 		}
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
-			return err
+			return "", err
 		}
 		*q.dst = ids
 	}
 	rows, err := conn.Query(ctx, `SELECT id, region_id FROM territories WHERE kind = 'departement'`)
 	if err != nil {
-		return err
+		return "", err
 	}
 	for rows.Next() {
 		var d dep
 		if err := rows.Scan(&d.id, &d.region); err != nil {
-			return err
+			return "", err
 		}
 		deps = append(deps, d)
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return "", err
 	}
 	categories := []string{"citoyen", "elu", "corps-intermediaire", "association", "collectivite", "mediation-numerique", "administration", "entreprise", "autre"}
 	g := newTextGen(1)
@@ -313,9 +318,9 @@ func loadSynthetic(ctx context.Context, url string, n int) error {
 				d.id, d.region, d.id, g.title(), g.body(), status, created}, nil
 		}))
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = conn.Exec(ctx, `INSERT INTO contribution_counters (contribution_id, supports)
 SELECT id, floor(power(random(), 6) * 400)::int FROM contributions`)
-	return err
+	return index, err
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/db/dbtest"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/seeds"
@@ -20,36 +22,8 @@ import (
 // a search by index never reads the table in order. Dropping an index of a
 // filter (the entry's, 00074), or the settings, fails it.
 func TestPostgresPlansWalkFilterIndexes(t *testing.T) {
-	d := dbtest.New(t)
 	ctx := context.Background()
-	if err := seed.Reference(ctx, d, seeds.FS); err != nil {
-		t.Fatal(err)
-	}
-	// Rows enough for the planner to weigh its paths as at scale: one in
-	// seven a Hub proposal, the axes, categories and territories mixed.
-	if _, err := d.SQL().ExecContext(ctx, `
-		WITH r AS (SELECT (SELECT id FROM consultations LIMIT 1) AS cons,
-			(SELECT array_agg(id ORDER BY id) FROM axes) AS axes,
-			(SELECT array_agg(id ORDER BY id) FROM hubs) AS hubs,
-			(SELECT array_agg(code ORDER BY code) FROM author_categories WHERE code <> 'hub') AS cats,
-			(SELECT array_agg(id ORDER BY id) FROM territories WHERE kind = 'departement') AS deps)
-		INSERT INTO contributions (consultation_id, entry, axis_id, hub_id, author_category, region_id, departement_id, title, body)
-		SELECT r.cons, CASE WHEN i % 7 = 0 THEN 'hubs' ELSE 'libres' END, r.axes[1 + i % cardinality(r.axes)],
-			CASE WHEN i % 7 = 0 THEN r.hubs[1 + i % cardinality(r.hubs)] END,
-			CASE WHEN i % 7 = 0 THEN 'hub' ELSE r.cats[1 + i % cardinality(r.cats)] END,
-			t.region_id, t.id, 'Proposition ' || i, 'La médiation numérique dans le territoire ' || i
-		FROM r CROSS JOIN generate_series(1, 8000) i
-		JOIN territories t ON t.id = r.deps[1 + i % cardinality(r.deps)]`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.SQL().ExecContext(ctx, `ANALYZE contributions`); err != nil {
-		t.Fatal(err)
-	}
-	var f Filters
-	if err := d.SQL().QueryRowContext(ctx, `SELECT consultation_id, axis_id, region_id, departement_id, hub_id
-		FROM contributions WHERE hub_id IS NOT NULL LIMIT 1`).Scan(&f.ConsultationID, &f.AxisID, &f.RegionID, &f.DepartementID, &f.HubID); err != nil {
-		t.Fatal(err)
-	}
+	d, f := planFixture(t)
 	// The indexes that a sample may walk, by filter.
 	indexes := map[string]string{"axis_id": "contributions_axis_idx", "entry": "contributions_entry_idx",
 		"author_category": "contributions_category_idx", "region_id": "contributions_region_idx",
@@ -69,8 +43,10 @@ func TestPostgresPlansWalkFilterIndexes(t *testing.T) {
 	} {
 		for _, sort := range []Sort{SortRelevance, SortDate, SortSupports} {
 			for _, mode := range []sampleMode{sampleByScan, sampleByIndex} {
+				// Common words for a sample, a rare one by index.
+				text := map[sampleMode]string{sampleByScan: "'numer' & 'mediat'", sampleByIndex: "'fablab'"}[mode]
 				w := &where{filterRows: 2 * p.ScanLimit}
-				w.text = "c.search_vector @@ " + w.arg("'numer' & 'mediat'") + "::tsquery"
+				w.text = "c.search_vector @@ " + w.arg(text) + "::tsquery"
 				w.filters(f)
 				w.rows = 8000
 				q := Query{Text: "numérique médiation", Filters: f, Sort: sort}.Normalize()
@@ -114,6 +90,124 @@ func TestPostgresPlansWalkFilterIndexes(t *testing.T) {
 	}
 }
 
+// TestPostgresSearchIndexHoldsFilters checks that the full-text index
+// holds the filters (00075, where btree_gin is installed): a rare word in a
+// territory, an axis, a category, an entry or a Hub is found in the index
+// alone, its bitmap already holding only the contributions that match both,
+// not every one that has the word.
+func TestPostgresSearchIndexHoldsFilters(t *testing.T) {
+	ctx := context.Background()
+	d, f := planFixture(t)
+	var def string
+	if err := d.SQL().QueryRowContext(ctx, `SELECT pg_get_indexdef('contributions_search_idx'::regclass)`).Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	var available bool
+	if err := d.SQL().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'btree_gin')`).Scan(&available); err != nil {
+		t.Fatal(err)
+	}
+	if !available {
+		t.Skipf("btree_gin is not available here: the index holds the words only (%s)", def)
+	}
+	for _, c := range []struct{ column, value string }{
+		{"axis_id", bigint(f.AxisID)}, {"entry", "'hubs'"}, {"author_category", "'elu'"},
+		{"region_id", bigint(f.RegionID)}, {"departement_id", bigint(f.DepartementID)}, {"hub_id", bigint(f.HubID)},
+	} {
+		cond := "search_vector @@ 'fablab'::tsquery AND " + c.column + " = " + c.value
+		var want int
+		if err := d.SQL().QueryRowContext(ctx, "SELECT count(*) FROM contributions WHERE "+cond).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		var all int
+		if err := d.SQL().QueryRowContext(ctx, "SELECT count(*) FROM contributions WHERE search_vector @@ 'fablab'::tsquery").Scan(&all); err != nil {
+			t.Fatal(err)
+		}
+		if want == 0 || want == all {
+			t.Fatalf("%s: %d of the %d rows with the word: the fixture does not tell", c.column, want, all)
+		}
+		// The full-text index alone: the other indexes of the filters are
+		// dropped for the transaction.
+		tx, err := d.SQL().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range []string{`SET LOCAL enable_seqscan = off`,
+			`DROP INDEX contributions_axis_idx, contributions_entry_idx, contributions_category_idx,
+				contributions_region_idx, contributions_departement_idx, contributions_hub_idx`} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var raw []byte
+		if err := tx.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM contributions WHERE "+cond).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		_ = tx.Rollback()
+		var plans []struct {
+			Plan planNode `json:"Plan"`
+		}
+		if err := json.Unmarshal(raw, &plans); err != nil || len(plans) != 1 {
+			t.Fatalf("plan %s: %v", raw, err)
+		}
+		found := false
+		for _, n := range plans[0].Plan.all() {
+			if n.Index != "contributions_search_idx" {
+				continue
+			}
+			found = true
+			if !strings.Contains(n.Cond, c.column) || n.Rows != want {
+				t.Errorf("%s: the full-text index gave %d rows on %q, want the %d of the word and the filter (%d with the word; index %s)",
+					c.column, n.Rows, n.Cond, want, all, def)
+			}
+		}
+		if !found {
+			t.Errorf("%s: the full-text index was not used: %s", c.column, raw)
+		}
+	}
+}
+
+// bigint is id as a bigint constant, as the engine binds it: the index
+// holds bigint columns, and a smaller integer would not match its operators.
+func bigint(id int64) string { return strconv.FormatInt(id, 10) + "::bigint" }
+
+// planFixture is a database of 8,000 contributions, enough for the planner
+// to weigh its paths as at scale: one in seven a Hub proposal, the axes,
+// categories and territories mixed, one in 41 with the word "fablab".
+// f holds the filters of a Hub proposal.
+func planFixture(t *testing.T) (*db.DB, Filters) {
+	t.Helper()
+	d := dbtest.New(t)
+	ctx := context.Background()
+	if err := seed.Reference(ctx, d, seeds.FS); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SQL().ExecContext(ctx, `
+		WITH r AS (SELECT (SELECT id FROM consultations LIMIT 1) AS cons,
+			(SELECT array_agg(id ORDER BY id) FROM axes) AS axes,
+			(SELECT array_agg(id ORDER BY id) FROM hubs) AS hubs,
+			(SELECT array_agg(code ORDER BY code) FROM author_categories WHERE code <> 'hub') AS cats,
+			(SELECT array_agg(id ORDER BY id) FROM territories WHERE kind = 'departement') AS deps)
+		INSERT INTO contributions (consultation_id, entry, axis_id, hub_id, author_category, region_id, departement_id, title, body)
+		SELECT r.cons, CASE WHEN i % 7 = 0 THEN 'hubs' ELSE 'libres' END, r.axes[1 + i % cardinality(r.axes)],
+			CASE WHEN i % 7 = 0 THEN r.hubs[1 + i % cardinality(r.hubs)] END,
+			CASE WHEN i % 7 = 0 THEN 'hub' ELSE r.cats[1 + i % cardinality(r.cats)] END,
+			t.region_id, t.id, 'Proposition ' || i,
+			'La médiation numérique dans le territoire ' || i || CASE WHEN i % 41 = 0 THEN ', avec un fablab' ELSE '' END
+		FROM r CROSS JOIN generate_series(1, 8000) i
+		JOIN territories t ON t.id = r.deps[1 + i % cardinality(r.deps)]`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SQL().ExecContext(ctx, `ANALYZE contributions`); err != nil {
+		t.Fatal(err)
+	}
+	var f Filters
+	if err := d.SQL().QueryRowContext(ctx, `SELECT consultation_id, axis_id, region_id, departement_id, hub_id
+		FROM contributions WHERE hub_id IS NOT NULL LIMIT 1`).Scan(&f.ConsultationID, &f.AxisID, &f.RegionID, &f.DepartementID, &f.HubID); err != nil {
+		t.Fatal(err)
+	}
+	return d, f
+}
+
 // planNode is a node of a plan, as EXPLAIN (FORMAT JSON) gives it.
 type planNode struct {
 	Type     string     `json:"Node Type"`
@@ -121,6 +215,8 @@ type planNode struct {
 	Index    string     `json:"Index Name"`
 	Subplan  string     `json:"Subplan Name"`
 	Filter   string     `json:"Filter"`
+	Cond     string     `json:"Index Cond"`
+	Rows     int        `json:"Actual Rows"`
 	Plans    []planNode `json:"Plans"`
 }
 

@@ -27,20 +27,56 @@ type reacted struct {
 }
 
 type targetIndex struct {
-	mu   sync.Mutex // one load at a time
-	rows []reacted  // most reacted-to first, then by id
-	at   time.Time
+	mu      sync.Mutex // guards the fields
+	rows    []reacted  // most reacted-to first, then by id
+	at      time.Time
+	loading bool // a refresh runs in the background
+	// load reads the rows (loadReacted when nil): tests set it.
+	load func(ctx context.Context) ([]reacted, error)
 }
 
 // reactedRows returns the proposals with reactions, read at most once per
-// targetsTTL.
+// targetsTTL. Past it, the rows read before are returned at once while one
+// refresh runs in the background: the refresh reads tens of thousands of
+// rows (60 to 100 ms at 1,000,000 contributions), and every list waited
+// for it once per targetsTTL, 16 of them at once under load. Only the first
+// read, when there are no rows yet, is waited for.
 func (s *Service) reactedRows(ctx context.Context) ([]reacted, error) {
 	t := &s.targetIdx
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.rows != nil && time.Since(t.at) < targetsTTL {
-		return t.rows, nil
+	load := t.load
+	if load == nil {
+		load = s.loadReacted
 	}
+	switch {
+	case t.rows == nil:
+		rows, err := load(ctx) // under the lock: one first read for all
+		if err != nil {
+			return nil, err
+		}
+		t.rows, t.at = rows, time.Now()
+	case time.Since(t.at) >= targetsTTL && !t.loading:
+		t.loading = true
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), statsTimeout)
+			defer cancel()
+			rows, err := load(ctx)
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			t.loading = false
+			if err != nil {
+				s.log().Error("reaction targets", "err", err) // read again at the next list
+				return
+			}
+			t.rows, t.at = rows, time.Now()
+		}()
+	}
+	return t.rows, nil
+}
+
+// loadReacted reads the proposals with reactions.
+func (s *Service) loadReacted(ctx context.Context) ([]reacted, error) {
 	// Through the partial index of the proposals with reactions; counters
 	// carry the cell of their contribution.
 	var rows []reacted
@@ -63,7 +99,6 @@ func (s *Service) reactedRows(ctx context.Context) ([]reacted, error) {
 	if rows == nil {
 		rows = []reacted{}
 	}
-	t.rows, t.at = rows, time.Now()
 	return rows, nil
 }
 

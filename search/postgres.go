@@ -331,11 +331,15 @@ func plansOff(w *where, mode sampleMode) string {
 	switch {
 	case mode == sampleByIndex && w.text != "":
 		return "enable_seqscan"
-	case mode == sampleByScan && w.narrow > 0:
+	case walksFilters(w, mode):
 		return "enable_seqscan,enable_bitmapscan"
 	}
 	return ""
 }
+
+// walksFilters reports whether the sample of a search in mode walks an
+// index of its narrow filters (plansOff, where.walk).
+func walksFilters(w *where, mode sampleMode) bool { return mode == sampleByScan && w.narrow > 0 }
 
 // setPlans is the statement that sets the planner settings of plansOff to
 // value, for the rest of the transaction.

@@ -75,10 +75,11 @@ func (p *Postgres) statement(w *where, q Query, mode sampleMode, rum bool) strin
 		// key (OFFSET 0 keeps the planner from reading them through a bitmap
 		// of the text or filters), the filters checked again on the rows; a
 		// sample of many rows comes from the table in the order of its
-		// cheapest path, which does not favour some cells.
+		// cheapest path, which does not favour some cells, and with narrow
+		// filters from a lazy walk of the index of one of them (plansOff).
 		filter := w.filterSQL()
-		if plansOff(w, mode) != "" {
-			filter = strings.Join(w.walk, " AND ") // through an index of the narrow filters (plansOff)
+		if walksFilters(w, mode) {
+			filter = strings.Join(w.walk, " AND ")
 		}
 		rows := fmt.Sprintf("SELECT %s, c.search_vector FROM contributions c WHERE %s LIMIT %d", cols, filter, p.ScanLimit)
 		count := fmt.Sprintf("SELECT 1 FROM contributions c WHERE %s LIMIT %d", w.filterSQL(), p.ScanLimit+1)

@@ -69,19 +69,11 @@ func TestBackgroundStatisticsRestAndQueue(t *testing.T) {
 		t.Errorf("the whole consultation waits behind %q", head)
 	}
 	close(release)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, "the worker finished the queue", func() bool {
 		s.stats.mu.Lock()
-		running := s.stats.running
-		s.stats.mu.Unlock()
-		if !running {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the worker did not finish")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer s.stats.mu.Unlock()
+		return !s.stats.running
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(took) != statsQueue+2 {

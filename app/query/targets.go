@@ -59,7 +59,7 @@ func (s *Service) reactedRows(ctx context.Context) ([]reacted, error) {
 	case time.Since(t.at) >= targetsTTL && !t.loading:
 		t.loading = true
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), statsTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
 			defer cancel()
 			rows, err := load(ctx)
 			t.mu.Lock()

@@ -85,16 +85,21 @@ func TestReactedRowsRefreshInBackground(t *testing.T) {
 // waitIdle waits for the background refresh of the reaction targets to end.
 func waitIdle(t *testing.T, s *Service) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, "the refresh of the reaction targets ended", func() bool {
 		s.targetIdx.mu.Lock()
-		loading := s.targetIdx.loading
-		s.targetIdx.mu.Unlock()
-		if !loading {
-			return
-		}
+		defer s.targetIdx.mu.Unlock()
+		return !s.targetIdx.loading
+	})
+}
+
+// waitUntil waits for done to hold, at most 10 s, for a background worker
+// of the package.
+func waitUntil(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !done() {
 		if time.Now().After(deadline) {
-			t.Fatal("the refresh did not end")
+			t.Fatalf("not so after 10 s: %s", what)
 		}
 		time.Sleep(time.Millisecond)
 	}

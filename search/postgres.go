@@ -63,6 +63,9 @@ type Postgres struct {
 
 	synonyms synonymRules
 	stats    lexemeStats
+	// wholeIndex makes the index read every operand of a query (no
+	// indexPart): tests compare the two.
+	wholeIndex bool
 }
 
 // NewPostgres returns the engine on the database pool db.
@@ -144,6 +147,7 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 	}
 	w := &where{filterRows: -1}
 	mode, rum, postings := sampleByIndex, false, 0.0
+	var index *tsqNode // the part of the text the index reads by itself
 	if q.Text != "" {
 		tsq, err := p.parseQuery(ctx, tx, q.Text)
 		if err != nil {
@@ -162,8 +166,14 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 			// when they are all short, slower than bounded candidates else.
 			rum = st.rum && n.maxLexeme(st.freq) <= p.RUMFraction
 			postings = n.sumLexemes(st.freq) * st.rows
+			if !p.wholeIndex {
+				index = n.indexPart(st.freq, st.rows)
+			}
 		}
 		w.text = "c.search_vector @@ " + w.arg(tsq) + "::tsquery" // $1
+		if index != nil {
+			w.index = "c.search_vector @@ " + quote(index.String()) + "::tsquery AND (" + w.text + ") IS TRUE"
+		}
 	}
 	w.filters(q.Filters)
 	if mode == sampleByIndex && w.narrow > 0 && postings/entriesPerRow >= 500 {
@@ -405,7 +415,11 @@ func (p *Postgres) estimateRows(ctx context.Context, tx *sql.Tx, cond string, ar
 
 // where builds the WHERE clause of a search, with its arguments.
 type where struct {
-	text   string // the text condition, on $1, or ""
+	text string // the text condition, on $1, or ""
+	// index is the text condition of a sample by index when the index had
+	// better read only part of the query (tsqNode.indexPart), the whole
+	// query checked on the rows it finds; "" otherwise.
+	index  string
 	conds  []string
 	args   []any
 	narrow int // filters beyond the status and the consultation

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,13 +168,139 @@ func TestPostgresSearchIndexHoldsFilters(t *testing.T) {
 	}
 }
 
+// TestPostgresIndexReadsRarePart checks that a question ANDing common and
+// rare words has the index read the rare ones alone and the rows it finds
+// checked against the whole query, with the same results as when the index
+// reads every word: pages, totals and facets, in every order, with filters.
+func TestPostgresIndexReadsRarePart(t *testing.T) {
+	ctx := context.Background()
+	d, f := planFixture(t)
+	part := NewPostgres(d.SQL())
+	whole := NewPostgres(d.SQL())
+	whole.wholeIndex = true
+	queries := []Query{
+		{Text: "aidants rurale fablab"},
+		{Text: "aidants fablab", Sort: SortDate},
+		{Text: "aidants fablab -rurale", Sort: SortSupports},
+		{Text: "rurale fablab", Filters: Filters{ConsultationID: f.ConsultationID, RegionID: f.RegionID}},
+		{Text: "aidants rurale", Filters: Filters{ConsultationID: f.ConsultationID, AxisID: f.AxisID}},
+		{Text: `"zone rurale" fablab`},
+	}
+	for _, q := range queries {
+		q.Filters.ConsultationID = f.ConsultationID
+		for _, page := range []int{1, 2} {
+			q.Page = page
+			want, err := whole.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := part.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.IDs(), want.IDs()) || got.Total != want.Total || got.TotalExact != want.TotalExact ||
+				!reflect.DeepEqual(got.Facets, want.Facets) {
+				t.Errorf("%q page %d: with the rare part %v (%d, exact %v), whole %v (%d, exact %v)",
+					q.Text, page, got.IDs(), got.Total, got.TotalExact, want.IDs(), want.Total, want.TotalExact)
+			}
+			if want.Total == 0 && page == 1 {
+				t.Errorf("%q: nothing found, the fixture does not tell", q.Text)
+			}
+		}
+	}
+	// The index reads "fablab" (and "rurale", by the cost of checking rows),
+	// never the common "aidants".
+	st, err := part.stats.get(ctx, d.SQL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := parseTsquery("'aid' & 'rural' & 'fablab'")
+	idx := n.indexPart(st.freq, st.rows)
+	if idx == nil || !strings.Contains(idx.String(), "'fablab'") || strings.Contains(idx.String(), "'aid'") {
+		t.Fatalf("the index part of %s is %v (frequencies %v)", n, idx, st.freq)
+	}
+	w := &where{filterRows: -1}
+	w.text = "c.search_vector @@ " + w.arg(n.String()) + "::tsquery"
+	w.index = "c.search_vector @@ " + quote(idx.String()) + "::tsquery AND (" + w.text + ") IS TRUE"
+	w.filters(Filters{ConsultationID: f.ConsultationID})
+	// On 8,000 rows the planner may rather read an index of the status or
+	// the consultation: those are dropped for the transaction, so that the
+	// plan shows what the full-text index is asked for.
+	tx, err := d.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	for _, stmt := range []string{setPlans(plansOff(w, sampleByIndex), "off"),
+		`DROP INDEX contributions_axis_idx, contributions_listing_idx, contributions_created_idx`} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var raw []byte
+	if err := tx.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+part.statement(w, Query{Text: "x"}.Normalize(), sampleByIndex, false), w.args...).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	var plans []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal(raw, &plans); err != nil || len(plans) != 1 {
+		t.Fatalf("plan %s: %v", raw, err)
+	}
+	m := plans[0].Plan.find("CTE m")
+	if m == nil {
+		t.Fatalf("no sample m: %s", raw)
+	}
+	found := false
+	for _, node := range m.all() {
+		if node.Index == "contributions_search_idx" {
+			found = true
+			if !strings.Contains(node.Cond, "fablab") || strings.Contains(node.Cond, "aid") {
+				t.Errorf("the index reads %s", node.Cond)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the full-text index was not read: %s", raw)
+	}
+}
+
+// TestIndexPart checks which operands of a query the index reads alone.
+func TestIndexPart(t *testing.T) {
+	f := map[string]float64{"numer": 0.73, "territoir": 0.73, "mediat": 0.47, "financ": 0.43, "rural": 0.19, "durabl": 0.14, "jeun": 0.3}
+	for _, c := range []struct{ query, want string }{
+		// The question of the comment: the common words and the synonyms of
+		// "médiation numérique" are left to the check of the rows.
+		{"'financ' & 'durabl' & ( 'mediat' <-> 'numer' | 'conseil' <-> 'numer' ) & 'territoir' & 'rural'", "( 'durabl' & 'rural' )"},
+		{"'durabl' & 'fablab'", "'fablab'"}, // a rare word (not among the common ones) alone
+		{"'fablab' & !'numer'", "'fablab'"}, // an exclusion is only checked when it pays
+		{"'durabl' & !'numer'", ""},         // checking 14 % of the rows costs more than the list
+		{"'durabl' & 'rural'", ""},          // both rare enough: read whole
+		{"'durabl' | 'rural'", ""},          // not an AND
+		{"'durabl'", ""},
+	} {
+		n := parseTsquery(c.query)
+		if n == nil {
+			t.Fatalf("%s does not parse", c.query)
+		}
+		got := ""
+		if p := n.indexPart(f, 1_000_000); p != nil {
+			got = p.String()
+		}
+		if got != c.want {
+			t.Errorf("%s: the index reads %q, want %q", c.query, got, c.want)
+		}
+	}
+}
+
 // bigint is id as a bigint constant, as the engine binds it: the index
 // holds bigint columns, and a smaller integer would not match its operators.
 func bigint(id int64) string { return strconv.FormatInt(id, 10) + "::bigint" }
 
 // planFixture is a database of 8,000 contributions, enough for the planner
 // to weigh its paths as at scale: one in seven a Hub proposal, the axes,
-// categories and territories mixed, one in 41 with the word "fablab".
+// categories and territories mixed, one in 41 with the word "fablab", one
+// in three with "aidants", one in five with "rurale".
 // f holds the filters of a Hub proposal.
 func planFixture(t *testing.T) (*db.DB, Filters) {
 	t.Helper()
@@ -193,6 +321,7 @@ func planFixture(t *testing.T) (*db.DB, Filters) {
 			CASE WHEN i % 7 = 0 THEN 'hub' ELSE r.cats[1 + i % cardinality(r.cats)] END,
 			t.region_id, t.id, 'Proposition ' || i,
 			'La médiation numérique dans le territoire ' || i || CASE WHEN i % 41 = 0 THEN ', avec un fablab' ELSE '' END
+				|| CASE WHEN i % 3 = 0 THEN ', pour les aidants' ELSE '' END || CASE WHEN i % 5 = 0 THEN ', en zone rurale' ELSE '' END
 		FROM r CROSS JOIN generate_series(1, 8000) i
 		JOIN territories t ON t.id = r.deps[1 + i % cardinality(r.deps)]`); err != nil {
 		t.Fatal(err)

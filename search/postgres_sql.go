@@ -109,10 +109,14 @@ n AS MATERIALIZED (SELECT total, CASE WHEN %[5]s THEN false
 	FROM (SELECT count(*) AS total FROM m) t),
 f AS (`, mcols, rows, text, sample, when, more)
 	default:
+		cond := w.sql()
+		if w.index != "" {
+			cond = w.index + " AND " + w.filterSQL()
+		}
 		fmt.Fprintf(&b, `WITH m AS MATERIALIZED (
 	SELECT %s FROM contributions c WHERE %s LIMIT %d),
 n AS MATERIALIZED (SELECT count(*) AS total, false AS more FROM m),
-f AS (`, cols, w.sql(), p.CountLimit+1)
+f AS (`, cols, cond, p.CountLimit+1)
 	}
 	for i, f := range Facets {
 		if i > 0 {

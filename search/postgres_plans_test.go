@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -129,30 +130,12 @@ func TestPostgresSearchIndexHoldsFilters(t *testing.T) {
 		}
 		// The full-text index alone: the other indexes of the filters are
 		// dropped for the transaction.
-		tx, err := d.SQL().BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, stmt := range []string{`SET LOCAL enable_seqscan = off`,
+		root := explainIn(t, ctx, d.SQL(), []string{`SET LOCAL enable_seqscan = off`,
 			`DROP INDEX contributions_axis_idx, contributions_entry_idx, contributions_category_idx,
-				contributions_region_idx, contributions_departement_idx, contributions_hub_idx`} {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var raw []byte
-		if err := tx.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM contributions WHERE "+cond).Scan(&raw); err != nil {
-			t.Fatal(err)
-		}
-		_ = tx.Rollback()
-		var plans []struct {
-			Plan planNode `json:"Plan"`
-		}
-		if err := json.Unmarshal(raw, &plans); err != nil || len(plans) != 1 {
-			t.Fatalf("plan %s: %v", raw, err)
-		}
+				contributions_region_idx, contributions_departement_idx, contributions_hub_idx`},
+			"EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM contributions WHERE "+cond)
 		found := false
-		for _, n := range plans[0].Plan.all() {
+		for _, n := range root.all() {
 			if n.Index != "contributions_search_idx" {
 				continue
 			}
@@ -163,7 +146,7 @@ func TestPostgresSearchIndexHoldsFilters(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("%s: the full-text index was not used: %s", c.column, raw)
+			t.Errorf("%s: the full-text index was not used", c.column)
 		}
 	}
 }
@@ -226,30 +209,11 @@ func TestPostgresIndexReadsRarePart(t *testing.T) {
 	// On 8,000 rows the planner may rather read an index of the status or
 	// the consultation: those are dropped for the transaction, so that the
 	// plan shows what the full-text index is asked for.
-	tx, err := d.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	for _, stmt := range []string{setPlans(plansOff(w, sampleByIndex), "off"),
-		`DROP INDEX contributions_axis_idx, contributions_listing_idx, contributions_created_idx`} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var raw []byte
-	if err := tx.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+part.statement(w, Query{Text: "x"}.Normalize(), sampleByIndex, false), w.args...).Scan(&raw); err != nil {
-		t.Fatal(err)
-	}
-	var plans []struct {
-		Plan planNode `json:"Plan"`
-	}
-	if err := json.Unmarshal(raw, &plans); err != nil || len(plans) != 1 {
-		t.Fatalf("plan %s: %v", raw, err)
-	}
-	m := plans[0].Plan.find("CTE m")
+	m := explainIn(t, ctx, d.SQL(), []string{setPlans(plansOff(w, sampleByIndex), "off"),
+		`DROP INDEX contributions_axis_idx, contributions_listing_idx, contributions_created_idx`},
+		"EXPLAIN (FORMAT JSON) "+part.statement(w, Query{Text: "x"}.Normalize(), sampleByIndex, false), w.args...).find("CTE m")
 	if m == nil {
-		t.Fatalf("no sample m: %s", raw)
+		t.Fatal("no sample m in the plan")
 	}
 	found := false
 	for _, node := range m.all() {
@@ -261,7 +225,7 @@ func TestPostgresIndexReadsRarePart(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("the full-text index was not read: %s", raw)
+		t.Error("the full-text index was not read")
 	}
 }
 
@@ -372,18 +336,29 @@ func (n *planNode) find(name string) *planNode {
 // that run gives it, and returns the root of its plan.
 func explain(t *testing.T, ctx context.Context, p *Postgres, w *where, q Query, mode sampleMode) *planNode {
 	t.Helper()
-	tx, err := p.db.BeginTx(ctx, nil)
+	var setup []string
+	if off := plansOff(w, mode); off != "" {
+		setup = append(setup, setPlans(off, "off"))
+	}
+	return explainIn(t, ctx, p.db, setup, "EXPLAIN (FORMAT JSON) "+p.statement(w, q, mode, false), w.args...)
+}
+
+// explainIn runs the statements of setup, then the EXPLAIN (FORMAT JSON)
+// query, in a transaction rolled back after, and returns the root of the plan.
+func explainIn(t *testing.T, ctx context.Context, d *sql.DB, setup []string, query string, args ...any) *planNode {
+	t.Helper()
+	tx, err := d.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	if off := plansOff(w, mode); off != "" {
-		if _, err := tx.ExecContext(ctx, setPlans(off, "off")); err != nil {
+	defer tx.Rollback() //nolint:errcheck // nothing to keep
+	for _, stmt := range setup {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var raw []byte
-	if err := tx.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+p.statement(w, q, mode, false), w.args...).Scan(&raw); err != nil {
+	if err := tx.QueryRowContext(ctx, query, args...).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
 	var plans []struct {

@@ -100,10 +100,8 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 		case set.excluded == 0:
 		default:
 			// Many rows: the index of the order is walked, each row kept by
-			// one bit of a bitmap of its cells, which costs nothing to plan
-			// (an array of a thousand cells took milliseconds of planning).
-			bits, n := set.bitmap()
-			cond = "l.cell_id < " + a.Add(n) + " AND get_bit(" + a.Add(bits) + "::bytea, l.cell_id) = 1"
+			// one bit of a bitmap of its cells.
+			cond = set.walkCond(&a)
 		}
 		return s.page(ctx, o, cond, a, set.total, r, h)
 	}

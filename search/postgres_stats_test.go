@@ -6,7 +6,8 @@ import (
 )
 
 func TestTsqueryTree(t *testing.T) {
-	freq := map[string]float64{"le": 0.99, "numer": 0.7, "handicap": 0.19, "rural": 0.2}
+	freq := map[string]float64{"le": 0.99, "numer": 0.7, "handicap": 0.19, "rural": 0.2,
+		"outre-m": 0.197, "outr": 0.197, "mer": 0.197, "acce": 0.3}
 	tests := []struct {
 		in, out    string
 		dense, max float64
@@ -19,6 +20,10 @@ func TestTsqueryTree(t *testing.T) {
 		{`( 'numer' | 'digital' ) & !'rural' & 'le'`, `( ( 'numer' | 'digital' ) & !'rural' )`, 0.7, 0.7},
 		{`'handicap':* & 'l''ecol':A`, `( 'handicap':* & 'l''ecol':A )`, 0, 0.19},
 		{`'a' <2> 'b' | 'c'`, `( ( 'a' <2> 'b' ) | 'c' )`, 0, 0},
+		// A compound word: its parts come with it in every text.
+		{`'outre-m' <-> 'outr' <-> 'mer'`, `( 'outre-m' <-> 'outr' <-> 'mer' )`, 0.197, 0.197},
+		{`'acce' <2> 'outre-m' <-> 'outr' <-> 'mer'`, `( ( 'acce' <2> 'outre-m' ) <-> 'outr' <-> 'mer' )`, 0.197 * math.Sqrt(0.3), 0.3},
+		{`'handicap' <-> 'rural'`, `( 'handicap' <-> 'rural' )`, 0.19 * math.Sqrt(0.2), 0.2},
 	}
 	for _, tt := range tests {
 		n := parseTsquery(tt.in)

@@ -58,9 +58,14 @@ func (s *Service) search(ctx context.Context, f Filter, r PageRequest) (List, er
 		if res.Page > 0 {
 			sq.Page = res.Page
 		}
+		// Nothing found is the same answer on every page: no second search
+		// (a phrase of common words that never follow each other, as
+		// "accès aux droits", costs the engine hundreds of milliseconds).
 		if last := max((res.Reachable+sq.PerPage-1)/sq.PerPage, 1); sq.Page > last {
 			sq.Page = last
-			res, err = s.searchCached(ctx, sq)
+			if res.Total > 0 {
+				res, err = s.searchCached(ctx, sq)
+			}
 		}
 	}
 	if errors.Is(err, search.ErrTimeout) {

@@ -377,3 +377,92 @@ func explainIn(t *testing.T, ctx context.Context, d *sql.DB, setup []string, que
 	}
 	return &plans[0].Plan
 }
+
+// TestPostgresSparsePhraseReadsRUM: a phrase of common words that the
+// sample finds rare is searched again through the RUM index, which checks
+// the positions itself, where it exists and no narrow filter narrows the
+// GIN index (which holds the filters); the results are those of the GIN
+// index, in every order.
+func TestPostgresSparsePhraseReadsRUM(t *testing.T) {
+	ctx := context.Background()
+	d, f := planFixture(t)
+	var rum bool
+	if err := d.SQL().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'contributions_search_rum_idx')`).Scan(&rum); err != nil {
+		t.Fatal(err)
+	}
+	if !rum {
+		t.Skip("the rum extension is not installed here")
+	}
+	// Counters, for the order by supports.
+	if _, err := d.SQL().ExecContext(ctx, `INSERT INTO contribution_counters (contribution_id, supports)
+		SELECT id, id % 17 FROM contributions ON CONFLICT (contribution_id) DO UPDATE SET supports = excluded.supports`); err != nil {
+		t.Fatal(err)
+	}
+	newEngine := func(gin bool) *Postgres {
+		p := NewPostgres(d.SQL())
+		// A sample of 400 rows of 8,000, every match counted by index.
+		p.ScanLimit, p.CountLimit, p.RankLimit = 400, 600, 1200
+		p.ginPhrases = gin
+		return p
+	}
+	viaRUM, viaGIN := newEngine(false), newEngine(true)
+	// "aidants" is in a third of the rows and "zone" in a fifth, together in
+	// one in fifteen, the phrase "aidants, en zone" in those only (533
+	// rows): dense words, a phrase that the sample of 400 rows finds 26
+	// times, fewer than CountLimit.
+	for _, q := range []Query{
+		{Text: `"aidants en zone"`},
+		{Text: `"aidants en zone"`, Sort: SortDate, Page: 2},
+		{Text: `"aidants en zone"`, Sort: SortSupports},
+		{Text: `"aidants en zone" -fablab`},
+		{Text: `"aidants en zone"`, Filters: Filters{RegionID: f.RegionID}},
+	} {
+		q.Filters.ConsultationID = f.ConsultationID
+		want, err := viaGIN.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := viaRUM.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Total == 0 || !want.TotalExact || len(want.IDs()) == 0 {
+			t.Fatalf("%+v: %d found (exact %v), page %v: the fixture does not tell", q, want.Total, want.TotalExact, want.IDs())
+		}
+		if !slices.Equal(got.IDs(), want.IDs()) || got.Total != want.Total || got.TotalExact != want.TotalExact ||
+			!reflect.DeepEqual(got.Facets, want.Facets) {
+			t.Errorf("%+v: through RUM %v (%d, exact %v), through GIN %v (%d, exact %v)",
+				q, got.IDs(), got.Total, got.TotalExact, want.IDs(), want.Total, want.TotalExact)
+		}
+	}
+	// The plan of the search again by index: RUM's index without narrow
+	// filters, the GIN index with them.
+	st, err := viaRUM.stats.get(ctx, d.SQL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := parseTsquery("'aid' <2> 'zon'")
+	if mode := n.freq(st.freq); mode < viaRUM.DenseFraction {
+		t.Fatalf("the words of the phrase are estimated in %v of the rows: not a sample (frequencies %v)", mode, st.freq)
+	}
+	for _, filters := range []Filters{{ConsultationID: f.ConsultationID}, {ConsultationID: f.ConsultationID, RegionID: f.RegionID}} {
+		w := &where{filterRows: -1}
+		w.text = "c.search_vector @@ " + w.arg(n.String()) + "::tsquery"
+		w.filters(filters)
+		w.index = viaRUM.sparseIndex(w, n, st)
+		m := explainIn(t, ctx, d.SQL(), []string{setPlans(plansOff(w, sampleByIndex), "off")},
+			"EXPLAIN (FORMAT JSON) "+viaRUM.statement(w, Query{Text: "x"}.Normalize(), sampleByIndex, false), w.args...).find("CTE m")
+		if m == nil {
+			t.Fatal("no sample m in the plan")
+		}
+		var indexes []string
+		for _, node := range m.all() {
+			if node.Index != "" {
+				indexes = append(indexes, node.Index)
+			}
+		}
+		if rum := slices.Contains(indexes, "contributions_search_rum_idx"); rum != (w.narrow == 0) {
+			t.Errorf("filters %+v: the search again reads %v: RUM's index %v, want %v", filters, indexes, rum, w.narrow == 0)
+		}
+	}
+}

@@ -178,6 +178,19 @@ func phraseOperands(n *tsqNode) []*tsqNode {
 	return kept
 }
 
+// hasPhrase reports whether n holds a phrase operator (<->, <N>).
+func (n *tsqNode) hasPhrase() bool {
+	if strings.HasPrefix(n.op, "<") {
+		return true
+	}
+	for _, k := range n.kids {
+		if k.hasPhrase() {
+			return true
+		}
+	}
+	return false
+}
+
 // sumLexemes is the sum of the frequencies of the lexemes of n: the share
 // of the table that the full-text index reads for it (its posting lists).
 func (n *tsqNode) sumLexemes(f map[string]float64) float64 {

@@ -222,9 +222,9 @@ func (p *Postgres) search(ctx context.Context, tx *sql.Tx, q Query) (Result, err
 		// checks the positions itself (94 ms). With filters that keep few
 		// rows, the GIN index holds them and reads fewer (a région of an
 		// eighth of the contributions: 88 ms; the free contributions, 85 %
-		// of them: 721 ms, and RUM's 100 ms). Elsewhere RUM was slower
-		// (phrases that many contributions match: 65 to 270 ms against 1 to
-		// 58 ms), so it serves only this case.
+		// of them: 721 ms, and RUM's 100 ms). On twelve other phrases RUM
+		// was slower every time (1.4 to 267 ms against 0.1 to 58 ms), so
+		// it serves only this case.
 		w.index = p.sparseIndex(w, tree, st)
 		res, _, err = p.run(ctx, tx, w, q, mode, rum)
 	}

@@ -443,8 +443,8 @@ func TestPostgresSparsePhraseReadsRUM(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := parseTsquery("'aid' <2> 'zon'")
-	if mode := n.freq(st.freq); mode < viaRUM.DenseFraction {
-		t.Fatalf("the words of the phrase are estimated in %v of the rows: not a sample (frequencies %v)", mode, st.freq)
+	if fr := n.freq(st.freq); fr < viaRUM.DenseFraction {
+		t.Fatalf("the words of the phrase are estimated in %v of the rows: not a sample (frequencies %v)", fr, st.freq)
 	}
 	// A région keeps one row in thirteen, the free contributions six in seven.
 	for _, c := range []struct {

@@ -130,13 +130,15 @@ func (n *tsqNode) freq(f map[string]float64) float64 {
 	return least * math.Sqrt(product/least)
 }
 
-// phraseOperands returns the operands of the phrase n, nested phrases
-// flattened, without the parts of a compound word that the phrase holds
-// whole: PostgreSQL's French parser reads "outre-mer" as 'outre-m' <->
-// 'outr' <-> 'mer', whose parts come with the compound in every text. Taken
-// as independent words, they made the phrase five times rarer than the
-// compound itself (3.9 % of the contributions instead of 19.7 % at
-// 1,000,000), and the search read it through the index as a rare query.
+// phraseOperands returns the operands of the phrase n without the parts of
+// a compound word that follow it: PostgreSQL's French parser reads
+// "outre-mer" as 'outre-m' <-> 'outr' <-> 'mer', whose parts come with the
+// compound in every text. Taken as independent words, they made the phrase
+// five times rarer than the compound itself (3.9 % of the contributions
+// instead of 19.7 % at 1,000,000), and the search read it through the index
+// as a rare query. Nested phrases are flattened when the phrase holds a
+// compound; the parts are the operands right after it that begin its
+// pieces in order (a stop word among the pieces has no operand).
 func phraseOperands(n *tsqNode) []*tsqNode {
 	var all []*tsqNode
 	var walk func(*tsqNode)
@@ -150,33 +152,33 @@ func phraseOperands(n *tsqNode) []*tsqNode {
 		all = append(all, k)
 	}
 	walk(n)
-	var compounds [][]string
-	for _, k := range all {
-		if k.op == "lex" && strings.Contains(k.lex, "-") {
-			compounds = append(compounds, strings.Split(k.lex, "-"))
-		}
-	}
-	if len(compounds) == 0 {
+	if !slices.ContainsFunc(all, isCompound) {
 		return n.kids
 	}
-	part := func(lex string) bool {
-		for _, pieces := range compounds {
-			for _, p := range pieces {
-				if p != "" && (strings.HasPrefix(lex, p) || strings.HasPrefix(p, lex)) {
-					return true
-				}
-			}
+	var kept []*tsqNode
+	for i := 0; i < len(all); i++ {
+		kept = append(kept, all[i])
+		if !isCompound(all[i]) {
+			continue
 		}
-		return false
-	}
-	kept := all[:0:0]
-	for _, k := range all {
-		if k.op != "lex" || strings.Contains(k.lex, "-") || !part(k.lex) {
-			kept = append(kept, k)
+		pieces := strings.Split(all[i].lex, "-")
+		for i+1 < len(all) && all[i+1].op == "lex" && !isCompound(all[i+1]) {
+			lex := all[i+1].lex
+			j := slices.IndexFunc(pieces, func(p string) bool {
+				return p != "" && (strings.HasPrefix(lex, p) || strings.HasPrefix(p, lex))
+			})
+			if j < 0 {
+				break
+			}
+			pieces = pieces[j+1:]
+			i++
 		}
 	}
 	return kept
 }
+
+// isCompound reports whether k is a compound word ('outre-m').
+func isCompound(k *tsqNode) bool { return k.op == "lex" && strings.Contains(k.lex, "-") }
 
 // hasPhrase reports whether n holds a phrase operator (<->, <N>).
 func (n *tsqNode) hasPhrase() bool {

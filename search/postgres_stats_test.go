@@ -7,7 +7,7 @@ import (
 
 func TestTsqueryTree(t *testing.T) {
 	freq := map[string]float64{"le": 0.99, "numer": 0.7, "handicap": 0.19, "rural": 0.2,
-		"outre-m": 0.197, "outr": 0.197, "mer": 0.197, "acce": 0.3}
+		"outre-m": 0.197, "outr": 0.197, "mer": 0.197, "acce": 0.3, "mediat": 0.47}
 	tests := []struct {
 		in, out    string
 		dense, max float64
@@ -24,6 +24,10 @@ func TestTsqueryTree(t *testing.T) {
 		{`'outre-m' <-> 'outr' <-> 'mer'`, `( 'outre-m' <-> 'outr' <-> 'mer' )`, 0.197, 0.197},
 		{`'acce' <2> 'outre-m' <-> 'outr' <-> 'mer'`, `( ( 'acce' <2> 'outre-m' ) <-> 'outr' <-> 'mer' )`, 0.197 * math.Sqrt(0.3), 0.3},
 		{`'handicap' <-> 'rural'`, `( 'handicap' <-> 'rural' )`, 0.19 * math.Sqrt(0.2), 0.2},
+		// Only the parts right after the compound, in order: "outre-mer
+		// médiation" keeps 'mediat', though the piece 'm' begins it.
+		{`'outre-m' <-> 'outr' <-> 'mer' <-> 'mediat'`, `( 'outre-m' <-> 'outr' <-> 'mer' <-> 'mediat' )`, 0.197 * math.Sqrt(0.47), 0.47},
+		{`'rural' <-> 'outre-m' <-> 'outr' <-> 'mer' <-> 'mer'`, `( 'rural' <-> 'outre-m' <-> 'outr' <-> 'mer' <-> 'mer' )`, 0.197 * math.Sqrt(0.2*0.197), 0.2},
 	}
 	for _, tt := range tests {
 		n := parseTsquery(tt.in)

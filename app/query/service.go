@@ -27,6 +27,10 @@ type Service struct {
 	pages         *cache // dropped by every change made through this process
 	searches      *cache // the engine's answers, kept searchTTL whatever changes
 	targetIdx     targetIndex
+	mirror        mirror
+	mirrorOff     bool // tests: lists walk the database's indexes
+	mirrorWait    bool // tests: lists wait for the mirror's reads
+	mirrorWalk    bool // tests: the mirror walks its orders even for few rows
 	// engineSlots bounds the searches that the PostgreSQL engine runs at
 	// once (nil: no bound, for an engine on its own servers).
 	engineSlots chan struct{}
@@ -40,6 +44,7 @@ func New(d *db.DB, contributions *contribution.Store, engine search.Engine) *Ser
 	s := &Service{db: d, contributions: contributions, engine: engine, pages: newCache(contributions.Changes),
 		searches: newCache(func() uint64 { return 0 })}
 	s.rollup.db, s.rollup.changes = d.SQL(), contributions.Changes
+	s.mirror.db, s.mirror.changes, s.mirror.log = d.SQL(), contributions.Changes, s.log
 	if engine != nil && engine.Name() == "postgres" {
 		s.engineSlots = make(chan struct{}, engineSearchSlots())
 	}
@@ -103,7 +108,7 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 			// one bit of a bitmap of its cells.
 			cond = set.walkCond(&a)
 		}
-		return s.page(ctx, o, cond, a, set.total, r, h)
+		return s.page(ctx, o, cond, a, set.total, r, h, &set)
 	}
 	refs, err := s.Refs(ctx)
 	if err != nil {
@@ -116,7 +121,7 @@ func (s *Service) IDs(ctx context.Context, f Filter, r PageRequest) (IDPage, err
 		return IDPage{}, err
 	}
 	cond := "l.contribution_id IN (SELECT c.id FROM contributions c WHERE " + where + ")"
-	return s.page(ctx, o, cond, a, total, r, reach{whole: total <= smallSet})
+	return s.page(ctx, o, cond, a, total, r, reach{whole: total <= smallSet}, nil)
 }
 
 // reach is how a list reaches its pages by number: read whole (any page
@@ -162,7 +167,7 @@ func (s *Service) count(ctx context.Context, where string, a Args) (int, error) 
 // page reads the page of r among total rows passing cond, in the order o:
 // from a cursor when the request has one, else by offset from the nearest
 // end of the list.
-func (s *Service) page(ctx context.Context, o order, cond string, a Args, total int, r PageRequest, h reach) (IDPage, error) {
+func (s *Service) page(ctx context.Context, o order, cond string, a Args, total int, r PageRequest, h reach, set *cellSet) (IDPage, error) {
 	out := IDPage{Total: total, Exact: true, PerPage: r.PerPage, Pages: max((total+r.PerPage-1)/r.PerPage, 1)}
 	start := randomStart(r.Seed)
 	var at *cursor
@@ -187,22 +192,14 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 	}
 	// One row more than the page tells whether a page follows in the
 	// direction read.
-	sqlText := o.pageSQL(cond, &a, start, at, backward, limit+1, offset, h.whole)
-	rows, err := s.db.ReadSQL(ctx).QueryContext(ctx, sqlText, a...)
-	if err != nil {
-		return out, fmt.Errorf("list page: %w", err)
-	}
-	defer rows.Close()
 	var got []cursor
-	for rows.Next() {
-		var c cursor
-		if err := rows.Scan(&c.id, &c.key, &c.seg); err != nil {
-			return out, fmt.Errorf("list page: %w", err)
+	if m := s.listMirror(ctx, set); m != nil {
+		got = m.page(mirrorIndex(r.Sort), set, h.whole && !s.mirrorWalk, start, at, backward, limit+1, offset)
+	} else {
+		var err error
+		if got, err = s.pageRows(ctx, o.pageSQL(cond, &a, start, at, backward, limit+1, offset, h.whole), a); err != nil {
+			return out, err
 		}
-		got = append(got, c)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("list page: %w", err)
 	}
 	more := len(got) > limit
 	if more {
@@ -243,6 +240,41 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 		out.Prev = first.String()
 	}
 	return out, nil
+}
+
+// listMirror returns the copy of the listing that a list of set may read:
+// none for a view that the rollup does not answer, nor for the person who
+// has just acted (see mirror).
+func (s *Service) listMirror(ctx context.Context, set *cellSet) *mirrorSnap {
+	if set == nil || db.OnPrimary(ctx) || s.mirrorOff {
+		return nil
+	}
+	return s.mirror.get(ctx, s.mirrorWait)
+}
+
+// WarmLists reads the copy of the listing's orders that lists walk (see
+// mirror), so that the first lists after a start need not wait for it.
+func (s *Service) WarmLists(ctx context.Context) error { return s.mirror.Warm(ctx) }
+
+// pageRows runs the statement of a page.
+func (s *Service) pageRows(ctx context.Context, sqlText string, a Args) ([]cursor, error) {
+	rows, err := s.db.ReadSQL(ctx).QueryContext(ctx, sqlText, a...)
+	if err != nil {
+		return nil, fmt.Errorf("list page: %w", err)
+	}
+	defer rows.Close()
+	var got []cursor
+	for rows.Next() {
+		var c cursor
+		if err := rows.Scan(&c.id, &c.key, &c.seg); err != nil {
+			return nil, fmt.Errorf("list page: %w", err)
+		}
+		got = append(got, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list page: %w", err)
+	}
+	return got, nil
 }
 
 // int32Array writes ids as a PostgreSQL array literal.

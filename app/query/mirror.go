@@ -1,0 +1,589 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The mirror is a copy in memory of the listing's orders: for each order of
+// a list, every contribution's id and cell in list order. A page of a list
+// is then a walk of an array in the program instead of a walk of an index
+// in the database, which was half of a list's database time at 1,000,000
+// contributions.
+//
+// It is a replica with a short lag, like a PostgreSQL standby: it reads
+// what changed (listing_changes, written by triggers in the transaction of
+// every change) when a list finds it older than mirrorPoll or finds that
+// this process changed something, and the request that reads does not wait
+// for it (the others meanwhile use the copy they have). The person who has
+// just acted reads the database itself (db.OnPrimary), as with a replica,
+// so that their own support or contribution shows at once; everyone else
+// sees it within mirrorPoll, and anonymous pages are kept 2 s besides.
+// Until it is loaded, and when it is older than mirrorStale (the database
+// failing, say), lists are read from the database.
+const (
+	mirrorPoll   = 250 * time.Millisecond
+	mirrorGap    = 50 * time.Millisecond // after a change made through this process
+	mirrorStale  = 5 * time.Second
+	mirrorReload = 5 * time.Minute  // no read for longer: read everything again
+	mirrorKeep   = 10 * time.Minute // changes older than this are deleted
+	mirrorPrune  = 30 * time.Second
+)
+
+// mirror keeps the current mirrorSnap and reads the changes.
+type mirror struct {
+	db      *sql.DB
+	changes func() uint64       // grows with every change made through this process
+	log     func() *slog.Logger // nil: slog.Default
+	current atomic.Pointer[mirrorSnap]
+	busy    sync.Mutex // one read of the database at a time
+	loading atomic.Bool
+	// marks are the watermarks of past reads, oldest first: the changes
+	// older than the first one kept mirrorKeep are deleted.
+	marks  []mark
+	pruned time.Time
+	// disabled is set when the ids are too sparse for the copy's arrays.
+	disabled atomic.Bool
+}
+
+type mark struct {
+	at   time.Time
+	xmin int64
+}
+
+// mirrorSnap is one immutable state of the mirror.
+type mirrorSnap struct {
+	rows   []mirrorRow // by contribution id
+	orders [4]mirrorOrder
+	xmin   int64     // changes of transactions from xmin on are read again
+	gen    uint64    // this process's changes when the read began
+	read   time.Time // when the read began
+}
+
+// mirrorRow is one contribution's cell and sort keys; cell is -1 for an id
+// that is not in the listing.
+type mirrorRow struct {
+	created                  int64 // microseconds since 1970
+	cell, rnd, disc, support int32
+}
+
+// mirrorOrder is one order's rows in list order (for a random order, rnd
+// ascending: a list starts at the visitor's rank and wraps around), and
+// the positions of each cell's rows, ascending: those of cell c are
+// pos[start[c]:start[c+1]].
+type mirrorOrder struct {
+	ids   []uint32
+	cells []int32
+	start []int32
+	pos   []int32
+}
+
+// The orders, by their index in mirrorSnap.orders.
+const (
+	mirrorRecent = iota
+	mirrorSupports
+	mirrorDiscussed
+	mirrorRandom
+)
+
+func mirrorIndex(s Sort) int {
+	switch s {
+	case SortSupports:
+		return mirrorSupports
+	case SortDiscussed:
+		return mirrorDiscussed
+	case SortRandom:
+		return mirrorRandom
+	}
+	return mirrorRecent
+}
+
+// key returns the sort key of row id in order o, as cursors write it.
+func (s *mirrorSnap) key(o int, id uint32) int64 {
+	r := &s.rows[id]
+	switch o {
+	case mirrorSupports:
+		return int64(r.support)
+	case mirrorDiscussed:
+		return int64(r.disc)
+	case mirrorRandom:
+		return int64(r.rnd)
+	}
+	return r.created
+}
+
+// before tells whether row a comes before row b in the list order o.
+func (s *mirrorSnap) before(o int, a, b uint32) bool {
+	ka, kb := s.key(o, a), s.key(o, b)
+	if o == mirrorRandom {
+		return ka < kb || (ka == kb && a < b)
+	}
+	return ka > kb || (ka == kb && a > b)
+}
+
+// get returns the copy to read for a list, nil when there is none fresh
+// enough; it starts a read of the changes when the copy is older than
+// mirrorPoll or this process changed something since, and does not wait
+// for it unless wait is set (tests).
+func (m *mirror) get(ctx context.Context, wait bool) *mirrorSnap {
+	if m.db == nil || m.disabled.Load() {
+		return nil
+	}
+	s := m.current.Load()
+	if s == nil {
+		if !wait {
+			m.warm()
+			return nil
+		}
+		m.busy.Lock()
+		defer m.busy.Unlock()
+		if m.current.Load() == nil {
+			if err := m.load(ctx); err != nil {
+				return nil
+			}
+		}
+		return m.current.Load()
+	}
+	age := time.Since(s.read)
+	if !wait && (age < mirrorGap || (age < mirrorPoll && s.gen == m.changes())) {
+		return s
+	}
+	if age >= mirrorReload {
+		m.warm()
+		return nil
+	}
+	if wait {
+		m.busy.Lock()
+	} else if !m.busy.TryLock() {
+		return fresh(s)
+	}
+	defer m.busy.Unlock()
+	if s2 := m.current.Load(); s2 != s {
+		return fresh(s2) // read meanwhile
+	}
+	next, err := m.refresh(ctx, s)
+	if err != nil {
+		m.logger().Warn("mirror: read of the changes failed", "err", err)
+		return fresh(s)
+	}
+	m.current.Store(next)
+	return next
+}
+
+func (m *mirror) logger() *slog.Logger {
+	if m.log != nil {
+		return m.log()
+	}
+	return slog.Default()
+}
+
+// fresh returns s when it is recent enough to answer lists.
+func fresh(s *mirrorSnap) *mirrorSnap {
+	if s == nil || time.Since(s.read) >= mirrorStale {
+		return nil
+	}
+	return s
+}
+
+// warm starts reading the whole listing in the background, unless a read
+// is under way.
+func (m *mirror) warm() {
+	if m.db == nil || !m.loading.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer m.loading.Store(false)
+		m.busy.Lock()
+		defer m.busy.Unlock()
+		if s := m.current.Load(); s != nil && time.Since(s.read) < mirrorReload {
+			return
+		}
+		if err := m.load(context.Background()); err != nil {
+			m.logger().Warn("mirror: read of the listing failed; lists read the database", "err", err)
+		}
+	}()
+}
+
+// Warm reads the whole listing now (serve calls it at start, so that the
+// first lists need not wait for it).
+func (m *mirror) Warm(ctx context.Context) error {
+	m.busy.Lock()
+	defer m.busy.Unlock()
+	return m.load(ctx)
+}
+
+var errSparse = errors.New("mirror: contribution ids too sparse for arrays by id")
+
+// load reads the whole listing, in one snapshot with its watermark.
+func (m *mirror) load(ctx context.Context) error {
+	gen, now := m.changes(), time.Now()
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // read only: nothing to keep
+	var xmin, top, n int64
+	if err := tx.QueryRowContext(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
+		COALESCE(max(contribution_id), 0), count(*) FROM contribution_listing`).Scan(&xmin, &top, &n); err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	if top > math.MaxUint32-1 || top > 4*n+1_000_000 {
+		m.disabled.Store(true)
+		return errSparse
+	}
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(mirrorSelect, "l.contribution_id")+` FROM contribution_listing l
+		LEFT JOIN contribution_counters k ON k.contribution_id = l.contribution_id`)
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	byID := make([]mirrorRow, top+1)
+	for i := range byID {
+		byID[i].cell = -1
+	}
+	if err := scanMirror(rows, func(id int64, r mirrorRow) { byID[id] = r }); err != nil {
+		return err
+	}
+	s := &mirrorSnap{rows: byID, xmin: xmin, gen: gen, read: now}
+	for o := range s.orders {
+		s.orders[o] = s.sorted(o)
+	}
+	m.current.Store(s)
+	m.marks = append(m.marks[:0], mark{now, xmin})
+	return nil
+}
+
+const mirrorSelect = `SELECT %s, l.cell_id, (extract(epoch FROM l.created_at) * 1000000)::bigint,
+	l.rnd, l.discussion, COALESCE(k.supports, 0)`
+
+// scanMirror reads rows of mirrorSelect (a missing listing row, in a left
+// join, reads as cell -1).
+func scanMirror(rows *sql.Rows, put func(id int64, r mirrorRow)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var cell, rnd, disc, support sql.NullInt32
+		var created sql.NullInt64
+		if err := rows.Scan(&id, &cell, &created, &rnd, &disc, &support); err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		r := mirrorRow{cell: -1}
+		if cell.Valid {
+			r = mirrorRow{created: created.Int64, cell: cell.Int32, rnd: rnd.Int32, disc: disc.Int32, support: support.Int32}
+		}
+		put(id, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	return nil
+}
+
+// sorted builds order o from the rows.
+func (s *mirrorSnap) sorted(o int) mirrorOrder {
+	ids := make([]uint32, 0, len(s.rows))
+	for id := range s.rows {
+		if s.rows[id].cell >= 0 {
+			ids = append(ids, uint32(id))
+		}
+	}
+	slices.SortFunc(ids, func(a, b uint32) int {
+		if s.before(o, a, b) {
+			return -1
+		}
+		return 1 // ids are distinct
+	})
+	return s.indexed(ids)
+}
+
+// indexed returns the order of ids with its cells and their positions.
+func (s *mirrorSnap) indexed(ids []uint32) mirrorOrder {
+	mo := mirrorOrder{ids: ids, cells: make([]int32, len(ids))}
+	var top int32
+	for i, id := range ids {
+		c := s.rows[id].cell
+		mo.cells[i] = c
+		top = max(top, c)
+	}
+	mo.start = make([]int32, top+2)
+	for _, c := range mo.cells {
+		mo.start[c+1]++
+	}
+	for c := 1; c < len(mo.start); c++ {
+		mo.start[c] += mo.start[c-1]
+	}
+	mo.pos = make([]int32, len(ids))
+	next := slices.Clone(mo.start[:len(mo.start)-1])
+	for i, c := range mo.cells {
+		mo.pos[next[c]] = int32(i)
+		next[c]++
+	}
+	return mo
+}
+
+// refresh returns s with the changes since it was read.
+func (m *mirror) refresh(ctx context.Context, s *mirrorSnap) (*mirrorSnap, error) {
+	gen, now := m.changes(), time.Now()
+	var xmin int64
+	if err := m.db.QueryRowContext(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint`).Scan(&xmin); err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	rows, err := m.db.QueryContext(ctx, fmt.Sprintf(mirrorSelect, "ch.contribution_id")+` FROM (SELECT DISTINCT contribution_id FROM listing_changes
+		WHERE xid >= $1::bigint::text::xid8) ch
+		LEFT JOIN contribution_listing l ON l.contribution_id = ch.contribution_id
+		LEFT JOIN contribution_counters k ON k.contribution_id = ch.contribution_id`, s.xmin)
+	if err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	changed := map[int64]mirrorRow{}
+	if err := scanMirror(rows, func(id int64, r mirrorRow) { changed[id] = r }); err != nil {
+		return nil, err
+	}
+	m.prune(ctx, now, xmin)
+	return s.with(changed, xmin, gen, now)
+}
+
+// prune deletes the changes that every process has read (those older than
+// mirrorKeep: a process that has not read for mirrorReload reads whole).
+func (m *mirror) prune(ctx context.Context, now time.Time, xmin int64) {
+	m.marks = append(m.marks, mark{now, xmin})
+	if now.Sub(m.pruned) < mirrorPrune {
+		return
+	}
+	var upTo int64
+	for len(m.marks) > 0 && now.Sub(m.marks[0].at) >= mirrorKeep {
+		upTo = m.marks[0].xmin
+		m.marks = m.marks[1:]
+	}
+	// Keep one mark per prune period at most: the list stays short.
+	m.marks = compactMarks(m.marks, mirrorPrune)
+	m.pruned = now
+	if upTo == 0 {
+		return
+	}
+	if _, err := m.db.ExecContext(ctx, `DELETE FROM listing_changes WHERE xid < $1::bigint::text::xid8`, upTo); err != nil {
+		m.logger().Warn("mirror: deleting old changes failed", "err", err)
+	}
+}
+
+// compactMarks keeps marks at least every apart (and the last one).
+func compactMarks(marks []mark, every time.Duration) []mark {
+	out := marks[:0]
+	for i, mk := range marks {
+		if len(out) == 0 || i == len(marks)-1 || mk.at.Sub(out[len(out)-1].at) >= every {
+			out = append(out, mk)
+		}
+	}
+	return out
+}
+
+// with returns a copy of s where the rows of changed replace theirs, and
+// every order that they change is merged again.
+func (s *mirrorSnap) with(changed map[int64]mirrorRow, xmin int64, gen uint64, read time.Time) (*mirrorSnap, error) {
+	next := &mirrorSnap{orders: s.orders, xmin: xmin, gen: gen, read: read, rows: s.rows}
+	if len(changed) == 0 {
+		return next, nil
+	}
+	top := int64(len(s.rows)) - 1
+	for id := range changed {
+		top = max(top, id)
+	}
+	if top > math.MaxUint32-1 || top > 4*int64(len(s.orders[0].ids))+1_000_000 {
+		return nil, errSparse
+	}
+	next.rows = make([]mirrorRow, top+1)
+	copy(next.rows, s.rows)
+	for i := len(s.rows); i < len(next.rows); i++ {
+		next.rows[i].cell = -1
+	}
+	ids := make([]uint32, 0, len(changed))
+	for id, r := range changed {
+		next.rows[id] = r
+		ids = append(ids, uint32(id))
+	}
+	for o := range next.orders {
+		var moved []uint32 // rows that leave or change place in o
+		for _, id := range ids {
+			var old mirrorRow
+			if int(id) < len(s.rows) {
+				old = s.rows[id]
+			} else {
+				old.cell = -1
+			}
+			r := next.rows[id]
+			if old.cell != r.cell || (r.cell >= 0 && s.key(o, id) != next.key(o, id)) {
+				moved = append(moved, id)
+			}
+		}
+		if len(moved) > 0 {
+			next.orders[o] = next.merge(o, &s.orders[o], moved)
+		}
+	}
+	return next, nil
+}
+
+// merge returns old without the rows of moved, then with those of moved
+// that are in the listing at their place: one pass over the order.
+func (s *mirrorSnap) merge(o int, old *mirrorOrder, moved []uint32) mirrorOrder {
+	gone := make([]uint64, len(s.rows)/64+1)
+	var in []uint32
+	for _, id := range moved {
+		gone[id/64] |= 1 << (id % 64)
+		if s.rows[id].cell >= 0 {
+			in = append(in, id)
+		}
+	}
+	slices.SortFunc(in, func(a, b uint32) int {
+		if s.before(o, a, b) {
+			return -1
+		}
+		return 1
+	})
+	ids := make([]uint32, 0, len(old.ids)+len(in))
+	j := 0
+	for _, id := range old.ids {
+		if int(id/64) < len(gone) && gone[id/64]&(1<<(id%64)) != 0 {
+			continue
+		}
+		for j < len(in) && s.before(o, in[j], id) {
+			ids = append(ids, in[j])
+			j++
+		}
+		ids = append(ids, id)
+	}
+	ids = append(ids, in[j:]...)
+	return s.indexed(ids)
+}
+
+// after returns the first position of o among [lo, hi) that comes after the
+// cursor (key, id) in list order, or, with inclusive, at or after it.
+func (s *mirrorSnap) after(o int, lo, hi int, key, id int64, inclusive bool) int {
+	mo := &s.orders[o]
+	return lo + sort.Search(hi-lo, func(i int) bool {
+		d := int64(mo.ids[lo+i])
+		k := s.key(o, mo.ids[lo+i])
+		if inclusive && k == key && d == id {
+			return true
+		}
+		if o == mirrorRandom {
+			return k > key || (k == key && d > id)
+		}
+		return k < key || (k == key && d < id)
+	})
+}
+
+// page returns up to limit rows of the list (id, key, segment) whose cell is
+// in set (nil: every row), after (or, backward, before) cursor at, skipping
+// offset rows: what pageSQL's statement returns. A whole set is read from
+// its cells' positions, sorted; another is walked in list order.
+func (s *mirrorSnap) page(o int, set *cellSet, whole bool, start int64, at *cursor, backward bool, limit, offset int) []cursor {
+	mo := &s.orders[o]
+	out := make([]cursor, 0, limit)
+	skip := offset
+	take := func(i int32, seg int) bool {
+		if skip > 0 {
+			skip--
+			return false
+		}
+		id := mo.ids[i]
+		out = append(out, cursor{seg: seg, key: s.key(o, id), id: int64(id)})
+		return len(out) >= limit
+	}
+	var flags []bool
+	if set != nil && !whole && set.excluded > 0 {
+		flags = make([]bool, len(mo.start))
+		for _, c := range set.ids {
+			if c >= 0 && int(c) < len(flags) {
+				flags[c] = true
+			}
+		}
+	}
+	var ps []int32
+	for _, r := range s.ranges(o, start, at, backward) {
+		switch {
+		case whole && set != nil:
+			ps = mo.positions(ps[:0], set.ids, r.lo, r.hi)
+			slices.Sort(ps)
+			if backward {
+				slices.Reverse(ps)
+			}
+			for _, i := range ps {
+				if take(i, r.seg) {
+					return out
+				}
+			}
+		case backward:
+			for i := r.hi - 1; i >= r.lo; i-- {
+				if c := mo.cells[i]; (flags == nil || (int(c) < len(flags) && flags[c])) && take(int32(i), r.seg) {
+					return out
+				}
+			}
+		default:
+			for i := r.lo; i < r.hi; i++ {
+				if c := mo.cells[i]; (flags == nil || (int(c) < len(flags) && flags[c])) && take(int32(i), r.seg) {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// positions appends the positions of the rows of cells in [lo, hi).
+func (mo *mirrorOrder) positions(dst []int32, cells []int32, lo, hi int) []int32 {
+	for _, c := range cells {
+		if c < 0 || int(c)+1 >= len(mo.start) {
+			continue
+		}
+		p := mo.pos[mo.start[c]:mo.start[c+1]]
+		a, _ := slices.BinarySearch(p, int32(lo))
+		b, _ := slices.BinarySearch(p, int32(hi))
+		dst = append(dst, p[a:b]...)
+	}
+	return dst
+}
+
+// mirrorRange is a run of positions of one segment of a list.
+type mirrorRange struct{ lo, hi, seg int }
+
+// ranges returns the runs of positions that a read of the list goes
+// through, in the order read: the list's segments (one, or two for a random
+// order: the ranks from the visitor's start, then those before it), cut at
+// the cursor and taken in reverse when backward.
+func (s *mirrorSnap) ranges(o int, start int64, at *cursor, backward bool) []mirrorRange {
+	mo := &s.orders[o]
+	n := len(mo.ids)
+	segs := []mirrorRange{{0, n, 0}}
+	if o == mirrorRandom {
+		split := sort.Search(n, func(i int) bool { return s.key(o, mo.ids[i]) >= start })
+		segs = []mirrorRange{{split, n, 0}, {0, split, 1}}
+	}
+	if backward {
+		slices.Reverse(segs)
+	}
+	out := segs[:0]
+	for _, r := range segs {
+		if at != nil {
+			if r.seg != at.seg && (r.seg < at.seg) != backward {
+				continue // a segment already passed in the direction read
+			}
+			if r.seg == at.seg {
+				if backward {
+					r.hi = s.after(o, r.lo, r.hi, at.key, at.id, true)
+				} else {
+					r.lo = s.after(o, r.lo, r.hi, at.key, at.id, false)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}

@@ -62,11 +62,59 @@ type mark struct {
 
 // mirrorSnap is one immutable state of the mirror.
 type mirrorSnap struct {
-	rows   []mirrorRow // by contribution id
+	rows   mirrorRows
 	orders [4]mirrorOrder
-	xmin   int64     // changes of transactions from xmin on are read again
+	mark   watermark // the transactions whose changes it has read
 	gen    uint64    // this process's changes when the read began
 	read   time.Time // when the read began
+}
+
+// mirrorRows holds the rows by contribution id, in chunks that a read of
+// the changes copies only when it changes one of their rows.
+type mirrorRows struct {
+	chunks [][]mirrorRow
+	n      int // ids 0 to n-1
+}
+
+const mirrorChunk = 256
+
+func newMirrorRows(n int) mirrorRows {
+	r := mirrorRows{n: n, chunks: make([][]mirrorRow, (n+mirrorChunk-1)/mirrorChunk)}
+	for i := range r.chunks {
+		c := make([]mirrorRow, mirrorChunk)
+		for j := range c {
+			c[j].cell = -1
+		}
+		r.chunks[i] = c
+	}
+	return r
+}
+
+func (r *mirrorRows) at(id uint32) *mirrorRow { return &r.chunks[id/mirrorChunk][id%mirrorChunk] }
+
+// with returns a copy of r where the rows of changed replace theirs,
+// sharing the chunks that they leave as they were.
+func (r mirrorRows) with(changed map[int64]mirrorRow) mirrorRows {
+	top := r.n
+	for id := range changed {
+		top = max(top, int(id)+1)
+	}
+	grown := newMirrorRows(top)
+	out := mirrorRows{n: top, chunks: make([][]mirrorRow, len(grown.chunks))}
+	copy(out.chunks, r.chunks)
+	for i := len(r.chunks); i < len(out.chunks); i++ {
+		out.chunks[i] = grown.chunks[i]
+	}
+	copied := map[int]bool{}
+	for id, row := range changed {
+		c := int(id) / mirrorChunk
+		if c < len(r.chunks) && !copied[c] {
+			out.chunks[c] = slices.Clone(r.chunks[c])
+			copied[c] = true
+		}
+		out.chunks[c][int(id)%mirrorChunk] = row
+	}
+	return out
 }
 
 // mirrorRow is one contribution's cell and sort keys; cell is -1 for an id
@@ -109,7 +157,7 @@ func mirrorIndex(s Sort) int {
 
 // key returns the sort key of row id in order o, as cursors write it.
 func (s *mirrorSnap) key(o int, id uint32) int64 {
-	r := &s.rows[id]
+	r := s.rows.at(id)
 	switch o {
 	case mirrorSupports:
 		return int64(r.support)
@@ -231,9 +279,12 @@ func (m *mirror) load(ctx context.Context) error {
 		return fmt.Errorf("mirror: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // read only: nothing to keep
-	var xmin, top, n int64
-	if err := tx.QueryRowContext(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
-		COALESCE(max(contribution_id), 0), count(*) FROM contribution_listing`).Scan(&xmin, &top, &n); err != nil {
+	w, err := readWatermark(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var top, n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(contribution_id), 0), count(*) FROM contribution_listing`).Scan(&top, &n); err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
 	if top > math.MaxUint32-1 || top > 4*n+1_000_000 {
@@ -245,19 +296,16 @@ func (m *mirror) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
-	byID := make([]mirrorRow, top+1)
-	for i := range byID {
-		byID[i].cell = -1
-	}
-	if err := scanMirror(rows, func(id int64, r mirrorRow) { byID[id] = r }); err != nil {
+	byID := newMirrorRows(int(top) + 1)
+	if err := scanMirror(rows, func(id int64, r mirrorRow) { *byID.at(uint32(id)) = r }); err != nil {
 		return err
 	}
-	s := &mirrorSnap{rows: byID, xmin: xmin, gen: gen, read: now}
+	s := &mirrorSnap{rows: byID, mark: w, gen: gen, read: now}
 	for o := range s.orders {
 		s.orders[o] = s.sorted(o)
 	}
 	m.current.Store(s)
-	m.marks = append(m.marks[:0], mark{now, xmin})
+	m.marks = append(m.marks[:0], mark{now, w.xmin})
 	return nil
 }
 
@@ -289,9 +337,9 @@ func scanMirror(rows *sql.Rows, put func(id int64, r mirrorRow)) error {
 
 // sorted builds order o from the rows.
 func (s *mirrorSnap) sorted(o int) mirrorOrder {
-	ids := make([]uint32, 0, len(s.rows))
-	for id := range s.rows {
-		if s.rows[id].cell >= 0 {
+	ids := make([]uint32, 0, s.rows.n)
+	for id := range s.rows.n {
+		if s.rows.at(uint32(id)).cell >= 0 {
 			ids = append(ids, uint32(id))
 		}
 	}
@@ -301,16 +349,19 @@ func (s *mirrorSnap) sorted(o int) mirrorOrder {
 		}
 		return 1 // ids are distinct
 	})
-	return s.indexed(ids)
+	cells := make([]int32, len(ids))
+	for i, id := range ids {
+		cells[i] = s.rows.at(id).cell
+	}
+	return indexed(ids, cells)
 }
 
-// indexed returns the order of ids with its cells and their positions.
-func (s *mirrorSnap) indexed(ids []uint32) mirrorOrder {
-	mo := mirrorOrder{ids: ids, cells: make([]int32, len(ids))}
+// indexed returns the order of ids, whose cells are cells, with the
+// positions of each cell.
+func indexed(ids []uint32, cells []int32) mirrorOrder {
+	mo := mirrorOrder{ids: ids, cells: cells}
 	var top int32
-	for i, id := range ids {
-		c := s.rows[id].cell
-		mo.cells[i] = c
+	for _, c := range cells {
 		top = max(top, c)
 	}
 	mo.start = make([]int32, top+2)
@@ -329,17 +380,42 @@ func (s *mirrorSnap) indexed(ids []uint32) mirrorOrder {
 	return mo
 }
 
+// watermark is what a snapshot of the database saw of the transactions:
+// every transaction before xmax was finished except those of xip, and all
+// before xmin were. The next read takes the changes of the transactions
+// that it did not see finished: from xmax on, and those of xip.
+type watermark struct {
+	xmin, xmax int64
+	xip        string // PostgreSQL array of xid8
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// readWatermark reads the watermark of the current snapshot (of the
+// transaction of q, or of its statement).
+func readWatermark(ctx context.Context, q queryRower) (watermark, error) {
+	var w watermark
+	err := q.QueryRowContext(ctx, `SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint,
+		array(SELECT pg_snapshot_xip(s))::text FROM pg_current_snapshot() s`).Scan(&w.xmin, &w.xmax, &w.xip)
+	if err != nil {
+		return w, fmt.Errorf("mirror: %w", err)
+	}
+	return w, nil
+}
+
 // refresh returns s with the changes since it was read.
 func (m *mirror) refresh(ctx context.Context, s *mirrorSnap) (*mirrorSnap, error) {
 	gen, now := m.changes(), time.Now()
-	var xmin int64
-	if err := m.db.QueryRowContext(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint`).Scan(&xmin); err != nil {
-		return nil, fmt.Errorf("mirror: %w", err)
+	w, err := readWatermark(ctx, m.db)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := m.db.QueryContext(ctx, fmt.Sprintf(mirrorSelect, "ch.contribution_id")+` FROM (SELECT DISTINCT contribution_id FROM listing_changes
-		WHERE xid >= $1::bigint::text::xid8) ch
+		WHERE xid >= $1::bigint::text::xid8 OR xid = ANY($2::xid8[])) ch
 		LEFT JOIN contribution_listing l ON l.contribution_id = ch.contribution_id
-		LEFT JOIN contribution_counters k ON k.contribution_id = ch.contribution_id`, s.xmin)
+		LEFT JOIN contribution_counters k ON k.contribution_id = ch.contribution_id`, s.mark.xmax, s.mark.xip)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
@@ -347,8 +423,8 @@ func (m *mirror) refresh(ctx context.Context, s *mirrorSnap) (*mirrorSnap, error
 	if err := scanMirror(rows, func(id int64, r mirrorRow) { changed[id] = r }); err != nil {
 		return nil, err
 	}
-	m.prune(ctx, now, xmin)
-	return s.with(changed, xmin, gen, now)
+	m.prune(ctx, now, w.xmin)
+	return s.with(changed, w, gen, now)
 }
 
 // prune deletes the changes that every process has read (those older than
@@ -387,38 +463,31 @@ func compactMarks(marks []mark, every time.Duration) []mark {
 
 // with returns a copy of s where the rows of changed replace theirs, and
 // every order that they change is merged again.
-func (s *mirrorSnap) with(changed map[int64]mirrorRow, xmin int64, gen uint64, read time.Time) (*mirrorSnap, error) {
-	next := &mirrorSnap{orders: s.orders, xmin: xmin, gen: gen, read: read, rows: s.rows}
+func (s *mirrorSnap) with(changed map[int64]mirrorRow, w watermark, gen uint64, read time.Time) (*mirrorSnap, error) {
+	next := &mirrorSnap{orders: s.orders, mark: w, gen: gen, read: read, rows: s.rows}
 	if len(changed) == 0 {
 		return next, nil
 	}
-	top := int64(len(s.rows)) - 1
+	top := int64(s.rows.n) - 1
 	for id := range changed {
 		top = max(top, id)
 	}
 	if top > math.MaxUint32-1 || top > 4*int64(len(s.orders[0].ids))+1_000_000 {
 		return nil, errSparse
 	}
-	next.rows = make([]mirrorRow, top+1)
-	copy(next.rows, s.rows)
-	for i := len(s.rows); i < len(next.rows); i++ {
-		next.rows[i].cell = -1
-	}
+	next.rows = s.rows.with(changed)
 	ids := make([]uint32, 0, len(changed))
-	for id, r := range changed {
-		next.rows[id] = r
+	for id := range changed {
 		ids = append(ids, uint32(id))
 	}
 	for o := range next.orders {
 		var moved []uint32 // rows that leave or change place in o
 		for _, id := range ids {
-			var old mirrorRow
-			if int(id) < len(s.rows) {
-				old = s.rows[id]
-			} else {
-				old.cell = -1
+			old := mirrorRow{cell: -1}
+			if int(id) < s.rows.n {
+				old = *s.rows.at(id)
 			}
-			r := next.rows[id]
+			r := *next.rows.at(id)
 			if old.cell != r.cell || (r.cell >= 0 && s.key(o, id) != next.key(o, id)) {
 				moved = append(moved, id)
 			}
@@ -433,11 +502,11 @@ func (s *mirrorSnap) with(changed map[int64]mirrorRow, xmin int64, gen uint64, r
 // merge returns old without the rows of moved, then with those of moved
 // that are in the listing at their place: one pass over the order.
 func (s *mirrorSnap) merge(o int, old *mirrorOrder, moved []uint32) mirrorOrder {
-	gone := make([]uint64, len(s.rows)/64+1)
+	gone := make([]uint64, s.rows.n/64+1)
 	var in []uint32
 	for _, id := range moved {
 		gone[id/64] |= 1 << (id % 64)
-		if s.rows[id].cell >= 0 {
+		if s.rows.at(id).cell >= 0 {
 			in = append(in, id)
 		}
 	}
@@ -448,19 +517,22 @@ func (s *mirrorSnap) merge(o int, old *mirrorOrder, moved []uint32) mirrorOrder 
 		return 1
 	})
 	ids := make([]uint32, 0, len(old.ids)+len(in))
+	cells := make([]int32, 0, len(old.ids)+len(in))
 	j := 0
-	for _, id := range old.ids {
+	for i, id := range old.ids {
 		if int(id/64) < len(gone) && gone[id/64]&(1<<(id%64)) != 0 {
 			continue
 		}
 		for j < len(in) && s.before(o, in[j], id) {
-			ids = append(ids, in[j])
+			ids, cells = append(ids, in[j]), append(cells, s.rows.at(in[j]).cell)
 			j++
 		}
-		ids = append(ids, id)
+		ids, cells = append(ids, id), append(cells, old.cells[i])
 	}
-	ids = append(ids, in[j:]...)
-	return s.indexed(ids)
+	for _, id := range in[j:] {
+		ids, cells = append(ids, id), append(cells, s.rows.at(id).cell)
+	}
+	return indexed(ids, cells)
 }
 
 // after returns the first position of o among [lo, hi) that comes after the

@@ -223,7 +223,7 @@ func TestMirrorMissesNoTransaction(t *testing.T) {
 	if err := f.sql.QueryRowContext(f.ctx, `SELECT min(contribution_id), max(contribution_id) FROM contribution_listing`).Scan(&a, &b); err != nil {
 		t.Fatal(err)
 	}
-	supports := func(id int64) int32 { return m.current.Load().rows[id].support }
+	supports := func(id int64) int32 { return m.current.Load().rows.at(uint32(id)).support }
 	before := supports(a)
 	// The first transaction writes, and commits only after a second one.
 	tx, err := f.sql.BeginTx(f.ctx, nil)

@@ -18,8 +18,10 @@ import (
 	"github.com/cnr-numerique/concertation/app/account"
 	"github.com/cnr-numerique/concertation/app/config"
 	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/hub"
+	"github.com/cnr-numerique/concertation/app/query"
 	"github.com/cnr-numerique/concertation/app/seed"
 	"github.com/cnr-numerique/concertation/app/seed/synthetic"
 	"github.com/cnr-numerique/concertation/app/synthesis"
@@ -250,7 +252,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		return err
 	}
 	engines := searchEngines(cfg, d, log)
+	contributions := contribution.NewStore(d)
+	lists := query.New(d, contributions, engines.Searcher)
+	lists.Log = log
+	go func() {
+		// The copy of the listing's orders that lists walk (until it is
+		// read, lists walk the database's indexes).
+		start := time.Now()
+		if err := lists.WarmLists(ctx); err != nil {
+			log.Warn("lists: copy of the listing not read; lists read the database", "err", err)
+			return
+		}
+		log.Info("lists: copy of the listing read", "took", time.Since(start).Round(time.Millisecond))
+	}()
 	app, err := web.New(web.Deps{
+		Contributions: contributions,
+		Query:         lists,
 		Config:        cfg,
 		Log:           log,
 		DB:            d,

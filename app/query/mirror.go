@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -335,23 +336,33 @@ func scanMirror(rows *sql.Rows, put func(id int64, r mirrorRow)) error {
 	return nil
 }
 
-// sorted builds order o from the rows.
+// sorted builds order o from the rows: their keys and ids sorted side by
+// side (a comparison that looked the keys up by id took seconds).
 func (s *mirrorSnap) sorted(o int) mirrorOrder {
-	ids := make([]uint32, 0, s.rows.n)
+	type entry struct {
+		key int64
+		id  uint32
+	}
+	all := make([]entry, 0, s.rows.n)
 	for id := range s.rows.n {
 		if s.rows.at(uint32(id)).cell >= 0 {
-			ids = append(ids, uint32(id))
+			all = append(all, entry{s.key(o, uint32(id)), uint32(id)})
 		}
 	}
-	slices.SortFunc(ids, func(a, b uint32) int {
-		if s.before(o, a, b) {
-			return -1
+	random := o == mirrorRandom
+	slices.SortFunc(all, func(a, b entry) int {
+		c := cmp.Compare(a.key, b.key)
+		if c == 0 {
+			c = cmp.Compare(a.id, b.id)
 		}
-		return 1 // ids are distinct
+		if random {
+			return c
+		}
+		return -c
 	})
-	cells := make([]int32, len(ids))
-	for i, id := range ids {
-		cells[i] = s.rows.at(id).cell
+	ids, cells := make([]uint32, len(all)), make([]int32, len(all))
+	for i, e := range all {
+		ids[i], cells[i] = e.id, s.rows.at(e.id).cell
 	}
 	return indexed(ids, cells)
 }
@@ -493,45 +504,81 @@ func (s *mirrorSnap) with(changed map[int64]mirrorRow, w watermark, gen uint64, 
 			}
 		}
 		if len(moved) > 0 {
-			next.orders[o] = next.merge(o, &s.orders[o], moved)
+			next.orders[o] = next.merge(s, o, moved)
 		}
 	}
 	return next, nil
 }
 
-// merge returns old without the rows of moved, then with those of moved
-// that are in the listing at their place: one pass over the order.
-func (s *mirrorSnap) merge(o int, old *mirrorOrder, moved []uint32) mirrorOrder {
-	gone := make([]uint64, s.rows.n/64+1)
-	var in []uint32
+// merge returns the order o of prev without the rows of moved, and with
+// those of moved that are in the listing at their place. Each is found by a
+// binary search (the rows left out by their keys in prev, those put in by
+// their keys now); the runs between are copied whole.
+func (s *mirrorSnap) merge(prev *mirrorSnap, o int, moved []uint32) mirrorOrder {
+	old := &prev.orders[o]
+	type cut struct {
+		pos    int
+		id     uint32
+		insert bool
+	}
+	cuts := make([]cut, 0, 2*len(moved))
 	for _, id := range moved {
-		gone[id/64] |= 1 << (id % 64)
+		if int(id) < prev.rows.n && prev.rows.at(id).cell >= 0 {
+			p := sort.Search(len(old.ids), func(i int) bool { return !prev.before(o, old.ids[i], id) })
+			if p < len(old.ids) && old.ids[p] == id {
+				cuts = append(cuts, cut{pos: p, id: id})
+			}
+		}
 		if s.rows.at(id).cell >= 0 {
-			in = append(in, id)
+			// Before the first row of prev that comes after it: the rows of
+			// prev that stay have the same keys in both.
+			p := sort.Search(len(old.ids), func(i int) bool {
+				b := old.ids[i]
+				kn, kb := s.key(o, id), prev.key(o, b)
+				if o == mirrorRandom {
+					return kb > kn || (kb == kn && b > id)
+				}
+				return kb < kn || (kb == kn && b < id)
+			})
+			cuts = append(cuts, cut{pos: p, id: id, insert: true})
 		}
 	}
-	slices.SortFunc(in, func(a, b uint32) int {
-		if s.before(o, a, b) {
+	// In list order: by position, rows put in before the row left out at
+	// the same position, and among them by the order itself.
+	slices.SortFunc(cuts, func(a, b cut) int {
+		switch {
+		case a.pos != b.pos:
+			return a.pos - b.pos
+		case a.insert != b.insert:
+			if a.insert {
+				return -1
+			}
+			return 1
+		case s.before(o, a.id, b.id):
 			return -1
 		}
 		return 1
 	})
-	ids := make([]uint32, 0, len(old.ids)+len(in))
-	cells := make([]int32, 0, len(old.ids)+len(in))
-	j := 0
-	for i, id := range old.ids {
-		if int(id/64) < len(gone) && gone[id/64]&(1<<(id%64)) != 0 {
-			continue
+	n := len(old.ids)
+	for _, c := range cuts {
+		if c.insert {
+			n++
+		} else {
+			n--
 		}
-		for j < len(in) && s.before(o, in[j], id) {
-			ids, cells = append(ids, in[j]), append(cells, s.rows.at(in[j]).cell)
-			j++
+	}
+	ids, cells := make([]uint32, 0, n), make([]int32, 0, n)
+	i := 0
+	for _, c := range cuts {
+		ids, cells = append(ids, old.ids[i:c.pos]...), append(cells, old.cells[i:c.pos]...)
+		i = c.pos
+		if c.insert {
+			ids, cells = append(ids, c.id), append(cells, s.rows.at(c.id).cell)
+		} else {
+			i++
 		}
-		ids, cells = append(ids, id), append(cells, old.cells[i])
 	}
-	for _, id := range in[j:] {
-		ids, cells = append(ids, id), append(cells, s.rows.at(id).cell)
-	}
+	ids, cells = append(ids, old.ids[i:]...), append(cells, old.cells[i:]...)
 	return indexed(ids, cells)
 }
 

@@ -100,11 +100,10 @@ func (r mirrorRows) with(changed map[int64]mirrorRow) mirrorRows {
 	for id := range changed {
 		top = max(top, int(id)+1)
 	}
-	grown := newMirrorRows(top)
-	out := mirrorRows{n: top, chunks: make([][]mirrorRow, len(grown.chunks))}
+	out := mirrorRows{n: top, chunks: make([][]mirrorRow, (top+mirrorChunk-1)/mirrorChunk)}
 	copy(out.chunks, r.chunks)
 	for i := len(r.chunks); i < len(out.chunks); i++ {
-		out.chunks[i] = grown.chunks[i]
+		out.chunks[i] = newMirrorRows(mirrorChunk).chunks[0]
 	}
 	copied := map[int]bool{}
 	for id, row := range changed {

@@ -219,6 +219,11 @@ func (m *mirror) get(ctx context.Context, wait bool) *mirrorSnap {
 		return fresh(s2) // read meanwhile
 	}
 	next, err := m.refresh(ctx, s)
+	if errors.Is(err, errSparse) {
+		m.disabled.Store(true)
+		m.logger().Warn("mirror: contribution ids too sparse; lists read the database", "err", err)
+		return nil
+	}
 	if err != nil {
 		m.logger().Warn("mirror: read of the changes failed", "err", err)
 		return fresh(s)

@@ -32,6 +32,8 @@ static/dist/manifest.json: node_modules/.package-lock.json tools/assets/*.go $(w
 ## test: vet, a short fuzzing run, then every test (real PostgreSQL started by the tests themselves)
 test: assets vet fuzz
 	$(GO) test -count=1 -timeout 9m ./...
+	# The copy of the listing that lists walk is read while it is replaced: its tests under the race detector.
+	$(GO) test -race -count=1 -run 'Mirror' ./app/query
 
 ## fuzz: each fuzz target for FUZZTIME, one after the other (their seed corpora run in every go test).
 ## A target is Name (in ./app/fuzz) or ./package:Name:fuzztime; FuzzFormRoutes (every form of the site,

@@ -325,3 +325,57 @@ func TestMirrorPrunesChanges(t *testing.T) {
 		t.Errorf("after pruning: %d changes (were %d; the last one must stay)", n, old+1)
 	}
 }
+
+// TestMirrorUnderConcurrentWrites lists from several goroutines while others
+// write and the mirror reads the changes (run with -race, it checks that
+// readers never see a copy being changed); once the writes stop and the
+// mirror has read them, its lists are the database's again.
+func TestMirrorUnderConcurrentWrites(t *testing.T) {
+	f := newMirrorFixture(t, 600)
+	f.mirror.mirrorWait = false
+	if err := f.mirror.WarmLists(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	stop := time.Now().Add(1500 * time.Millisecond)
+	errs := make(chan error, 8)
+	for w := range 4 {
+		go func() {
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for time.Now().Before(stop) {
+				flt := f.filter(r)
+				req := PageRequest{Sort: Sorts[r.IntN(len(Sorts))], Seed: r.Int64N(1 << 40), PerPage: 20, Number: 1 + r.IntN(3)}
+				if _, err := f.mirror.IDs(f.ctx, flt, req); err != nil && !errors.Is(err, ErrUnreachable) {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := range 2 {
+		go func() {
+			// One row per statement, as the platform writes: bulk updates
+			// from two goroutines would deadlock each other.
+			r := rand.New(rand.NewPCG(uint64(w), 9))
+			for time.Now().Before(stop) {
+				q := `UPDATE contribution_counters SET supports = supports + 1 + $1 % 3 WHERE contribution_id = $1`
+				if w == 1 {
+					q = `UPDATE contributions SET status = CASE status WHEN 'published' THEN 'hidden' ELSE 'published' END,
+						hidden_reason = CASE status WHEN 'published' THEN 'test' END WHERE id = $1 AND status IN ('published', 'hidden')`
+				}
+				if _, err := f.sql.ExecContext(f.ctx, q, 1+r.IntN(600)); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.mirror.mirrorWait = true
+	f.compare(rand.New(rand.NewPCG(3, 4)), 60)
+}

@@ -209,12 +209,27 @@ func (m *mirror) get(ctx context.Context, wait bool) *mirrorSnap {
 		m.warm()
 		return nil
 	}
-	if wait {
-		m.busy.Lock()
-	} else if !m.busy.TryLock() {
+	if !wait {
+		// The read runs beside the request, which uses the copy it has:
+		// no list waits for the database's answer or the merge.
+		if m.busy.TryLock() {
+			go func() {
+				defer m.busy.Unlock()
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*mirrorStale)
+				defer cancel()
+				m.update(ctx, s)
+			}()
+		}
 		return fresh(s)
 	}
+	m.busy.Lock()
 	defer m.busy.Unlock()
+	return m.update(ctx, s)
+}
+
+// update reads the changes since s unless another read replaced s
+// meanwhile, and returns the copy to use. The caller holds busy.
+func (m *mirror) update(ctx context.Context, s *mirrorSnap) *mirrorSnap {
 	if s2 := m.current.Load(); s2 != s {
 		return fresh(s2) // read meanwhile
 	}

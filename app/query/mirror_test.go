@@ -52,45 +52,35 @@ func newMirrorFixture(t *testing.T, contributions int) *mirrorFixture {
 	if err := f.sql.QueryRowContext(ctx, `SELECT id FROM consultations ORDER BY id LIMIT 1`).Scan(&f.cons); err != nil {
 		t.Fatal(err)
 	}
-	ints := func(q string) []int64 {
-		var out []int64
-		rows, err := f.sql.QueryContext(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var v int64
-			if err := rows.Scan(&v); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, v)
-		}
-		return out
-	}
-	strs := func(q string) []string {
-		var out []string
-		rows, err := f.sql.QueryContext(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var v string
-			if err := rows.Scan(&v); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, v)
-		}
-		return out
-	}
-	f.dims.axes = ints(`SELECT DISTINCT axis_id FROM contribution_cells`)
-	f.dims.regions = ints(`SELECT DISTINCT region_id FROM contribution_cells WHERE region_id > 0`)
-	f.dims.deps = ints(`SELECT DISTINCT departement_id FROM contribution_cells WHERE departement_id > 0`)
-	f.dims.hubs = ints(`SELECT DISTINCT hub_id FROM contribution_cells WHERE hub_id > 0`)
-	f.dims.entries = strs(`SELECT DISTINCT entry FROM contribution_cells`)
-	f.dims.cats = strs(`SELECT DISTINCT author_category FROM contribution_cells`)
+	f.dims.axes = column[int64](f, `SELECT DISTINCT axis_id FROM contribution_cells`)
+	f.dims.regions = column[int64](f, `SELECT DISTINCT region_id FROM contribution_cells WHERE region_id > 0`)
+	f.dims.deps = column[int64](f, `SELECT DISTINCT departement_id FROM contribution_cells WHERE departement_id > 0`)
+	f.dims.hubs = column[int64](f, `SELECT DISTINCT hub_id FROM contribution_cells WHERE hub_id > 0`)
+	f.dims.entries = column[string](f, `SELECT DISTINCT entry FROM contribution_cells`)
+	f.dims.cats = column[string](f, `SELECT DISTINCT author_category FROM contribution_cells`)
 	return f
+}
+
+// column returns the values of the one column that q reads.
+func column[T any](f *mirrorFixture, q string) []T {
+	f.t.Helper()
+	rows, err := f.sql.QueryContext(f.ctx, q)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		f.t.Fatal(err)
+	}
+	return out
 }
 
 // filter returns a random public filter over every dimension.

@@ -83,9 +83,14 @@ func column[T any](f *mirrorFixture, q string) []T {
 	return out
 }
 
-// filter returns a random public filter over every dimension.
+// filter returns a random filter over every dimension: a public one, or
+// one of the rapporteurs' workspace with hidden or withdrawn contributions.
 func (f *mirrorFixture) filter(r *rand.Rand) Filter {
 	flt := Filter{ConsultationID: f.cons, Public: true, Statuses: []string{StatusPublished}}
+	if r.IntN(4) == 0 {
+		flt.Public = false
+		flt.Statuses = [][]string{{StatusHidden}, {StatusWithdrawn}, {StatusPublished, StatusHidden, StatusWithdrawn}}[r.IntN(3)]
+	}
 	pick := func(n int) bool { return r.IntN(3) == 0 && n > 0 }
 	if pick(len(f.dims.axes)) {
 		flt.Axes = []int64{f.dims.axes[r.IntN(len(f.dims.axes))]}

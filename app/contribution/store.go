@@ -66,21 +66,34 @@ func (s *Store) Consultation(ctx context.Context) (consultation.Consultation, er
 // author's name (never for a Hub proposal) and the title of the Hub proposal
 // it reacts to. Few joins keep planning cheap; the names of Hubs,
 // territories and categories come from the cached reference data.
-const viewColumns = `c.id, c.consultation_id, c.entry, c.axis_id, c.hub_id, c.author_id, c.author_category,
+// uncountedColumns and uncountedJoins read the same without the counters,
+// for a caller that holds them (see ViewsCounted).
+const (
+	viewColumns      = viewHead + viewCounters + viewTail
+	uncountedColumns = viewHead + viewTail
+	viewJoins        = ` FROM contributions c
+	LEFT JOIN contribution_counters k ON k.contribution_id = c.id` + viewOtherJoins
+	uncountedJoins = ` FROM contributions c` + viewOtherJoins
+)
+
+const viewHead = `c.id, c.consultation_id, c.entry, c.axis_id, c.hub_id, c.author_id, c.author_category,
 	c.territory_id, c.region_id, c.departement_id, c.reacts_to_id, c.reaction_type, c.title, %s AS body,
 	c.status, c.hidden_reason, c.created_at, c.edited_at, c.updated_at, c.assisted,
-	COALESCE(k.supports, 0) AS supports,
+	`
+
+const viewCounters = `COALESCE(k.supports, 0) AS supports,
 	COALESCE(k.reactions_soutient, 0) AS reactions_soutient, COALESCE(k.reactions_complete, 0) AS reactions_complete,
 	COALESCE(k.reactions_nuance, 0) AS reactions_nuance, COALESCE(k.reactions_conteste, 0) AS reactions_conteste,
 	COALESCE(k.arguments_pour, 0) AS arguments_pour, COALESCE(k.arguments_contre, 0) AS arguments_contre,
 	COALESCE(k.arguments_neutre, 0) AS arguments_neutre,
-	CASE WHEN c.entry = 'libres' THEN COALESCE(u.display_name, CASE WHEN c.assisted THEN (SELECT p.label
+	`
+
+const viewTail = `CASE WHEN c.entry = 'libres' THEN COALESCE(u.display_name, CASE WHEN c.assisted THEN (SELECT p.label
 		FROM assisted_contributions a JOIN mediation_people p ON p.id = a.person_id
 		WHERE a.contribution_id = c.id AND a.claimed_at IS NULL) END, '') ELSE '' END AS author_name,
 	CASE WHEN r.status = 'published' THEN r.title ELSE '' END AS reacts_to_title, r.hub_id AS reacts_to_hub_id`
 
-const viewJoins = ` FROM contributions c
-	LEFT JOIN contribution_counters k ON k.contribution_id = c.id
+const viewOtherJoins = `
 	LEFT JOIN users u ON u.id = c.author_id
 	LEFT JOIN contributions r ON r.id = c.reacts_to_id`
 
@@ -114,8 +127,9 @@ func (r viewRow) view(refs *Reference) View {
 // and resolves the names of its rows; expect is how many rows it should
 // give (the room made for them beforehand).
 // With excerpt, Body holds only the beginning of the text (enough for
-// View.Excerpt): lists never carry whole bodies.
-func (s *Store) scanViews(ctx context.Context, excerpt bool, expect int, where string, args ...any) ([]View, error) {
+// View.Excerpt): lists never carry whole bodies. With counters, the counts
+// come from it rather than from contribution_counters.
+func (s *Store) scanViews(ctx context.Context, excerpt bool, counters func(id int64) Counters, expect int, where string, args ...any) ([]View, error) {
 	body := "c.body"
 	if excerpt {
 		body = "left(c.body, 240)"
@@ -124,7 +138,11 @@ func (s *Store) scanViews(ctx context.Context, excerpt bool, expect int, where s
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+fmt.Sprintf(viewColumns, body)+viewJoins+` WHERE `+where, args...)
+	cols, joins := viewColumns, viewJoins
+	if counters != nil {
+		cols, joins = uncountedColumns, uncountedJoins
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+fmt.Sprintf(cols, body)+joins+` WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +150,13 @@ func (s *Store) scanViews(ctx context.Context, excerpt bool, expect int, where s
 	out := make([]View, 0, max(0, min(expect, 100)))
 	for rows.Next() {
 		var r viewRow
-		if err := r.scan(rows); err != nil {
+		if counters == nil {
+			err = r.scan(rows)
+		} else {
+			err = r.scanUncounted(rows)
+			r.Counters = counters(r.ID)
+		}
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, r.view(refs))
@@ -151,6 +175,15 @@ func (r *viewRow) scan(rows interface{ Scan(dest ...any) error }, more ...any) e
 		&k.Supports, &k.ReactionsSoutient, &k.ReactionsComplete, &k.ReactionsNuance, &k.ReactionsConteste,
 		&k.ArgumentsPour, &k.ArgumentsContre, &k.ArgumentsNeutre,
 		&r.AuthorName, &r.ReactsToTitle, &r.ReactsToHubID}, more...)...)
+}
+
+// scanUncounted reads one row of uncountedColumns.
+func (r *viewRow) scanUncounted(rows interface{ Scan(dest ...any) error }) error {
+	c := &r.Contribution
+	return rows.Scan(&c.ID, &c.ConsultationID, &c.Entry, &c.AxisID, &c.HubID, &c.AuthorID, &c.AuthorCategory,
+		&c.TerritoryID, &c.RegionID, &c.DepartementID, &c.ReactsToID, &c.ReactionType, &c.Title, &c.Body,
+		&c.Status, &c.HiddenReason, &c.CreatedAt, &c.EditedAt, &c.UpdatedAt, &c.Assisted,
+		&r.AuthorName, &r.ReactsToTitle, &r.ReactsToHubID)
 }
 
 // Get returns one contribution, whatever its status.
@@ -198,11 +231,11 @@ func (s *Store) QueueGet(ctx context.Context, b *db.Batch, id int64) (get func()
 // views returns the published contributions of ids in the order of ids, in
 // one query, with only the beginning of their bodies. (A list order read a
 // moment ago may name a contribution hidden since: it is left out.)
-func (s *Store) views(ctx context.Context, ids []int64) ([]View, error) {
+func (s *Store) views(ctx context.Context, ids []int64, counters func(id int64) Counters) ([]View, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.scanViews(ctx, true, len(ids), `c.id = ANY($1::bigint[]) AND c.status = 'published'`, int64Array(ids))
+	rows, err := s.scanViews(ctx, true, counters, len(ids), `c.id = ANY($1::bigint[]) AND c.status = 'published'`, int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("contributions: %w", err)
 	}
@@ -234,7 +267,7 @@ func (s *Store) IsAuthor(ctx context.Context, userID int64) (bool, error) {
 // Reactions returns the published reactions to the Hub proposal id, newest
 // first (at most limit).
 func (s *Store) Reactions(ctx context.Context, id int64, limit int) ([]View, error) {
-	out, err := s.scanViews(ctx, true, limit, `c.reacts_to_id = $1 AND c.status = 'published' ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, id, limit)
+	out, err := s.scanViews(ctx, true, nil, limit, `c.reacts_to_id = $1 AND c.status = 'published' ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reactions to %d: %w", id, err)
 	}

@@ -109,7 +109,7 @@ func (s *Service) List(ctx context.Context, f Filter, r PageRequest) (List, erro
 	if out.Facets, err = s.Facets(ctx, f); err != nil {
 		return List{}, err
 	}
-	out.Items, err = s.contributions.Views(ctx, page.IDs)
+	out.Items, err = s.views(ctx, page)
 	return out, err
 }
 

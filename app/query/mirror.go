@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cnr-numerique/concertation/app/contribution"
 )
 
 // The mirror is a copy in memory of the listing's orders: for each order of
@@ -117,11 +119,29 @@ func (r mirrorRows) with(changed map[int64]mirrorRow) mirrorRows {
 	return out
 }
 
-// mirrorRow is one contribution's cell and sort keys; cell is -1 for an id
-// that is not in the listing.
+// mirrorRow is one contribution's cell and sort keys, and the other counts
+// that its card shows; cell is -1 for an id that is not in the listing.
 type mirrorRow struct {
 	created                  int64 // microseconds since 1970
 	cell, rnd, disc, support int32
+	counts                   [7]int32 // reactions (soutient, complete, nuance, conteste), arguments (pour, contre, neutre)
+}
+
+// counters returns the counts of contribution id (zero for an id that it
+// does not hold).
+func (s *mirrorSnap) counters(id int64) contribution.Counters {
+	if id < 0 || id >= int64(s.rows.n) {
+		return contribution.Counters{}
+	}
+	return s.rows.at(uint32(id)).counters()
+}
+
+// counters returns the counts of r as contribution_counters holds them.
+func (r *mirrorRow) counters() contribution.Counters {
+	c := &r.counts
+	return contribution.Counters{Supports: int(r.support),
+		ReactionsSoutient: int(c[0]), ReactionsComplete: int(c[1]), ReactionsNuance: int(c[2]), ReactionsConteste: int(c[3]),
+		ArgumentsPour: int(c[4]), ArgumentsContre: int(c[5]), ArgumentsNeutre: int(c[6])}
 }
 
 // mirrorOrder is one order's rows in list order (for a random order, rnd
@@ -330,7 +350,9 @@ func (m *mirror) load(ctx context.Context) error {
 }
 
 const mirrorSelect = `SELECT %s, l.cell_id, (extract(epoch FROM l.created_at) * 1000000)::bigint,
-	l.rnd, l.discussion, COALESCE(k.supports, 0)`
+	l.rnd, l.discussion, COALESCE(k.supports, 0), COALESCE(k.reactions_soutient, 0), COALESCE(k.reactions_complete, 0),
+	COALESCE(k.reactions_nuance, 0), COALESCE(k.reactions_conteste, 0),
+	COALESCE(k.arguments_pour, 0), COALESCE(k.arguments_contre, 0), COALESCE(k.arguments_neutre, 0)`
 
 // scanMirror reads rows of mirrorSelect (a missing listing row, in a left
 // join, reads as cell -1).
@@ -340,12 +362,14 @@ func scanMirror(rows *sql.Rows, put func(id int64, r mirrorRow)) error {
 		var id int64
 		var cell, rnd, disc, support sql.NullInt32
 		var created sql.NullInt64
-		if err := rows.Scan(&id, &cell, &created, &rnd, &disc, &support); err != nil {
+		var counts [7]int32
+		if err := rows.Scan(&id, &cell, &created, &rnd, &disc, &support,
+			&counts[0], &counts[1], &counts[2], &counts[3], &counts[4], &counts[5], &counts[6]); err != nil {
 			return fmt.Errorf("mirror: %w", err)
 		}
 		r := mirrorRow{cell: -1}
 		if cell.Valid {
-			r = mirrorRow{created: created.Int64, cell: cell.Int32, rnd: rnd.Int32, disc: disc.Int32, support: support.Int32}
+			r = mirrorRow{created: created.Int64, cell: cell.Int32, rnd: rnd.Int32, disc: disc.Int32, support: support.Int32, counts: counts}
 		}
 		put(id, r)
 	}

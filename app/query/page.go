@@ -110,6 +110,9 @@ type IDPage struct {
 	PerPage int
 	Next    string // cursor of the next page, "" on the last
 	Prev    string // cursor of the previous page, "" on the first
+	// from is the copy of the listing that gave the page (nil: the
+	// database): its cards take their counts from it.
+	from *mirrorSnap
 }
 
 // cursor is the position of a row in an order: its segment (random orders

@@ -194,6 +194,7 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 	// direction read.
 	var got []cursor
 	if m := s.listMirror(ctx, set); m != nil {
+		out.from = m
 		got = m.page(mirrorIndex(r.Sort), set, h.whole && !s.mirrorWalk, start, at, backward, limit+1, offset)
 	} else {
 		var err error
@@ -240,6 +241,15 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 		out.Prev = first.String()
 	}
 	return out, nil
+}
+
+// views returns the cards of page: counted by the copy of the listing that
+// gave it, when one did, which then agree with its order.
+func (s *Service) views(ctx context.Context, page IDPage) ([]contribution.View, error) {
+	if page.from == nil {
+		return s.contributions.Views(ctx, page.IDs)
+	}
+	return s.contributions.ViewsCounted(ctx, page.IDs, page.from.counters)
 }
 
 // listMirror returns the copy of the listing that a list of set may read:

@@ -28,6 +28,7 @@ type mirrorFixture struct {
 	sql        *sql.DB
 	mirror, db *Service
 	cons       int64
+	cards      int // cards compared
 	dims       struct {
 		axes, regions, deps, hubs []int64
 		entries, cats             []string
@@ -161,7 +162,7 @@ func (f *mirrorFixture) compare(r *rand.Rand, lists int) {
 
 // compareCards checks that the cards of a public list, counted by the
 // mirror, are those that the database gives with its counters.
-func (f *mirrorFixture) compareCards(flt Filter, req PageRequest) {
+func (f *mirrorFixture) compareCards(flt Filter, req PageRequest) (counted bool) {
 	f.t.Helper()
 	want, err1 := f.db.List(f.ctx, flt, req)
 	got, err2 := f.mirror.List(f.ctx, flt, req)
@@ -169,7 +170,7 @@ func (f *mirrorFixture) compareCards(flt Filter, req PageRequest) {
 		if !errors.Is(err2, err1) {
 			f.t.Fatalf("%+v %+v: mirror error %v, database error %v", flt, req, err2, err1)
 		}
-		return
+		return false
 	}
 	if len(got.Items) != len(want.Items) {
 		f.t.Fatalf("%+v %+v: %d cards from the mirror, %d from the database", flt, req, len(got.Items), len(want.Items))
@@ -178,6 +179,26 @@ func (f *mirrorFixture) compareCards(flt Filter, req PageRequest) {
 		if !reflect.DeepEqual(got.Items[i], want.Items[i]) {
 			f.t.Fatalf("%+v %+v: card %d:\nmirror   %+v\ndatabase %+v", flt, req, i, got.Items[i], want.Items[i])
 		}
+	}
+	f.cards += len(got.Items)
+	return got.from != nil
+}
+
+// compareSearches checks that the cards of searches, counted by the mirror
+// when it holds every contribution found, are those of the database.
+func (f *mirrorFixture) compareSearches() {
+	f.t.Helper()
+	before, counted := f.cards, 0
+	for _, text := range []string{"numérique", "accompagnement", "médiation", "ateliers", "territoires"} {
+		flt := Filter{ConsultationID: f.cons, Text: text}
+		for _, req := range []PageRequest{{Sort: SortRelevance, PerPage: 20, Number: 1}, {Sort: SortSupports, PerPage: 20, Number: 2}} {
+			if f.compareCards(flt, req) {
+				counted++
+			}
+		}
+	}
+	if f.cards-before < 50 || counted == 0 {
+		f.t.Fatalf("the searches found %d cards, %d lists counted by the mirror: too few to compare", f.cards-before, counted)
 	}
 }
 
@@ -202,6 +223,7 @@ func TestMirrorListsAsTheDatabase(t *testing.T) {
 	if f.mirror.mirror.current.Load() == nil {
 		t.Fatal("the mirror was not read")
 	}
+	f.compareSearches()
 	for round := range 3 {
 		// Supports and arguments: the supports and discussion orders.
 		f.exec(`UPDATE contribution_counters SET supports = supports + 1 + (contribution_id % 7)
@@ -233,6 +255,7 @@ func TestMirrorListsAsTheDatabase(t *testing.T) {
 		f.exec(`UPDATE contribution_counters SET arguments_neutre = arguments_neutre + 1, arguments_pour = arguments_pour - 1
 			WHERE contribution_id IN (SELECT contribution_id FROM contribution_counters WHERE arguments_pour > 0 ORDER BY random() LIMIT 60)`)
 		f.compare(r, 100)
+		f.compareSearches()
 	}
 	// The orders were merged again, not read whole: the changes were read.
 	var changes int

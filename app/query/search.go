@@ -89,15 +89,16 @@ func (s *Service) search(ctx context.Context, f Filter, r PageRequest) (List, er
 		out.Search = info
 		return out, err
 	}
-	items, err := s.contributions.Views(ctx, res.IDs())
+	page := IDPage{IDs: res.IDs(), Total: res.Total, Exact: res.TotalExact, Number: sq.Page, PerPage: sq.PerPage,
+		Pages: max((res.Reachable+sq.PerPage-1)/sq.PerPage, 1), from: s.counting(ctx, res.IDs())}
+	items, err := s.views(ctx, page)
 	if err != nil {
 		return List{}, err
 	}
 	info.Approx = !res.TotalExact
 	out := List{
-		IDPage: IDPage{IDs: res.IDs(), Total: res.Total, Exact: res.TotalExact, Number: sq.Page, PerPage: sq.PerPage,
-			Pages: max((res.Reachable+sq.PerPage-1)/sq.PerPage, 1)},
-		Items: items, Facets: facetsFromSearch(res.Facets, res.Total), Search: info,
+		IDPage: page,
+		Items:  items, Facets: facetsFromSearch(res.Facets, res.Total), Search: info,
 	}
 	return out, nil
 }

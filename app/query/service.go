@@ -252,6 +252,22 @@ func (s *Service) views(ctx context.Context, page IDPage) ([]contribution.View, 
 	return s.contributions.ViewsCounted(ctx, page.IDs, page.from.counters)
 }
 
+// counting returns the copy of the listing that may count the cards of ids
+// found by the search engine: nil when a list could not read it either, or
+// when it does not hold one of them yet (a new contribution).
+func (s *Service) counting(ctx context.Context, ids []int64) *mirrorSnap {
+	m := s.listMirror(ctx, &cellSet{})
+	if m == nil {
+		return nil
+	}
+	for _, id := range ids {
+		if id < 0 || id >= int64(m.rows.n) || m.rows.at(uint32(id)).cell < 0 {
+			return nil
+		}
+	}
+	return m
+}
+
 // listMirror returns the copy of the listing that a list of set may read:
 // none for a view that the rollup does not answer, nor for the person who
 // has just acted (see mirror).

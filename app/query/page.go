@@ -111,7 +111,8 @@ type IDPage struct {
 	Next    string // cursor of the next page, "" on the last
 	Prev    string // cursor of the previous page, "" on the first
 	// from is the copy of the listing that gave the page (nil: the
-	// database): its cards take their counts from it.
+	// database): its cards take their counts from it. A page is not to be
+	// kept beyond its request, which would keep that copy alive.
 	from *mirrorSnap
 }
 

@@ -430,6 +430,9 @@ func TestMirrorUnderConcurrentWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The mirror is waited for; the rollup, which counts the lists, is read
+	// again once older than pollEvery.
 	f.mirror.mirrorWait = true
+	time.Sleep(pollEvery)
 	f.compare(rand.New(rand.NewPCG(3, 4)), 60)
 }

@@ -35,7 +35,7 @@ type cell struct {
 type snapshot struct {
 	cells []cell
 	index map[int32]int    // cell id → position in cells
-	seq   int64            // highest seq read
+	mark  watermark        // the transactions whose changes it has read
 	full  time.Time        // last full read
 	read  time.Time        // last read
 	gen   uint64           // changes made through this process when read
@@ -82,8 +82,11 @@ func (s *snapshot) view(key string, m matcher) *cellView {
 }
 
 // Rollup intervals: how stale the counts of a process can be. Every change
-// is read at most pollEvery later; a full read every fullEvery also catches a
-// change whose transaction committed after a later one was read.
+// is read at most pollEvery later: each read takes the cells last changed by
+// a transaction that the read before did not see finished (their xid, and
+// the watermark of that read, as the mirror does), whatever the order in
+// which transactions commit. A full read every fullEvery besides starts
+// afresh.
 const (
 	pollEvery = 250 * time.Millisecond
 	fullEvery = 10 * time.Second
@@ -169,34 +172,39 @@ func (r *rollup) get(ctx context.Context, force bool) (*snapshot, error) {
 func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error) {
 	now := time.Now()
 	full := prev == nil || now.Sub(prev.full) >= fullEvery
-	var since int64
-	if !full {
-		since = prev.seq
+	// The watermark is read before the cells: a cell changed by a
+	// transaction that commits in between is read now and again next time.
+	w, err := readWatermark(ctx, r.db)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
 	}
-	rows, err := r.db.QueryContext(ctx, `SELECT id, consultation_id, status, axis_id, entry, author_category,
-		region_id, departement_id, hub_id, assisted, n, seq FROM contribution_cells WHERE seq > $1 ORDER BY seq`, since)
+	q := `SELECT id, consultation_id, status, axis_id, entry, author_category,
+		region_id, departement_id, hub_id, assisted, n FROM contribution_cells`
+	var args []any
+	if !full {
+		q += ` WHERE xid >= $1::bigint::text::xid8 OR xid = ANY($2::xid8[])`
+		args = []any{prev.mark.xmax, prev.mark.xip}
+	}
+	rows, err := r.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
 	defer rows.Close()
 	var changed []cell
-	seq := since
 	for rows.Next() {
 		var c cell
-		var s int64
 		if err := rows.Scan(&c.id, &c.consultation, &c.status, &c.axis, &c.entry, &c.category,
-			&c.region, &c.departement, &c.hub, &c.assisted, &c.n, &s); err != nil {
+			&c.region, &c.departement, &c.hub, &c.assisted, &c.n); err != nil {
 			return nil, fmt.Errorf("rollup: %w", err)
 		}
 		c.statusBit, c.entryBit, c.categoryBit = r.bit(c.status), r.bit(c.entry), r.bit(c.category)
 		changed = append(changed, c)
-		seq = max(seq, s)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
 	if full {
-		next := &snapshot{cells: changed, index: make(map[int32]int, len(changed)), seq: seq, full: now, read: now, views: &viewMemo{}}
+		next := &snapshot{cells: changed, index: make(map[int32]int, len(changed)), mark: w, full: now, read: now, views: &viewMemo{}}
 		for i, c := range changed {
 			next.index[c.id] = i
 		}
@@ -204,10 +212,10 @@ func (r *rollup) refresh(ctx context.Context, prev *snapshot) (*snapshot, error)
 	}
 	if len(changed) == 0 {
 		next := *prev
-		next.read = now
+		next.read, next.mark = now, w
 		return &next, nil
 	}
-	next := &snapshot{cells: slices.Clone(prev.cells), index: prev.index, seq: seq, full: prev.full, read: now, views: &viewMemo{}}
+	next := &snapshot{cells: slices.Clone(prev.cells), index: prev.index, mark: w, full: prev.full, read: now, views: &viewMemo{}}
 	grown := false
 	for _, c := range changed {
 		if i, ok := next.index[c.id]; ok {

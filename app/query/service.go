@@ -193,7 +193,11 @@ func (s *Service) page(ctx context.Context, o order, cond string, a Args, total 
 	// One row more than the page tells whether a page follows in the
 	// direction read.
 	var got []cursor
-	if m := s.listMirror(ctx, set); m != nil {
+	var m *mirrorSnap
+	if set != nil { // a view that the rollup answers: its cells are in the copy
+		m = s.listMirror(ctx)
+	}
+	if m != nil {
 		out.from = m
 		got = m.page(mirrorIndex(r.Sort), set, h.whole && !s.mirrorWalk, start, at, backward, limit+1, offset)
 	} else {
@@ -256,7 +260,7 @@ func (s *Service) views(ctx context.Context, page IDPage) ([]contribution.View, 
 // found by the search engine: nil when a list could not read it either, or
 // when it does not hold one of them yet (a new contribution).
 func (s *Service) counting(ctx context.Context, ids []int64) *mirrorSnap {
-	m := s.listMirror(ctx, &cellSet{})
+	m := s.listMirror(ctx)
 	if m == nil {
 		return nil
 	}
@@ -268,11 +272,11 @@ func (s *Service) counting(ctx context.Context, ids []int64) *mirrorSnap {
 	return m
 }
 
-// listMirror returns the copy of the listing that a list of set may read:
-// none for a view that the rollup does not answer, nor for the person who
-// has just acted (see mirror).
-func (s *Service) listMirror(ctx context.Context, set *cellSet) *mirrorSnap {
-	if set == nil || db.OnPrimary(ctx) || s.mirrorOff {
+// listMirror returns the copy of the listing that a request may read: none
+// for the person who has just acted (see mirror), nor before it is read or
+// once it is too old.
+func (s *Service) listMirror(ctx context.Context) *mirrorSnap {
+	if db.OnPrimary(ctx) || s.mirrorOff {
 		return nil
 	}
 	return s.mirror.get(ctx, s.mirrorWait)

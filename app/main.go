@@ -166,7 +166,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		log.Info("reference data loaded")
-		return runSynthetic(ctx, d, synthetic, stderr, log)
+		return runSynthetic(ctx, cfg, d, synthetic, stderr, log)
 	default:
 		return serve(ctx, cfg, log, d)
 	}
@@ -230,6 +230,10 @@ func watch(ctx context.Context, d *db.DB, log *slog.Logger) func() {
 	return cancel
 }
 
+// pagesEvery is how often the stored contribution pages that changed are
+// rendered again (until then, their visitors get them rendered afresh).
+const pagesEvery = 500 * time.Millisecond
+
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) error {
 	debug.SetGCPercent(cfg.GCPercent) // pages allocate much and briefly: collect less often
 	if err := cfg.EnsureSessionSecret(); err != nil {
@@ -265,7 +269,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		}
 		log.Info("lists: copy of the listing read", "took", time.Since(start).Round(time.Millisecond))
 	}()
-	app, err := web.New(web.Deps{
+	deps := web.Deps{
 		Contributions: contributions,
 		Query:         lists,
 		Config:        cfg,
@@ -281,10 +285,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		OIDC:          parts.oidc,
 		Search:        engines.Searcher,
 		SearchMonitor: engines.Monitor,
-	})
+	}
+	app, err := web.New(deps)
 	if err != nil {
 		return err
 	}
+	pages, err := web.NewPages(deps)
+	if err != nil {
+		return err
+	}
+	go pages.Run(ctx, pagesEvery) // contribution pages rendered in advance
 	startSearchWorker(ctx, cfg, d, log, engines)
 	go synthesis.NewStore(d, cfg.BaseURL).RunThemeWorker(ctx, log, 2*time.Second) // theme analyses, one at a time
 	errc := make(chan error, 1)

@@ -6,10 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/account"
+	"github.com/cnr-numerique/concertation/app/config"
+	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/app/hub"
 	"github.com/cnr-numerique/concertation/app/seed/synthetic"
+	"github.com/cnr-numerique/concertation/app/web"
 )
 
 // parseSeedArgs reads the options of `seed`: --synthetic N [--supports M].
@@ -32,7 +38,7 @@ func parseSeedArgs(args []string) (synthetic.Options, error) {
 }
 
 // runSynthetic adds the synthetic data asked for, if any, with a progress bar.
-func runSynthetic(ctx context.Context, d *db.DB, opt synthetic.Options, progress io.Writer, log *slog.Logger) error {
+func runSynthetic(ctx context.Context, cfg config.Config, d *db.DB, opt synthetic.Options, progress io.Writer, log *slog.Logger) error {
 	if opt.Contributions == 0 {
 		return nil
 	}
@@ -45,5 +51,23 @@ func runSynthetic(ctx context.Context, d *db.DB, opt synthetic.Options, progress
 	fmt.Fprintln(progress)
 	log.Info("synthetic data added", "users", res.Users, "contributions", res.Contributions,
 		"supports", res.Supports, "arguments", res.Arguments, "took", time.Since(start).Round(time.Millisecond))
+	return renderPages(ctx, cfg, d, log)
+}
+
+// renderPages renders the stored contribution pages (web.Pages), so that a
+// server started on fresh data serves them at once rather than render them
+// while it serves.
+func renderPages(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) error {
+	start := time.Now()
+	pages, err := web.NewPages(web.Deps{Config: cfg, Log: log, DB: d, Consultations: consultation.NewStore(d),
+		Hubs: hub.NewStore(d), Accounts: account.NewStore(d), Sessions: account.NewSessions(d, nil)})
+	if err != nil {
+		return err
+	}
+	n, err := pages.RenderAll(ctx, 2*runtime.GOMAXPROCS(0))
+	if err != nil {
+		return fmt.Errorf("pages : %w", err)
+	}
+	log.Info("contribution pages rendered", "pages", n, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -126,3 +126,10 @@ func NewReference(categories []Category, all []hub.Territory, hubs []HubRef) *Re
 	}
 	return r
 }
+
+// ForgetRefs drops the reference data read by Refs, after it changed.
+func (s *Store) ForgetRefs() {
+	s.refs.mu.Lock()
+	s.refs.value = nil
+	s.refs.mu.Unlock()
+}

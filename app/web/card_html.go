@@ -103,9 +103,11 @@ func (s *supportView) writeHTML(b *strings.Builder) {
 		b.WriteString("\n</form>\n")
 	} else {
 		b.WriteString("\n<div class=\"support\">\n  <p class=\"support__count fr-mb-1w\"><strong>")
-		b.WriteString(strconv.Itoa(s.Count))
-		b.WriteString("</strong> ")
-		escapeHTML(b, s.Unit)
+		start := b.Len()
+		writeSupportCount(b, s.Count, s.Unit)
+		if s.counted != nil {
+			s.counted[0], s.counted[1] = start, b.Len()
+		}
 		b.WriteString("</p>\n  ")
 		if s.Open && !s.SignedIn {
 			b.WriteString(`<p class="fr-text--sm fr-mb-0"><a href="/connexion?retour=`)
@@ -115,6 +117,14 @@ func (s *supportView) writeHTML(b *strings.Builder) {
 		b.WriteString("\n</div>\n")
 	}
 	b.WriteString("\n")
+}
+
+// writeSupportCount writes a count of supports and its unit, inside the
+// count's paragraph.
+func writeSupportCount(b *strings.Builder, n int, unit string) {
+	b.WriteString(strconv.Itoa(n))
+	b.WriteString("</strong> ")
+	escapeHTML(b, unit)
 }
 
 // escapeHTML writes s escaped as html/template escapes text and quoted

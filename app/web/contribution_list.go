@@ -90,6 +90,10 @@ type supportView struct {
 	Open      bool
 	CSRF      string
 	Back      string
+	// counted, when set, receives the byte offsets of the count and its
+	// unit in what writeHTML wrote (the page renderer stores the page
+	// without them).
+	counted *[2]int
 }
 
 // card is a contribution in a list, flat and precomputed: a list page

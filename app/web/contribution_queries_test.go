@@ -78,36 +78,55 @@ func TestListQueriesDoNotGrowWithPageSize(t *testing.T) {
 }
 
 // TestContributionPageStatements counts the SQL statements of a contribution
-// page that no cache holds, for an anonymous visitor: one (the contribution,
-// its arguments, whether it has an answer), and one more for the answer of
-// a contribution that has one.
+// page that no cache holds, for an anonymous visitor. Once the page renderer
+// has rendered it: one (the stored page and its count of supports). Before,
+// or after a change: that one, then the contribution with its arguments and
+// whether it has an answer, and one more for the answer of a contribution
+// that has one.
 func TestContributionPageStatements(t *testing.T) {
 	a := newTestApp(t, nil)
 	u := a.newUser("u@exemple.fr", "Ulysse")
 	a.signIn(u.ID)
 	var paths []string
-	for i := range 3 {
+	var ids []int64
+	for i := range 5 {
 		paths = append(paths, a.propose(url.Values{"entree": {"libres"}, "axe": {"gouvernance-finances-modeles-economiques"},
 			"titre": {fmt.Sprintf("Contribution %d", i)}, "texte": {"Texte"}}))
+		var id int64
+		if _, err := fmt.Sscanf(paths[i], "/contributions/%d", &id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
 	}
-	var answered int64
-	if _, err := fmt.Sscanf(paths[2], "/contributions/%d", &answered); err != nil {
-		t.Fatal(err)
-	}
-	if err := answer.NewStore(a.deps.DB).Set(context.Background(), answered, u.ID, answer.Study, "À l'étude"); err != nil {
-		t.Fatal(err)
+	for _, i := range []int{2, 4} {
+		if err := answer.NewStore(a.deps.DB).Set(context.Background(), ids[i], u.ID, answer.Study, "À l'étude"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	a.jar = map[string]string{} // an anonymous visitor
 	a.get(paths[0])             // warms the reference data
 	n := countQueries(t, a.deps.DB)
-	for i, want := range map[int]int64{1: 1, 2: 2} {
-		n.Store(0)
-		resp, body := a.get(paths[i])
-		if resp.StatusCode != 200 || (i == 2) != strings.Contains(body, "À l&#39;étude") {
-			t.Fatalf("%s: %d", paths[i], resp.StatusCode)
-		}
-		if got := n.Load(); got != want {
-			t.Errorf("%s: %d statements, want %d", paths[i], got, want)
+	check := func(want map[int]int64) {
+		t.Helper()
+		for i, want := range want {
+			n.Store(0)
+			resp, body := a.get(paths[i])
+			if resp.StatusCode != 200 || (i == 2 || i == 4) != strings.Contains(body, "À l&#39;étude") {
+				t.Fatalf("%s: %d", paths[i], resp.StatusCode)
+			}
+			if got := n.Load(); got != want {
+				t.Errorf("%s: %d statements, want %d", paths[i], got, want)
+			}
 		}
 	}
+	check(map[int]int64{1: 2, 2: 3}) // not rendered yet
+	pages, err := NewPages(a.deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := pages.RenderAll(context.Background(), 1); err != nil || n != 5 {
+		t.Fatalf("rendered %d pages (%v), want 5", n, err)
+		t.Fatal(err)
+	}
+	check(map[int]int64{3: 1, 4: 1}) // rendered (pages not seen yet: no cache holds them)
 }

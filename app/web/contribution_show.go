@@ -71,29 +71,24 @@ func (s *Server) contributionShow(c *fiber.Ctx) error {
 		return err
 	}
 	if p.User != nil {
-		data, err := s.showData(c, p, id)
+		data, err := s.showData(c.UserContext(), c, p, id, c.Path())
 		if err != nil {
 			return err
 		}
 		return s.render.Render(c, http.StatusOK, tplContributionShow, data)
 	}
 	key := "show|" + strconv.FormatInt(id, 10) + "|" + strconv.FormatBool(p.Open())
-	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(context.Context) (any, error) {
-		data, err := s.showData(c, p, id)
+	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(ctx context.Context) (any, error) {
+		if c.Path() == pagePath(id) { // the address the stored page was rendered for
+			if shown, ok, err := s.storedMain(ctx, p, id); err != nil || ok {
+				return shown, err
+			}
+		}
+		data, err := s.showData(ctx, c, p, id, c.Path())
 		if err != nil {
 			return nil, err
 		}
-		if data.anonymousMainHTML() {
-			var b strings.Builder
-			b.Grow(8 << 10)
-			data.writeContributionMain(&b)
-			return shownContribution{Title: data.Title, HTML: template.HTML(b.String())}, nil // escaped as html/template does
-		}
-		var buf bytes.Buffer
-		if err := s.render.pages[tplContributionShow].ExecuteTemplate(&buf, "contribution-main", data); err != nil {
-			return nil, fmt.Errorf("render contribution: %w", err)
-		}
-		return shownContribution{Title: data.Title, HTML: template.HTML(buf.String())}, nil // escaped by html/template
+		return s.renderMain(&data)
 	})
 	if err != nil {
 		return err
@@ -103,9 +98,25 @@ func (s *Server) contributionShow(c *fiber.Ctx) error {
 	return s.render.Render(c, http.StatusOK, tplContributionShow, contributionShowPage{Page: p, HTML: shown.HTML})
 }
 
-// showData loads what the page of contribution id shows to the viewer of p.
-func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage, error) {
-	ctx := c.UserContext()
+// renderMain renders the main part of an anonymous visitor's page.
+func (s *Server) renderMain(data *contributionShowPage) (shownContribution, error) {
+	if data.anonymousMainHTML() {
+		var b strings.Builder
+		b.Grow(8 << 10)
+		data.writeContributionMain(&b)
+		return shownContribution{Title: data.Title, HTML: template.HTML(b.String())}, nil // escaped as html/template does
+	}
+	var buf bytes.Buffer
+	if err := s.render.pages[tplContributionShow].ExecuteTemplate(&buf, "contribution-main", data); err != nil {
+		return shownContribution{}, fmt.Errorf("render contribution: %w", err)
+	}
+	return shownContribution{Title: data.Title, HTML: template.HTML(buf.String())}, nil // escaped by html/template
+}
+
+// showData loads what the page of contribution id, at the address back,
+// shows to the viewer of p; c is the request, which only a signed-in
+// viewer's page reads (nil when the page renderer renders).
+func (s *Server) showData(ctx context.Context, c *fiber.Ctx, p Page, id int64, back string) (contributionShowPage, error) {
 	// The contribution, its arguments and whether it has an official
 	// answer are read in one statement; the answer, which few have, after.
 	var b db.Batch
@@ -125,7 +136,7 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 		return contributionShowPage{}, errContributionNotFound
 	}
 	p.Title = v.Title
-	data := contributionShowPage{Page: p, C: v, Back: c.Path()}
+	data := contributionShowPage{Page: p, C: v, Back: back}
 	if v.Hidden() {
 		data.Title = "Contribution masquée"
 		return data, nil
@@ -153,7 +164,7 @@ func (s *Server) showData(c *fiber.Ctx, p Page, id int64) (contributionShowPage,
 		}
 	}
 	data.Support = supportView{ID: id, Count: v.Supports, Unit: supportUnit(v.Supports), Supported: supported[id], Own: v.IsOwn(me),
-		SignedIn: p.User != nil, Open: p.Open() && v.Published(), CSRF: p.CSRF, Back: c.Path()}
+		SignedIn: p.User != nil, Open: p.Open() && v.Published(), CSRF: p.CSRF, Back: back}
 	data.CanEdit = p.Open() && v.CanEdit(me)
 	if p.User != nil && p.Open() && v.Published() {
 		if data.AssistedSupport, err = s.assistedSupportFor(c, p.User, id, p.CSRF); err != nil {

@@ -72,6 +72,8 @@ type Server struct {
 	// openFiles writes the open data files in the background (nil: every
 	// download is read from the database, OPENDATA_TTL=0).
 	openFiles *openDataFiles
+	pageKeys  pageKeys // the key of the stored pages (contribution_pages.go)
+	assets    *assetSet
 }
 
 // New builds the Fiber application with every route.
@@ -79,6 +81,18 @@ func New(d Deps) (*fiber.App, error) { return build(d, nil) }
 
 // build builds the application with the routes of routes() and extra.
 func build(d Deps, extra []route) (*fiber.App, error) {
+	s, err := newServer(d)
+	if err != nil {
+		return nil, err
+	}
+	return s.app(extra), nil
+}
+
+// newServer fills the defaults of d and builds the server.
+func newServer(d Deps) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -120,13 +134,20 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, render: r}
+	s := &Server{Deps: d, render: r, assets: assets}
 	if dir := d.Config.OpenDataDir; d.Config.OpenDataTTL > 0 {
 		if dir == "" {
 			dir = filepath.Join(os.TempDir(), "concertation-donnees-ouvertes")
 		}
 		s.openFiles = newOpenDataFiles(dir, d.Config.OpenDataTTL, d.Now, d.Log)
 	}
+	return s, nil
+}
+
+// app builds the Fiber application of s with the routes of routes() and
+// extra.
+func (s *Server) app(extra []route) *fiber.App {
+	d := s.Deps
 	app := fiber.New(fiber.Config{
 		AppName:               "concertation",
 		ErrorHandler:          s.handleError,
@@ -140,7 +161,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	app.Server().Handler = s.securedHandler(app.Server().Handler)
 	app.Use(s.logRequests)
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
-	app.Use("/static", assets.serve)
+	app.Use("/static", s.assets.serve)
 	app.Use(compressPages) // outside pageETag: the ETag is computed on the HTML
 	app.Use(pageETag)
 	app.Use(noStoreArea)
@@ -153,7 +174,7 @@ func build(d Deps, extra []route) (*fiber.App, error) {
 	}
 	// No catch-all: Fiber answers fiber.ErrNotFound, or ErrMethodNotAllowed
 	// when the address exists for another method; handleError renders both.
-	return app, nil
+	return app
 }
 
 // logRequests logs each request once, with its status and duration.

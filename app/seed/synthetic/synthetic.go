@@ -160,9 +160,12 @@ func (s *synth) write(ctx context.Context, tx pgx.Tx) (Result, error) {
 		defer func() { _ = s.bar.Finish() }()
 	}
 	// The rollup and the listing are rebuilt in bulk afterwards (Recount):
-	// their triggers, row by row, would take most of the load's time.
+	// their triggers, row by row, would take most of the load's time. So
+	// are the rows of the stored pages, to render (web.Pages).
 	for _, q := range []string{
 		`ALTER TABLE contributions DISABLE TRIGGER contributions_track`,
+		`ALTER TABLE contributions DISABLE TRIGGER contribution_pages_inserted`,
+		`ALTER TABLE arguments DISABLE TRIGGER contribution_pages_arguments`,
 		`ALTER TABLE contribution_counters DISABLE TRIGGER counters_cell`,
 		`ALTER TABLE contribution_counters DISABLE TRIGGER counters_discussion`,
 	} {
@@ -189,7 +192,11 @@ func (s *synth) write(ctx context.Context, tx pgx.Tx) (Result, error) {
 		`SELECT setval('users_id_seq', (SELECT max(id) FROM users))`,
 		`SELECT setval('contributions_id_seq', (SELECT max(id) FROM contributions))`,
 		`SELECT setval('arguments_id_seq', GREATEST((SELECT max(id) FROM arguments), 1))`,
+		`INSERT INTO contribution_pages (contribution_id) SELECT id FROM contributions ON CONFLICT (contribution_id)
+			DO UPDATE SET version = contribution_pages.version + 1`,
 		`ALTER TABLE contributions ENABLE TRIGGER contributions_track`,
+		`ALTER TABLE contributions ENABLE TRIGGER contribution_pages_inserted`,
+		`ALTER TABLE arguments ENABLE TRIGGER contribution_pages_arguments`,
 		`ALTER TABLE contribution_counters ENABLE TRIGGER counters_cell`,
 		`ALTER TABLE contribution_counters ENABLE TRIGGER counters_discussion`,
 	} {

@@ -1,0 +1,299 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cnr-numerique/concertation/app/answer"
+	"github.com/cnr-numerique/concertation/app/consultation"
+	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/db"
+)
+
+// Stored pages. Contribution pages are asked for at random among a million,
+// so a cache of recent pages rarely holds the one asked for, and reading a
+// contribution with its arguments, counts and authors, then rendering it,
+// costs more than the rest of the request. The main part of each page, as
+// visitors who are not signed in see it, is therefore rendered in advance
+// and stored (contribution.StoredPage): a visit reads one row by its key.
+//
+// A stored page is exact: the triggers of migration 00080 mark it stale in
+// the transaction of any change of what it shows, and a stale page is not
+// served (the visit renders it as before). The page renderer
+// (RunPageRenderer) renders again the stale ones; it saves a page only if it
+// has not changed since the version it read. What the rows do not hold (the
+// code's markup, the consultation's axes and phase, the reference data) is
+// in the page's key: a page rendered with another key is not served either.
+// The count of supports, which changes at every toggle, is not stored: it is
+// read with the page and written in at each visit.
+
+// pageFormat is the version of the stored page's markup. The key also holds
+// a rendering of sample pages (pageProbe), so that a change of the markup
+// changes it even when this is forgotten.
+const pageFormat = "contribution-main 1"
+
+// pagePath is the address of contribution id's page, the one its stored
+// page was rendered for (it links back to it).
+func pagePath(id int64) string { return "/contributions/" + strconv.FormatInt(id, 10) }
+
+// pageKeys memoises the key of the stored pages for the reference data and
+// consultation it was made from.
+type pageKeys struct {
+	mu    sync.Mutex
+	refs  *contribution.Reference
+	input string
+	key   string
+	probe string // pageProbe's rendering, made once
+}
+
+// pageKey returns the key of the pages as p shows them.
+func (s *Server) pageKey(ctx context.Context, p Page) (string, error) {
+	refs, err := s.Contributions.Refs(ctx)
+	if err != nil {
+		return "", err
+	}
+	var in strings.Builder
+	fmt.Fprintf(&in, "%s|%d|%t", pageFormat, p.Consultation.ID, p.Open())
+	for _, a := range p.Consultation.Axes {
+		fmt.Fprintf(&in, "|%d:%d:%q:%q", a.ID, a.Position, a.Title, a.Slug)
+	}
+	k := &s.pageKeys
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.refs == refs && k.input == in.String() {
+		return k.key, nil
+	}
+	if k.probe == "" {
+		k.probe = pageProbe()
+	}
+	data, err := json.Marshal([]any{refs.Categories, refs.Regions, refs.Departements, refs.Hubs}) // values, not pointers
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s", in.String(), k.probe, data)
+	k.refs, k.input, k.key = refs, in.String(), hex.EncodeToString(h.Sum(nil))[:32]
+	return k.key, nil
+}
+
+// pageProbe renders sample pages that go through every part of the main
+// part's markup.
+func pageProbe() string {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	author, parent, reaction, reason := int64(7), int64(11), contribution.ReactionTypes[1], "Propos injurieux"
+	p := Page{Phase: consultation.PhaseOpen}
+	hubProposal := contributionShowPage{Page: p, Back: pagePath(3), AxisLabel: "Axe 1 : <Axe>", AxisSlug: "axe-1",
+		C: contribution.View{Contribution: contribution.Contribution{ID: 3, Entry: contribution.EntryHubs,
+			Title: "Titre & « guillemets »", Status: contribution.StatusPublished, CreatedAt: at, EditedAt: &at},
+			Counters: contribution.Counters{ReactionsComplete: 2, ArgumentsPour: 1, ArgumentsNeutre: 2},
+			HubName:  "Hub <test>", HubSlug: "hub-test", TerritoryName: "Bretagne", TerritoryKind: "region"},
+		Body:   template.HTML("<p>Texte</p>"),
+		Answer: &answer.Answer{State: answer.State("retenue"), Body: "Réponse.\n\nSuite", UpdatedAt: at},
+		Arguments: []argumentThread{{Argument: contribution.Argument{ID: 11, Stance: contribution.Stances[0], Body: "Pour\n\nparce que",
+			Status: contribution.StatusPublished, CreatedAt: at, AuthorName: "Léa",
+			Replies: []contribution.Argument{{ID: 12, ParentID: &parent, Stance: contribution.Stances[1], Status: contribution.StatusHidden,
+				HiddenReason: &reason, CreatedAt: at}}}}},
+		Reactions: []contribution.View{{Contribution: contribution.Contribution{ID: 5, Title: "Réaction", ReactionType: &reaction}}},
+		CanReact:  true,
+		Support:   supportView{ID: 3, Count: 2, Unit: "soutiens", Open: true, Back: pagePath(3)},
+	}
+	free := contributionShowPage{Page: Page{Phase: consultation.PhaseClosed}, Back: pagePath(5),
+		C: contribution.View{Contribution: contribution.Contribution{ID: 5, Entry: contribution.EntryLibres, Title: "Réaction",
+			Status: contribution.StatusPublished, AuthorID: &author, ReactsToID: &parent, ReactionType: &reaction, Assisted: true, CreatedAt: at},
+			AuthorName: "Jo", CategoryLabel: "Citoyen·ne", TerritoryName: "Finistère", TerritoryCode: "29", ReactsToTitle: "Titre", ReactsToHub: "Hub"},
+		Support: supportView{ID: 5, Count: 1, Unit: "soutien", Back: pagePath(5)},
+	}
+	hidden := contributionShowPage{C: contribution.View{Contribution: contribution.Contribution{ID: 6, Status: contribution.StatusHidden, HiddenReason: &reason}}}
+	withdrawn := contributionShowPage{C: contribution.View{Contribution: contribution.Contribution{ID: 8, Status: contribution.StatusWithdrawn, Title: "Retirée"}}}
+	var b strings.Builder
+	for _, d := range []*contributionShowPage{&hubProposal, &free, &hidden, &withdrawn} {
+		d.writeContributionMain(&b)
+	}
+	return b.String()
+}
+
+// storedMain returns the main part of contribution id's page from the
+// stored pages, ok false when it is not stored or is stale.
+func (s *Server) storedMain(ctx context.Context, p Page, id int64) (shown shownContribution, ok bool, err error) {
+	key, err := s.pageKey(ctx, p)
+	if err != nil {
+		return shownContribution{}, false, err
+	}
+	var b db.Batch
+	get := s.Contributions.QueuePage(&b, id, key)
+	if err := s.DB.Run(ctx, &b); err != nil {
+		return shownContribution{}, false, fmt.Errorf("stored page %d: %w", id, err)
+	}
+	page, found := get()
+	if !found {
+		return shownContribution{}, false, nil
+	}
+	if page.CountAt < 0 || page.CountAt > len(page.HTML) {
+		return shownContribution{Title: page.Title, HTML: template.HTML(page.HTML)}, true, nil // saved from writeContributionMain
+	}
+	supports := page.Supports
+	var out strings.Builder
+	out.Grow(len(page.HTML) + 32)
+	out.WriteString(page.HTML[:page.CountAt])
+	writeSupportCount(&out, supports, supportUnit(supports))
+	out.WriteString(page.HTML[page.CountAt:])
+	return shownContribution{Title: page.Title, HTML: template.HTML(out.String())}, true, nil // saved from writeContributionMain
+}
+
+// anonymousPage is the page as a visitor who is not signed in sees it.
+func (s *Server) anonymousPage(ctx context.Context) (Page, error) {
+	cons, err := s.Contributions.CachedConsultation(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Consultation: cons, Phase: cons.PhaseAt(s.Now())}, nil
+}
+
+// renderStored renders contribution id's page to store, from the rows as
+// they are now; the page's version must have been read before them. A
+// contribution that has no page to store (another consultation's, or one
+// deleted meanwhile) gives a page of negative version (see SavePages).
+func (s *Server) renderStored(ctx context.Context, p Page, v contribution.PageVersion) (contribution.StoredPage, error) {
+	data, err := s.showData(ctx, nil, p, v.ID, pagePath(v.ID))
+	if errors.Is(err, errContributionNotFound) {
+		return contribution.StoredPage{ID: v.ID, Version: -v.Version, CountAt: -1}, nil
+	}
+	if err != nil {
+		return contribution.StoredPage{}, err
+	}
+	var counted [2]int
+	counted[0] = -1
+	data.Support.counted = &counted
+	var b strings.Builder
+	b.Grow(8 << 10)
+	data.writeContributionMain(&b)
+	html := b.String()
+	page := contribution.StoredPage{ID: v.ID, Version: v.Version, Title: data.Title, HTML: html, CountAt: -1}
+	if counted[0] >= 0 {
+		page.HTML, page.CountAt = html[:counted[0]]+html[counted[1]:], counted[0]
+	}
+	return page, nil
+}
+
+// pageBatch is how many pages the renderer reads and saves at a time.
+const pageBatch = 200
+
+// renderPages renders and saves the pages of one batch with workers at a
+// time, and returns how many it saved.
+func (s *Server) renderPages(ctx context.Context, p Page, key string, batch []contribution.PageVersion, workers int) (int, error) {
+	pages := make([]contribution.StoredPage, len(batch))
+	errs := make([]error, len(batch))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range max(workers, 1) {
+		wg.Go(func() {
+			for i := range next {
+				pages[i], errs[i] = s.renderStored(ctx, p, batch[i])
+			}
+		})
+	}
+	for i := range batch {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	return s.Contributions.SavePages(ctx, key, pages)
+}
+
+// RenderPages renders every page that is stale or rendered with another key,
+// with workers at a time, and returns how many it saved. It reads the
+// primary: a page rendered from a replica behind it would be stored as
+// current.
+func (s *Server) RenderPages(ctx context.Context, workers int) (int, error) {
+	ctx = db.WithPrimary(ctx)
+	p, err := s.anonymousPage(ctx)
+	if err != nil {
+		return 0, err
+	}
+	key, err := s.pageKey(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	return s.renderAll(ctx, p, key, true, workers)
+}
+
+func (s *Server) renderAll(ctx context.Context, p Page, key string, sweep bool, workers int) (int, error) {
+	saved := 0
+	for after := int64(0); ; {
+		batch, err := s.Contributions.StalePages(ctx, key, after, sweep, pageBatch)
+		if err != nil || len(batch) == 0 {
+			return saved, err
+		}
+		n, err := s.renderPages(ctx, p, key, batch, workers)
+		if err != nil {
+			return saved, err
+		}
+		saved += n
+		after = batch[len(batch)-1].ID
+	}
+}
+
+// RunPageRenderer keeps the stored pages rendered until ctx ends: at start
+// and whenever the key changes it goes through every page, and between it
+// renders the stale ones every interval. Several processes may run it; they
+// then render some pages twice, and the versions keep each save exact.
+func (s *Server) RunPageRenderer(ctx context.Context, every time.Duration) {
+	ctx = db.WithPrimary(ctx)
+	swept := ""
+	for {
+		p, err := s.anonymousPage(ctx)
+		if err == nil {
+			var key string
+			if key, err = s.pageKey(ctx, p); err == nil {
+				start := time.Now()
+				var n int
+				n, err = s.renderAll(ctx, p, key, key != swept, 1)
+				if err == nil && key != swept {
+					s.Log.Info("pages: stored pages rendered", "saved", n, "took", time.Since(start).Round(time.Millisecond))
+					swept = key
+				}
+			}
+		}
+		if err != nil && ctx.Err() == nil && !errors.Is(err, consultation.ErrNotFound) {
+			s.Log.Warn("pages: rendering of the stored pages failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// Pages renders the stored pages (see RunPageRenderer), apart from the web
+// application.
+type Pages struct{ s *Server }
+
+// NewPages returns the renderer of the stored pages with d.
+func NewPages(d Deps) (*Pages, error) {
+	s, err := newServer(d)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{s: s}, nil
+}
+
+// Run keeps the stored pages rendered until ctx ends (RunPageRenderer).
+func (p *Pages) Run(ctx context.Context, every time.Duration) { p.s.RunPageRenderer(ctx, every) }
+
+// RenderAll renders every page not rendered, with workers at a time.
+func (p *Pages) RenderAll(ctx context.Context, workers int) (int, error) {
+	return p.s.RenderPages(ctx, workers)
+}

@@ -1,0 +1,403 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/cnr-numerique/concertation/app/answer"
+	"github.com/cnr-numerique/concertation/app/contribution"
+	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/cnr-numerique/concertation/app/query"
+	"github.com/cnr-numerique/concertation/app/seed/synthetic"
+	"github.com/cnr-numerique/concertation/search"
+)
+
+// pagesFixture is a server whose stored pages are compared with the pages
+// rendered afresh, on a few contributions of every kind.
+type pagesFixture struct {
+	t      *testing.T
+	ctx    context.Context
+	a      *testApp
+	s      *Server
+	ids    []int64
+	actors map[int64]contribution.Actor // by contribution's author
+}
+
+func newPagesFixture(t *testing.T) *pagesFixture {
+	t.Helper()
+	a := newTestApp(t, nil)
+	d := a.deps
+	d.Contributions = contribution.NewStore(d.DB)
+	d.Query = query.New(d.DB, d.Contributions, search.NewPostgres(d.DB.SQL()))
+	s, err := newServer(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.app, a.deps = s.app(nil), s.Deps // the visits go through s
+	return &pagesFixture{t: t, ctx: context.Background(), a: a, s: s, actors: map[int64]contribution.Actor{}}
+}
+
+// actor creates an account and returns it as an actor (member of hub when
+// hub is not zero).
+func (f *pagesFixture) actor(name string, hub int64) contribution.Actor {
+	f.t.Helper()
+	u := f.a.newUser(strings.ToLower(name)+"@exemple.fr", name)
+	act := contribution.Actor{UserID: u.ID, Category: *u.Category, DepartementID: u.DepartementID}
+	if hub != 0 {
+		act.HubIDs = []int64{hub}
+	}
+	return act
+}
+
+func (f *pagesFixture) create(act contribution.Actor, d contribution.Draft) int64 {
+	f.t.Helper()
+	cons, err := f.s.Contributions.CachedConsultation(f.ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if d.AxisID == 0 {
+		d.AxisID = cons.Axes[len(f.ids)%len(cons.Axes)].ID
+	}
+	id, problems, err := f.s.Contributions.Create(f.ctx, act, cons.ID, d)
+	if err != nil || len(problems) > 0 {
+		f.t.Fatalf("create %q: %v %v", d.Title, problems, err)
+	}
+	f.ids = append(f.ids, id)
+	f.actors[id] = act
+	return id
+}
+
+// check compares, for every contribution, the stored page when there is one
+// to serve with the page rendered afresh, and returns how many were served
+// from the store.
+func (f *pagesFixture) check(step string) int {
+	f.t.Helper()
+	p, err := f.s.anonymousPage(f.ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	stored := 0
+	for _, id := range f.ids {
+		got, ok, err := f.s.storedMain(f.ctx, p, id)
+		if err != nil {
+			f.t.Fatalf("%s: stored page %d: %v", step, id, err)
+		}
+		data, err := f.s.showData(f.ctx, nil, p, id, pagePath(id))
+		if err != nil {
+			f.t.Fatalf("%s: page %d: %v", step, id, err)
+		}
+		want, err := f.s.renderMain(&data)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if !ok {
+			continue
+		}
+		stored++
+		if got != want {
+			f.t.Errorf("%s: stored page %d differs from the page rendered now:\n%s", step, id, firstDifference(string(got.HTML), string(want.HTML)))
+		}
+	}
+	return stored
+}
+
+// render renders the stale pages, as the renderer does, and checks that
+// every page is then served from the store.
+func (f *pagesFixture) render(step string) {
+	f.t.Helper()
+	if _, err := f.s.RenderPages(f.ctx, 2); err != nil {
+		f.t.Fatalf("%s: render: %v", step, err)
+	}
+	if n := f.check(step + " (rendered)"); n != len(f.ids) {
+		f.t.Errorf("%s: %d of %d pages served from the store after rendering", step, n, len(f.ids))
+	}
+}
+
+func firstDifference(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(i-80, 0)
+	return fmt.Sprintf("stored: …%s…\nnow:    …%s…", a[from:min(i+80, len(a))], b[from:min(i+80, len(b))])
+}
+
+func (f *pagesFixture) exec(sql string, args ...any) {
+	f.t.Helper()
+	if err := f.s.DB.Conn(f.ctx).Exec(sql, args...).Error; err != nil {
+		f.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// TestStoredPagesFollowEveryChange makes every kind of change that a
+// contribution page shows, and after each checks that no stored page that
+// would be served differs from the page rendered afresh (the change marked
+// it stale in its own transaction), then renders the stale ones and checks
+// again that every page is served from the store, and right.
+func TestStoredPagesFollowEveryChange(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := f.ctx
+	var hubID int64
+	if err := f.s.DB.Conn(ctx).Raw(`SELECT id FROM hubs ORDER BY id LIMIT 1`).Scan(&hubID).Error; err != nil || hubID == 0 {
+		t.Fatalf("hub: %v", err)
+	}
+	lea, jo, hubMember := f.actor("Léa", 0), f.actor("Jo", 0), f.actor("Membre", hubID)
+	proposal := f.create(hubMember, contribution.Draft{Entry: contribution.EntryHubs, HubID: hubID,
+		Title: "Des lieux de médiation dans chaque canton", Body: "Ouvrir des lieux d'accueil.\n\nAvec des médiateurs."})
+	free := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres,
+		Title: "Former les agents d'accueil", Body: "Les agents doivent savoir <aider> & orienter."})
+	reaction := f.create(jo, contribution.Draft{Entry: contribution.EntryLibres, ReactsToID: proposal, ReactionType: "complete",
+		Title: "Et dans les bibliothèques", Body: "Les bibliothèques sont déjà des lieux d'accueil."})
+	other := f.create(jo, contribution.Draft{Entry: contribution.EntryLibres,
+		Title: "Un numéro d'aide gratuit", Body: "Un numéro unique, gratuit, avec des humains."})
+
+	if n := f.check("before rendering"); n != 0 {
+		t.Fatalf("%d pages served from the store before any rendering", n)
+	}
+	f.render("first rendering")
+
+	steps := []struct {
+		name   string
+		change func()
+	}{
+		{"support", func() {
+			if _, err := f.s.Contributions.Support(ctx, lea, other); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"argument", func() {
+			if p, err := f.s.Contributions.AddArgument(ctx, lea, proposal, contribution.ArgumentDraft{Stance: "pour", Body: "Oui, & vite."}); err != nil || len(p) > 0 {
+				t.Fatal(p, err)
+			}
+		}},
+		{"reply", func() {
+			args, err := f.s.Contributions.Arguments(ctx, proposal)
+			if err != nil || len(args) == 0 {
+				t.Fatal(args, err)
+			}
+			if p, err := f.s.Contributions.AddArgument(ctx, jo, proposal, contribution.ArgumentDraft{ParentID: args[0].ID, Stance: "contre", Body: "Pas partout."}); err != nil || len(p) > 0 {
+				t.Fatal(p, err)
+			}
+		}},
+		{"argument hidden", func() {
+			args, err := f.s.Contributions.Arguments(ctx, proposal)
+			if err != nil || len(args) == 0 {
+				t.Fatal(args, err)
+			}
+			reason := "Hors sujet"
+			if err := f.s.Contributions.ModerateArgument(ctx, args[0].ID, contribution.StatusHidden, &reason); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"edit", func() {
+			v, err := f.s.Contributions.Get(ctx, free)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, err := f.s.Contributions.Update(ctx, lea, free, contribution.Draft{Entry: contribution.EntryLibres, AxisID: v.AxisID,
+				Title: "Former tous les agents d'accueil", Body: "Texte modifié."}); err != nil || len(p) > 0 {
+				t.Fatal(p, err)
+			}
+		}},
+		{"proposal renamed (the reaction names it)", func() {
+			f.exec(`UPDATE contributions SET title = 'Des lieux de médiation partout' WHERE id = ?`, proposal)
+		}},
+		{"reaction hidden", func() {
+			reason := "Propos injurieux"
+			if err := f.s.Contributions.Moderate(ctx, reaction, contribution.StatusHidden, &reason); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"reaction restored", func() {
+			if err := f.s.Contributions.Moderate(ctx, reaction, contribution.StatusPublished, nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"official answer", func() {
+			if err := f.s.Answers.Set(ctx, proposal, hubMember.UserID, answer.State("retenue"), "Nous retenons cette idée."); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"official answer changed", func() {
+			if err := f.s.Answers.Set(ctx, proposal, hubMember.UserID, answer.State("partielle"), "En partie."); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"author renamed", func() { f.exec(`UPDATE users SET display_name = 'Joséphine' WHERE id = ?`, jo.UserID) }},
+		{"new reaction", func() {
+			f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, ReactsToID: proposal, ReactionType: "soutient",
+				Title: "Oui, dans les mairies", Body: "Les mairies aussi."})
+		}},
+		{"withdrawn", func() {
+			if err := f.s.Contributions.Withdraw(ctx, lea, free); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"account deleted, contributions kept anonymous", func() {
+			if err := f.a.deps.Accounts.Delete(ctx, jo.UserID, true, f.s.Contributions); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"account deleted with its contributions", func() {
+			if err := f.a.deps.Accounts.Delete(ctx, lea.UserID, false, f.s.Contributions); err != nil {
+				t.Fatal(err)
+			}
+			var left []int64
+			for _, id := range f.ids {
+				if _, err := f.s.Contributions.Get(ctx, id); err == nil {
+					left = append(left, id)
+				}
+			}
+			f.ids = left
+		}},
+	}
+	for _, st := range steps {
+		before := f.check(st.name + " (before)")
+		st.change()
+		after := f.check(st.name)
+		if after >= before && st.name != "support" {
+			t.Errorf("%s: %d pages served from the store before, %d after: the change marked none stale", st.name, before, after)
+		}
+		if st.name == "support" && after != before {
+			t.Errorf("support: %d pages served from the store before, %d after: the count is written at each visit", before, after)
+		}
+		f.render(st.name)
+	}
+}
+
+// TestStoredPagesKey checks that a page rendered with another key (the
+// consultation's phase, its axes, the reference data) is not served, and
+// that the renderer renders it again.
+func TestStoredPagesKey(t *testing.T) {
+	f := newPagesFixture(t)
+	lea := f.actor("Léa", 0)
+	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	f.render("first rendering")
+	f.exec(`UPDATE territories SET name = name || ' (nouveau nom)' WHERE kind = 'departement' AND code = '29'`)
+	f.s.Contributions.ForgetRefs()
+	p, err := f.s.anonymousPage(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.s.storedMain(f.ctx, p, id); err != nil || ok {
+		t.Fatalf("a page rendered before the reference data changed is served (%v, %v)", ok, err)
+	}
+	f.render("after the reference data changed")
+	if got, _, _ := f.s.storedMain(f.ctx, p, id); !strings.Contains(string(got.HTML), "(nouveau nom)") {
+		t.Errorf("the page rendered again does not name the territory anew:\n%s", got.HTML)
+	}
+}
+
+// TestStoredPagesRandomWrites runs random writes of every kind from several
+// goroutines while the renderer renders, then checks every page.
+func TestStoredPagesRandomWrites(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := f.ctx
+	var actors []contribution.Actor
+	for i := range 6 {
+		actors = append(actors, f.actor(fmt.Sprintf("Personne%d", i), 0))
+	}
+	for i := range 12 {
+		f.create(actors[i%len(actors)], contribution.Draft{Entry: contribution.EntryLibres,
+			Title: fmt.Sprintf("Proposition numéro %d", i), Body: "Un texte assez long pour être une proposition."})
+	}
+	f.render("first rendering")
+	renderCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); f.s.RunPageRenderer(renderCtx, 0) }()
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			var err error
+			for range 40 {
+				id := f.ids[r.IntN(len(f.ids))]
+				act := actors[r.IntN(len(actors))]
+				switch r.IntN(5) {
+				case 0:
+					_, err = f.s.Contributions.Support(ctx, act, id)
+				case 1:
+					_, err = f.s.Contributions.AddArgument(ctx, act, id, contribution.ArgumentDraft{Stance: "neutre", Body: fmt.Sprintf("Argument %d", r.IntN(1000))})
+				case 2:
+					err = f.s.DB.Conn(ctx).Exec(`UPDATE users SET display_name = ? WHERE id = ?`, fmt.Sprintf("Nom%d", r.IntN(1000)), act.UserID).Error
+				case 3:
+					reason := "Hors sujet"
+					err = f.s.Contributions.Moderate(ctx, id, contribution.StatusHidden, &reason)
+				case 4:
+					err = f.s.Contributions.Moderate(ctx, id, contribution.StatusPublished, nil)
+				}
+				if err != nil && !db.IsDeadlock(err) && !errors.Is(err, contribution.ErrNotAllowed) &&
+					!errors.Is(err, contribution.ErrNotPublished) && !errors.Is(err, contribution.ErrNotFound) && !errors.Is(err, contribution.ErrOwn) {
+					break
+				}
+				err = nil
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	<-done
+	f.check("after the random writes")
+	f.render("after the random writes")
+}
+
+// TestStoredPageServed checks that an anonymous visit of a rendered page
+// reads one statement, and the page it gets.
+func TestStoredPageServed(t *testing.T) {
+	f := newPagesFixture(t)
+	lea := f.actor("Léa", 0)
+	first := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	second := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Des ateliers dans les gares", Body: "Le samedi & le dimanche."})
+	if resp, _ := f.a.get(pagePath(first)); resp.StatusCode != 200 { // reads what pages keep (consultation, reference data)
+		t.Fatalf("first page: %d", resp.StatusCode)
+	}
+	f.render("rendering")
+	before := db.Statements()
+	resp, body := f.a.get(pagePath(second))
+	if n := db.Statements() - before; n != 1 {
+		t.Errorf("a stored page took %d statements, want 1", n)
+	}
+	if resp.StatusCode != 200 || !strings.Contains(body, "<h1>Des ateliers dans les gares</h1>") ||
+		!strings.Contains(body, "Le samedi &amp; le dimanche.") || !strings.Contains(body, "<strong>0</strong> soutien") {
+		t.Errorf("stored page: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestStoredPagesAfterSyntheticLoad checks that the synthetic load, which
+// turns the pages' triggers off for speed, leaves every page to render, and
+// that Pages.RenderAll (what `seed` runs after it) renders them right.
+func TestStoredPagesAfterSyntheticLoad(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := f.ctx
+	if _, err := synthetic.Load(ctx, f.s.DB, synthetic.Options{Contributions: 300, Supports: 3000, Users: 200, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var missing int
+	if err := f.s.DB.Conn(ctx).Raw(`SELECT count(*) FROM contributions c LEFT JOIN contribution_pages p ON p.contribution_id = c.id
+		WHERE p.contribution_id IS NULL OR p.rendered = p.version`).Scan(&missing).Error; err != nil || missing != 0 {
+		t.Fatalf("%d contributions without a page to render after the load (%v)", missing, err)
+	}
+	pages, err := NewPages(f.a.deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := pages.RenderAll(ctx, 4)
+	if err != nil || n != 300 {
+		t.Fatalf("rendered %d pages (%v), want 300", n, err)
+	}
+	if err := f.s.DB.Conn(ctx).Raw(`SELECT id FROM contributions ORDER BY id`).Scan(&f.ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := f.check("after the load"); got != len(f.ids) {
+		t.Errorf("%d of %d pages served from the store", got, len(f.ids))
+	}
+}

@@ -18,7 +18,7 @@ type StoredPage struct {
 	// byte CountAt (-1: the page shows none).
 	HTML     string
 	CountAt  int
-	Supports int // the count of supports now, read with the page
+	Supports int // the count of supports, when read with the page (else -1)
 }
 
 // PageVersion is a page to render, with the version to render it from.
@@ -27,24 +27,30 @@ type PageVersion struct {
 	Version int64
 }
 
-// QueuePage queues into b the read of contribution id's stored page, with
-// its count of supports: found is false when it was not rendered with key,
-// or not since its last change.
-func (s *Store) QueuePage(b *db.Batch, id int64, key string) (get func() (page StoredPage, found bool)) {
-	out := StoredPage{ID: id}
+// QueuePage queues into b the read of contribution id's stored page: found
+// is false when it was not rendered with key, or not since its last change.
+// With supports set, the page's count of supports is read with it (else
+// Supports is -1).
+func (s *Store) QueuePage(b *db.Batch, id int64, key string, supports bool) (get func() (page StoredPage, found bool)) {
+	out := StoredPage{ID: id, Supports: -1}
 	found := false
+	dest := []any{&out.Version, &out.Title, &out.HTML, &out.CountAt}
+	query := `SELECT p.version, p.title, p.html, p.count_at FROM contribution_pages p`
+	if supports {
+		dest = append(dest, &out.Supports)
+		query = `SELECT p.version, p.title, p.html, p.count_at, COALESCE(k.supports, 0) FROM contribution_pages p
+	LEFT JOIN contribution_counters k ON k.contribution_id = p.contribution_id`
+	}
 	b.Queue(func(rows db.Rows) error {
 		if !rows.Next() {
 			return nil
 		}
-		if err := rows.Scan(&out.Version, &out.Title, &out.HTML, &out.CountAt, &out.Supports); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("page %d: %w", id, err)
 		}
 		found = true
 		return nil
-	}, `SELECT p.version, p.title, p.html, p.count_at, COALESCE(k.supports, 0) FROM contribution_pages p
-	LEFT JOIN contribution_counters k ON k.contribution_id = p.contribution_id
-	WHERE p.contribution_id = $1 AND p.rendered = p.version AND p.render_key = $2`, id, key)
+	}, query+` WHERE p.contribution_id = $1 AND p.rendered = p.version AND p.render_key = $2`, id, key)
 	return func() (StoredPage, bool) { return out, found }
 }
 

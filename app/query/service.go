@@ -323,3 +323,22 @@ func int32Array(ids []int32) string {
 
 // isNoRows tells whether err means no row.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Supports returns contribution id's count of supports as the copy of the
+// listing holds it (as lists count their cards), for the page of a visitor
+// who has not just acted. ok is false when the copy is not read yet (this
+// does not start its read), may not be read, or does not list id.
+func (s *Service) Supports(ctx context.Context, id int64) (n int, ok bool) {
+	if s.mirror.current.Load() == nil {
+		return 0, false
+	}
+	m := s.listMirror(ctx)
+	if m == nil || id < 0 || id >= int64(m.rows.n) {
+		return 0, false
+	}
+	r := m.rows.at(uint32(id))
+	if r.cell < 0 {
+		return 0, false
+	}
+	return int(r.support), true
+}

@@ -34,7 +34,9 @@ import (
 // code's markup, the consultation's axes and phase, the reference data) is
 // in the page's key: a page rendered with another key is not served either.
 // The count of supports, which changes at every toggle, is not stored: it is
-// read with the page and written in at each visit.
+// written in at each visit, from the copy of the listing that lists count
+// their cards with (query.Service.Supports: at most a poll behind, as lists
+// and the anonymous pages kept 2 s are), or else read with the page.
 
 // pageFormat is the version of the stored page's markup. The key also holds
 // a rendering of sample pages (pageProbe), so that a change of the markup
@@ -50,9 +52,35 @@ func pagePath(id int64) string { return "/contributions/" + strconv.FormatInt(id
 type pageKeys struct {
 	mu    sync.Mutex
 	refs  *contribution.Reference
-	input string
+	input pageInput
 	key   string
 	probe string // pageProbe's rendering, made once
+}
+
+// pageInput is what of the consultation the main part of a page shows.
+type pageInput struct {
+	consultation int64
+	open         bool
+	axes         []axisShown
+}
+
+type axisShown struct {
+	id       int64
+	position int
+	title    string
+	slug     string
+}
+
+func (in *pageInput) equal(p Page) bool {
+	if in.consultation != p.Consultation.ID || in.open != p.Open() || len(in.axes) != len(p.Consultation.Axes) {
+		return false
+	}
+	for i, a := range p.Consultation.Axes {
+		if in.axes[i] != (axisShown{a.ID, a.Position, a.Title, a.Slug}) {
+			return false
+		}
+	}
+	return true
 }
 
 // pageKey returns the key of the pages as p shows them.
@@ -61,16 +89,15 @@ func (s *Server) pageKey(ctx context.Context, p Page) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var in strings.Builder
-	fmt.Fprintf(&in, "%s|%d|%t", pageFormat, p.Consultation.ID, p.Open())
-	for _, a := range p.Consultation.Axes {
-		fmt.Fprintf(&in, "|%d:%d:%q:%q", a.ID, a.Position, a.Title, a.Slug)
-	}
 	k := &s.pageKeys
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.refs == refs && k.input == in.String() {
+	if k.refs == refs && k.input.equal(p) {
 		return k.key, nil
+	}
+	in := pageInput{consultation: p.Consultation.ID, open: p.Open()}
+	for _, a := range p.Consultation.Axes {
+		in.axes = append(in.axes, axisShown{a.ID, a.Position, a.Title, a.Slug})
 	}
 	if k.probe == "" {
 		k.probe = pageProbe()
@@ -80,8 +107,12 @@ func (s *Server) pageKey(ctx context.Context, p Page) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s", in.String(), k.probe, data)
-	k.refs, k.input, k.key = refs, in.String(), hex.EncodeToString(h.Sum(nil))[:32]
+	fmt.Fprintf(h, "%s|%d|%t", pageFormat, in.consultation, in.open)
+	for _, a := range in.axes {
+		fmt.Fprintf(h, "|%d:%d:%q:%q", a.id, a.position, a.title, a.slug)
+	}
+	fmt.Fprintf(h, "\n%s\n%s", k.probe, data)
+	k.refs, k.input, k.key = refs, in, hex.EncodeToString(h.Sum(nil))[:32]
 	return k.key, nil
 }
 
@@ -128,8 +159,9 @@ func (s *Server) storedMain(ctx context.Context, p Page, id int64) (shown shownC
 	if err != nil {
 		return shownContribution{}, false, err
 	}
+	supports, counted := s.Query.Supports(ctx, id)
 	var b db.Batch
-	get := s.Contributions.QueuePage(&b, id, key)
+	get := s.Contributions.QueuePage(&b, id, key, !counted)
 	if err := s.DB.Run(ctx, &b); err != nil {
 		return shownContribution{}, false, fmt.Errorf("stored page %d: %w", id, err)
 	}
@@ -140,7 +172,9 @@ func (s *Server) storedMain(ctx context.Context, p Page, id int64) (shown shownC
 	if page.CountAt < 0 || page.CountAt > len(page.HTML) {
 		return shownContribution{Title: page.Title, HTML: template.HTML(page.HTML)}, true, nil // saved from writeContributionMain
 	}
-	supports := page.Supports
+	if !counted {
+		supports = page.Supports
+	}
 	var out strings.Builder
 	out.Grow(len(page.HTML) + 32)
 	out.WriteString(page.HTML[:page.CountAt])

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
@@ -400,4 +401,46 @@ func TestStoredPagesAfterSyntheticLoad(t *testing.T) {
 	if got := f.check("after the load"); got != len(f.ids) {
 		t.Errorf("%d of %d pages served from the store", got, len(f.ids))
 	}
+}
+
+// TestStoredPageCountFromTheListingCopy checks that once the copy of the
+// listing is read, a stored page takes its count of supports from it, and
+// that the count follows a support within the copy's poll.
+func TestStoredPageCountFromTheListingCopy(t *testing.T) {
+	f := newPagesFixture(t)
+	lea, jo := f.actor("Léa", 0), f.actor("Jo", 0)
+	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	f.render("rendering")
+	if err := f.s.Query.WarmLists(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := f.s.Query.Supports(f.ctx, id); !ok || n != 0 {
+		t.Fatalf("copy of the listing: %d supports (%v), want 0", n, ok)
+	}
+	if _, err := f.s.Contributions.Support(f.ctx, jo, id); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.s.anonymousPage(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, ok := f.s.Query.Supports(f.ctx, id)
+		got, stored, err := f.s.storedMain(f.ctx, p, id)
+		if err != nil || !stored {
+			t.Fatalf("stored page: %v %v", stored, err)
+		}
+		if ok && n == 1 {
+			if !strings.Contains(string(got.HTML), "<strong>1</strong> soutien<") {
+				t.Fatalf("the page does not show the count of the copy:\n%s", got.HTML)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the copy of the listing still counts %d supports (%v)", n, ok)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	f.check("after the support")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -42,6 +43,37 @@ const (
 	refreshTimeout  = 30 * time.Second
 )
 
+// genFloorKey carries into a load the generation its value will be kept
+// under, which the load lowers (readFrom) when it read data older than the
+// generation it started at: a copy of the listing read before a change made
+// through this process, which a list may use for a few milliseconds
+// (mirrorGap). Such a value is served but not kept, so the next visit reads
+// again rather than keep for the entry's lifetime a page without the change.
+type genFloorKey struct{}
+
+// readFrom tells the load of ctx that it read data of generation gen.
+func readFrom(ctx context.Context, gen uint64) {
+	f, ok := ctx.Value(genFloorKey{}).(*atomic.Uint64)
+	if !ok {
+		return
+	}
+	for {
+		cur := f.Load()
+		if gen >= cur || f.CompareAndSwap(cur, gen) {
+			return
+		}
+	}
+}
+
+// loadAt runs load, and returns its value with the generation to keep it
+// under: gen, or lower when load read older data (readFrom).
+func loadAt(ctx context.Context, gen uint64, load func(context.Context) (any, error)) (any, uint64, error) {
+	floor := new(atomic.Uint64)
+	floor.Store(gen)
+	v, err := load(context.WithValue(ctx, genFloorKey{}, floor))
+	return v, floor.Load(), err
+}
+
 func newCache(gen func() uint64) *cache {
 	return &cache{gen: gen, entries: map[string]*cacheEntry{}}
 }
@@ -72,9 +104,9 @@ func (c *cache) fetch(ctx context.Context, key string, ttl time.Duration, allowS
 	}
 	c.mu.Unlock()
 	v, err, _ := c.group.Do(key, func() (any, error) {
-		v, err := load(ctx)
+		v, at, err := loadAt(ctx, gen, load)
 		if err == nil {
-			c.put(key, gen, ttl, v)
+			c.put(key, at, ttl, v)
 		}
 		return v, err
 	})
@@ -84,14 +116,14 @@ func (c *cache) fetch(ctx context.Context, key string, ttl time.Duration, allowS
 func (c *cache) refresh(key string, gen uint64, ttl time.Duration, load func(context.Context) (any, error)) {
 	ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
 	defer cancel()
-	v, err := load(ctx)
+	v, at, err := loadAt(ctx, gen, load)
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok {
 		e.refreshing = false
 	}
 	c.mu.Unlock()
 	if err == nil {
-		c.put(key, gen, ttl, v)
+		c.put(key, at, ttl, v)
 	}
 }
 

@@ -279,7 +279,11 @@ func (s *Service) listMirror(ctx context.Context) *mirrorSnap {
 	if db.OnPrimary(ctx) || s.mirrorOff {
 		return nil
 	}
-	return s.mirror.get(ctx, s.mirrorWait)
+	m := s.mirror.get(ctx, s.mirrorWait)
+	if m != nil {
+		readFrom(ctx, m.gen) // a copy read before a change made here: the page is not kept
+	}
+	return m
 }
 
 // WarmLists reads the copy of the listing's orders that lists walk (see

@@ -9,9 +9,12 @@
 -- database. The renderer saves a page only if the version it read before
 -- reading the contribution is still the current one.
 --
--- The count of supports is not in the stored page: it changes at every
--- toggle. The page keeps where it goes (count_at, a byte offset; -1 when the
--- page shows no supports) and the server writes it there.
+-- The main part is kept compressed, as raw deflate blocks that the server
+-- joins into its gzip answers (app/web/gzip_page.go). The count of supports
+-- is not in it, since it changes at every toggle: main holds the part before
+-- the count, then, from byte cut, the part after it (cut is -1 when the page
+-- shows no supports: one part). Each part's CRC-32 and size are kept for the
+-- answer's trailer.
 CREATE TABLE contribution_pages (
     contribution_id bigint PRIMARY KEY REFERENCES contributions(id) ON DELETE CASCADE,
     version bigint NOT NULL DEFAULT 1,
@@ -22,9 +25,15 @@ CREATE TABLE contribution_pages (
     -- not served.
     render_key text NOT NULL DEFAULT '',
     title text NOT NULL DEFAULT '',
-    html text NOT NULL DEFAULT '',
-    count_at integer NOT NULL DEFAULT -1
+    main bytea NOT NULL DEFAULT '',
+    cut integer NOT NULL DEFAULT -1,
+    head_crc bigint NOT NULL DEFAULT 0,
+    head_size integer NOT NULL DEFAULT 0,
+    tail_crc bigint NOT NULL DEFAULT 0,
+    tail_size integer NOT NULL DEFAULT 0
 );
+-- Already compressed: kept in the row, not compressed again.
+ALTER TABLE contribution_pages ALTER COLUMN main SET STORAGE MAIN;
 
 -- The pages to render again.
 CREATE INDEX contribution_pages_stale_idx ON contribution_pages (contribution_id) WHERE rendered <> version;

@@ -14,11 +14,15 @@ type StoredPage struct {
 	ID      int64
 	Version int64 // the version of the page it was rendered from
 	Title   string
-	// HTML is the main part without its count of supports, which goes at
-	// byte CountAt (-1: the page shows none).
-	HTML     string
-	CountAt  int
-	Supports int // the count of supports, when read with the page (else -1)
+	// Main is the main part compressed by the web server, in two parts
+	// around its count of supports: Main[:Cut], then Main[Cut:]; Cut is -1
+	// when the page shows no count (one part). Each part's CRC-32 and size
+	// are kept with it.
+	Main               []byte
+	Cut                int
+	HeadCRC, TailCRC   uint32
+	HeadSize, TailSize int
+	Supports           int // the count of supports, when read with the page (else -1)
 }
 
 // PageVersion is a page to render, with the version to render it from.
@@ -34,11 +38,13 @@ type PageVersion struct {
 func (s *Store) QueuePage(b *db.Batch, id int64, key string, supports bool) (get func() (page StoredPage, found bool)) {
 	out := StoredPage{ID: id, Supports: -1}
 	found := false
-	dest := []any{&out.Version, &out.Title, &out.HTML, &out.CountAt}
-	query := `SELECT p.version, p.title, p.html, p.count_at FROM contribution_pages p`
+	var headCRC, tailCRC int64
+	dest := []any{&out.Version, &out.Title, &out.Main, &out.Cut, &headCRC, &out.HeadSize, &tailCRC, &out.TailSize}
+	const columns = `p.version, p.title, p.main, p.cut, p.head_crc, p.head_size, p.tail_crc, p.tail_size`
+	query := `SELECT ` + columns + ` FROM contribution_pages p`
 	if supports {
 		dest = append(dest, &out.Supports)
-		query = `SELECT p.version, p.title, p.html, p.count_at, COALESCE(k.supports, 0) FROM contribution_pages p
+		query = `SELECT ` + columns + `, COALESCE(k.supports, 0) FROM contribution_pages p
 	LEFT JOIN contribution_counters k ON k.contribution_id = p.contribution_id`
 	}
 	b.Queue(func(rows db.Rows) error {
@@ -48,6 +54,7 @@ func (s *Store) QueuePage(b *db.Batch, id int64, key string, supports bool) (get
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("page %d: %w", id, err)
 		}
+		out.HeadCRC, out.TailCRC = uint32(headCRC), uint32(tailCRC)
 		found = true
 		return nil
 	}, query+` WHERE p.contribution_id = $1 AND p.rendered = p.version AND p.render_key = $2`, id, key)
@@ -90,29 +97,32 @@ func (s *Store) SavePages(ctx context.Context, key string, pages []StoredPage) (
 	if len(pages) == 0 {
 		return 0, nil
 	}
-	ids := make([]int64, len(pages))
-	versions := make([]int64, len(pages))
-	titles := make([]string, len(pages))
-	htmls := make([]string, len(pages))
-	at := make([]int32, len(pages))
-	keys := make([]string, len(pages))
+	n := len(pages)
+	ids, versions, cuts, headSizes, tailSizes := make([]int64, n), make([]int64, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	headCRCs, tailCRCs := make([]int64, n), make([]int64, n)
+	titles, keys := make([]string, n), make([]string, n)
+	mains := make([][]byte, n)
 	for i, p := range pages {
-		ids[i], versions[i], titles[i], htmls[i], at[i], keys[i] = p.ID, p.Version, p.Title, p.HTML, int32(p.CountAt), key
+		ids[i], versions[i], titles[i], mains[i], cuts[i], keys[i] = p.ID, p.Version, p.Title, p.Main, int32(p.Cut), key
+		headCRCs[i], headSizes[i], tailCRCs[i], tailSizes[i] = int64(p.HeadCRC), int32(p.HeadSize), int64(p.TailCRC), int32(p.TailSize)
 		if p.Version < 0 { // not to be stored
 			versions[i], keys[i] = -p.Version, ""
 		}
 	}
 	// database/sql with pgx sends the slices as arrays (GORM would spread them).
 	res, err := s.db.SQL().ExecContext(ctx, `UPDATE contribution_pages p SET rendered = u.version, render_key = u.key,
-		title = u.title, html = u.html, count_at = u.count_at
-		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[]) AS u(id, version, title, html, count_at, key)
-		WHERE p.contribution_id = u.id AND p.version = u.version`, ids, versions, titles, htmls, at, keys)
+		title = u.title, main = u.main, cut = u.cut, head_crc = u.head_crc, head_size = u.head_size,
+		tail_crc = u.tail_crc, tail_size = u.tail_size
+		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bytea[], $5::int[], $6::bigint[], $7::int[], $8::bigint[], $9::int[], $10::text[])
+			AS u(id, version, title, main, cut, head_crc, head_size, tail_crc, tail_size, key)
+		WHERE p.contribution_id = u.id AND p.version = u.version`,
+		ids, versions, titles, mains, cuts, headCRCs, headSizes, tailCRCs, tailSizes, keys)
 	if err != nil {
 		return 0, fmt.Errorf("save pages: %w", err)
 	}
-	n, err := res.RowsAffected()
+	saved, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("save pages: %w", err)
 	}
-	return int(n), nil
+	return int(saved), nil
 }

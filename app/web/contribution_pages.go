@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/cnr-numerique/concertation/app/consultation"
 	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
+	"github.com/gofiber/fiber/v2"
 )
 
 // Stored pages. Contribution pages are asked for at random among a million,
@@ -152,35 +154,107 @@ func pageProbe() string {
 	return b.String()
 }
 
-// storedMain returns the main part of contribution id's page from the
-// stored pages, ok false when it is not stored or is stale.
-func (s *Server) storedMain(ctx context.Context, p Page, id int64) (shown shownContribution, ok bool, err error) {
+// storedShown is a stored page as a visit serves it: its compressed parts
+// and the count of supports to write between them.
+type storedShown struct {
+	page     contribution.StoredPage
+	supports int
+}
+
+// count returns what goes between the parts: the count and its unit.
+func (st *storedShown) count() string {
+	var b strings.Builder
+	writeSupportCount(&b, st.supports, supportUnit(st.supports))
+	return b.String()
+}
+
+// html returns the main part uncompressed.
+func (st *storedShown) html() (shownContribution, error) {
+	p := &st.page
+	if p.Cut < 0 || p.Cut > len(p.Main) {
+		h, err := inflate(p.Main)
+		return shownContribution{Title: p.Title, HTML: template.HTML(h)}, err // saved from writeContributionMain
+	}
+	head, err := inflate(p.Main[:p.Cut])
+	if err != nil {
+		return shownContribution{}, err
+	}
+	tail, err := inflate(p.Main[p.Cut:])
+	return shownContribution{Title: p.Title, HTML: template.HTML(head + st.count() + tail)}, err // saved from writeContributionMain
+}
+
+// storedMain returns contribution id's stored page, ok false when it is not
+// stored or is stale.
+func (s *Server) storedMain(ctx context.Context, p Page, id int64) (shown storedShown, ok bool, err error) {
 	key, err := s.pageKey(ctx, p)
 	if err != nil {
-		return shownContribution{}, false, err
+		return storedShown{}, false, err
 	}
 	supports, counted := s.Query.Supports(ctx, id)
 	var b db.Batch
 	get := s.Contributions.QueuePage(&b, id, key, !counted)
 	if err := s.DB.Run(ctx, &b); err != nil {
-		return shownContribution{}, false, fmt.Errorf("stored page %d: %w", id, err)
+		return storedShown{}, false, fmt.Errorf("stored page %d: %w", id, err)
 	}
 	page, found := get()
 	if !found {
-		return shownContribution{}, false, nil
-	}
-	if page.CountAt < 0 || page.CountAt > len(page.HTML) {
-		return shownContribution{Title: page.Title, HTML: template.HTML(page.HTML)}, true, nil // saved from writeContributionMain
+		return storedShown{}, false, nil
 	}
 	if !counted {
 		supports = page.Supports
 	}
-	var out strings.Builder
-	out.Grow(len(page.HTML) + 32)
-	out.WriteString(page.HTML[:page.CountAt])
-	writeSupportCount(&out, supports, supportUnit(supports))
-	out.WriteString(page.HTML[page.CountAt:])
-	return shownContribution{Title: page.Title, HTML: template.HTML(out.String())}, true, nil // saved from writeContributionMain
+	return storedShown{page: page, supports: supports}, true, nil
+}
+
+// storedMainHTML is storedMain, uncompressed.
+func (s *Server) storedMainHTML(ctx context.Context, p Page, id int64) (shownContribution, bool, error) {
+	st, ok, err := s.storedMain(ctx, p, id)
+	if err != nil || !ok {
+		return shownContribution{}, ok, err
+	}
+	shown, err := st.html()
+	return shown, err == nil, err
+}
+
+// writeStored answers with the page of st, compressed from its parts, when
+// the browser takes gzip and the layout has a frame; ok is false otherwise
+// (the page is then written as any other). The answer is byte for byte the
+// page written as any other, compressed: TestStoredPageAnswers compares them.
+func (s *Server) writeStored(c *fiber.Ctx, p Page, st *storedShown) (ok bool) {
+	if !c.Request().Header.HasAcceptEncoding("gzip") {
+		return false
+	}
+	p.Title = st.page.Title
+	f := s.render.frameFor(&p)
+	if f == nil {
+		return false
+	}
+	z := f.deflatedParts()
+	page := &st.page
+	g := newGzipPage(len(page.Main) + z.size + 256)
+	g.deflated(z.head)
+	g.rawEscaped(p.CSRF)
+	g.deflated(z.mid)
+	if f.titled {
+		g.rawEscaped(p.Title)
+	}
+	g.deflated(z.beforeMain)
+	if page.Cut < 0 || page.Cut > len(page.Main) {
+		g.part(page.Main, page.HeadCRC, page.HeadSize)
+	} else {
+		g.part(page.Main[:page.Cut], page.HeadCRC, page.HeadSize)
+		g.raw(st.count())
+		g.part(page.Main[page.Cut:], page.TailCRC, page.TailSize)
+	}
+	g.deflated(z.tail)
+	body := g.finish()
+	c.Status(http.StatusOK)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentEncoding, "gzip")
+	c.Append(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
+	c.Set(fiber.HeaderETag, htmlETag(g.size, g.crc)) // that of the page uncompressed, as pageETag gives
+	c.Response().SetBodyRaw(body)
+	return true
 }
 
 // anonymousPage is the page as a visitor who is not signed in sees it.
@@ -199,7 +273,7 @@ func (s *Server) anonymousPage(ctx context.Context) (Page, error) {
 func (s *Server) renderStored(ctx context.Context, p Page, v contribution.PageVersion) (contribution.StoredPage, error) {
 	data, err := s.showData(ctx, nil, p, v.ID, pagePath(v.ID))
 	if errors.Is(err, errContributionNotFound) {
-		return contribution.StoredPage{ID: v.ID, Version: -v.Version, CountAt: -1}, nil
+		return contribution.StoredPage{ID: v.ID, Version: -v.Version, Cut: -1}, nil
 	}
 	if err != nil {
 		return contribution.StoredPage{}, err
@@ -211,10 +285,15 @@ func (s *Server) renderStored(ctx context.Context, p Page, v contribution.PageVe
 	b.Grow(8 << 10)
 	data.writeContributionMain(&b)
 	html := b.String()
-	page := contribution.StoredPage{ID: v.ID, Version: v.Version, Title: data.Title, HTML: html, CountAt: -1}
-	if counted[0] >= 0 {
-		page.HTML, page.CountAt = html[:counted[0]]+html[counted[1]:], counted[0]
+	page := contribution.StoredPage{ID: v.ID, Version: v.Version, Title: data.Title, Cut: -1}
+	if counted[0] < 0 {
+		d := deflate(html)
+		page.Main, page.HeadCRC, page.HeadSize = d.data, d.crc, d.size
+		return page, nil
 	}
+	head, tail := deflate(html[:counted[0]]), deflate(html[counted[1]:])
+	page.Main = append(head.data, tail.data...)
+	page.Cut, page.HeadCRC, page.HeadSize, page.TailCRC, page.TailSize = len(head.data), head.crc, head.size, tail.crc, tail.size
 	return page, nil
 }
 

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +87,7 @@ func (f *pagesFixture) check(step string) int {
 	}
 	stored := 0
 	for _, id := range f.ids {
-		got, ok, err := f.s.storedMain(f.ctx, p, id)
+		got, ok, err := f.s.storedMainHTML(f.ctx, p, id)
 		if err != nil {
 			f.t.Fatalf("%s: stored page %d: %v", step, id, err)
 		}
@@ -284,11 +288,11 @@ func TestStoredPagesKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := f.s.storedMain(f.ctx, p, id); err != nil || ok {
+	if _, ok, err := f.s.storedMainHTML(f.ctx, p, id); err != nil || ok {
 		t.Fatalf("a page rendered before the reference data changed is served (%v, %v)", ok, err)
 	}
 	f.render("after the reference data changed")
-	if got, _, _ := f.s.storedMain(f.ctx, p, id); !strings.Contains(string(got.HTML), "(nouveau nom)") {
+	if got, _, _ := f.s.storedMainHTML(f.ctx, p, id); !strings.Contains(string(got.HTML), "(nouveau nom)") {
 		t.Errorf("the page rendered again does not name the territory anew:\n%s", got.HTML)
 	}
 }
@@ -427,7 +431,7 @@ func TestStoredPageCountFromTheListingCopy(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		n, ok := f.s.Query.Supports(f.ctx, id)
-		got, stored, err := f.s.storedMain(f.ctx, p, id)
+		got, stored, err := f.s.storedMainHTML(f.ctx, p, id)
 		if err != nil || !stored {
 			t.Fatalf("stored page: %v %v", stored, err)
 		}
@@ -443,4 +447,104 @@ func TestStoredPageCountFromTheListingCopy(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	f.check("after the support")
+}
+
+// TestStoredPageAnswers compares the answers of stored pages with the pages
+// rendered afresh, byte for byte: uncompressed (the parts inflated), and
+// compressed from their parts (decompressed by the standard library, which
+// checks the CRC-32 and the size), with the same ETag, and a 304 for it.
+func TestStoredPageAnswers(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := f.ctx
+	var hubID int64
+	if err := f.s.DB.Conn(ctx).Raw(`SELECT id FROM hubs ORDER BY id LIMIT 1`).Scan(&hubID).Error; err != nil || hubID == 0 {
+		t.Fatalf("hub: %v", err)
+	}
+	lea, jo, member := f.actor("Léa", 0), f.actor("Jo", 0), f.actor("Membre", hubID)
+	proposal := f.create(member, contribution.Draft{Entry: contribution.EntryHubs, HubID: hubID,
+		Title: "Des lieux « ouverts » & accessibles", Body: "Ouvrir des lieux.\n\nAvec <des> médiateurs."})
+	free := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Former les agents", Body: "Former."})
+	f.create(jo, contribution.Draft{Entry: contribution.EntryLibres, ReactsToID: proposal, ReactionType: "nuance",
+		Title: "Pas partout", Body: "Dans les villes seulement."})
+	hidden := f.create(jo, contribution.Draft{Entry: contribution.EntryLibres, Title: "À masquer", Body: "Texte."})
+	withdrawn := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "À retirer", Body: "Texte."})
+	if p, err := f.s.Contributions.AddArgument(ctx, jo, proposal, contribution.ArgumentDraft{Stance: "pour", Body: "Oui."}); err != nil || len(p) > 0 {
+		t.Fatal(p, err)
+	}
+	if _, err := f.s.Contributions.Support(ctx, jo, free); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Answers.Set(ctx, proposal, member.UserID, answer.State("retenue"), "Retenue."); err != nil {
+		t.Fatal(err)
+	}
+	reason := "Hors sujet"
+	if err := f.s.Contributions.Moderate(ctx, hidden, contribution.StatusHidden, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Contributions.Withdraw(ctx, lea, withdrawn); err != nil {
+		t.Fatal(err)
+	}
+	get := func(id int64, header ...string) (*http.Response, string) {
+		t.Helper()
+		f.s.Contributions.Invalidate() // no page kept from the visit before
+		req := httptest.NewRequest(http.MethodGet, pagePath(id), nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp := f.a.do(req)
+		return resp, readBody(t, resp)
+	}
+	f.a.get("/") // the visitor's form token
+	live := map[int64]string{}
+	for _, id := range f.ids {
+		resp, body := get(id)
+		if resp.StatusCode != 200 {
+			t.Fatalf("page %d: %d", id, resp.StatusCode)
+		}
+		live[id] = body
+	}
+	f.render("rendering")
+	for _, id := range f.ids {
+		before := db.Statements()
+		resp, body := get(id)
+		if n := db.Statements() - before; n != 1 {
+			t.Errorf("page %d: %d statements, want 1 (the stored page)", id, n)
+		}
+		if body != live[id] {
+			t.Errorf("page %d uncompressed differs from the page rendered afresh:\n%s", id, firstDifference(body, live[id]))
+		}
+		etag := resp.Header.Get("ETag")
+		resp, gz := get(id, "Accept-Encoding", "gzip, deflate, br")
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("ETag") != etag || etag == "" ||
+			!strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("page %d compressed: headers %v, ETag uncompressed %q", id, resp.Header, etag)
+		}
+		p, err := f.s.anonymousPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, ok, err := f.s.storedMain(ctx, p, id)
+		if err != nil || !ok {
+			t.Fatalf("page %d not stored (%v)", id, err)
+		}
+		if part := st.page.Main[:max(st.page.Cut, 0)]; st.page.Cut < 0 || !strings.Contains(gz, string(part)) {
+			if !strings.Contains(gz, string(st.page.Main)) {
+				t.Errorf("page %d: the answer does not hold the stored page's compressed part", id)
+			}
+		}
+		zr, err := gzip.NewReader(strings.NewReader(gz))
+		if err != nil {
+			t.Fatalf("page %d: %v", id, err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("page %d: %v", id, err)
+		}
+		if string(plain) != live[id] {
+			t.Errorf("page %d compressed differs from the page rendered afresh:\n%s", id, firstDifference(string(plain), live[id]))
+		}
+		if resp, _ := get(id, "Accept-Encoding", "gzip", "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("page %d with its ETag: %d, want 304", id, resp.StatusCode)
+		}
+	}
 }

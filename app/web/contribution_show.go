@@ -93,7 +93,18 @@ func (s *Server) contributionShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	shown := v.(shownContribution)
+	var shown shownContribution
+	switch v := v.(type) {
+	case storedShown:
+		if s.writeStored(c, p, &v) {
+			return nil
+		}
+		if shown, err = v.html(); err != nil {
+			return err
+		}
+	case shownContribution:
+		shown = v
+	}
 	p.Title = shown.Title
 	return s.render.Render(c, http.StatusOK, tplContributionShow, contributionShowPage{Page: p, HTML: shown.HTML})
 }

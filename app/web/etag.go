@@ -31,14 +31,22 @@ func pageETag(c *fiber.Ctx) error {
 	if cc == "" {
 		resp.Header.Set(fiber.HeaderCacheControl, "private, no-cache")
 	}
-	body := resp.Body()
-	etag := `W/"` + strconv.Itoa(len(body)) + "-" + strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 36) + `"`
-	resp.Header.Set(fiber.HeaderETag, etag)
+	etag := string(resp.Header.Peek(fiber.HeaderETag)) // set by a handler that wrote its page compressed (writeStored)
+	if etag == "" {
+		body := resp.Body()
+		etag = htmlETag(len(body), crc32.ChecksumIEEE(body))
+		resp.Header.Set(fiber.HeaderETag, etag)
+	}
 	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
 		resp.ResetBody()
 		resp.SetStatusCode(fiber.StatusNotModified)
 	}
 	return nil
+}
+
+// htmlETag is the ETag of a page of size bytes and CRC-32 crc, uncompressed.
+func htmlETag(size int, crc uint32) string {
+	return `W/"` + strconv.Itoa(size) + "-" + strconv.FormatUint(uint64(crc), 36) + `"`
 }
 
 // etagMatches reports whether the If-None-Match header value names etag,

@@ -28,6 +28,27 @@ const (
 type frame struct {
 	head, mid, beforeMain, tail string
 	titled                      bool
+
+	deflateOnce sync.Once
+	deflated    *frameDeflated
+}
+
+// frameDeflated is a frame's fixed parts compressed for gzipPage, around a
+// main part written as the template "main" of a contribution page writes
+// its HTML (a line before and after).
+type frameDeflated struct {
+	head, mid, beforeMain, tail deflated
+	size                        int // their compressed bytes
+}
+
+// deflatedParts returns f's parts compressed, compressing them once.
+func (f *frame) deflatedParts() *frameDeflated {
+	f.deflateOnce.Do(func() {
+		z := &frameDeflated{head: deflate(f.head), mid: deflate(f.mid), beforeMain: deflate(f.beforeMain + "\n"), tail: deflate("\n" + f.tail)}
+		z.size = len(z.head.data) + len(z.mid.data) + len(z.beforeMain.data) + len(z.tail.data)
+		f.deflated = z
+	})
+	return f.deflated
 }
 
 // frames keeps the frames by what changes them: the navigation entry of the

@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/cnr-numerique/concertation/app/hub"
 )

@@ -40,9 +40,10 @@ import (
 // their cards with (query.Service.Supports: at most a poll behind, as lists
 // and the anonymous pages kept 2 s are), or else read with the page.
 
-// pageFormat is the version of the stored page's markup. The key also holds
-// a rendering of sample pages (pageProbe), so that a change of the markup
-// changes it even when this is forgotten.
+// pageFormat is the version of the stored page's markup and of how it is
+// stored (compressed parts around the count): change it with either. The
+// key also holds a rendering of sample pages (pageProbe), so that a change
+// of the markup changes it even when this is forgotten.
 const pageFormat = "contribution-main 1"
 
 // pagePath is the address of contribution id's page, the one its stored

@@ -313,7 +313,7 @@ func TestStoredPagesRandomWrites(t *testing.T) {
 	f.render("first rendering")
 	renderCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); f.s.RunPageRenderer(renderCtx, 0) }()
+	go func() { defer close(done); f.s.RunPageRenderer(renderCtx, 10*time.Millisecond) }()
 	errs := make(chan error, 4)
 	for w := range 4 {
 		go func() {
@@ -547,4 +547,41 @@ func TestStoredPageAnswers(t *testing.T) {
 			t.Errorf("page %d with its ETag: %d, want 304", id, resp.StatusCode)
 		}
 	}
+}
+
+// TestStoredPageSaveLosesToAChange renders a page, changes the contribution
+// before the page is saved, and checks that the save stores nothing: the
+// page rendered before the change is never served.
+func TestStoredPageSaveLosesToAChange(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := f.ctx
+	lea := f.actor("Léa", 0)
+	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	p, err := f.s.anonymousPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := f.s.pageKey(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
+	if err != nil || len(stale) != 1 || stale[0].ID != id {
+		t.Fatalf("pages to render: %v (%v)", stale, err)
+	}
+	page, err := f.s.renderStored(ctx, p, stale[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := "Hors sujet"
+	if err := f.s.Contributions.Moderate(ctx, id, contribution.StatusHidden, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.Contributions.SavePages(ctx, key, []contribution.StoredPage{page}); err != nil || n != 0 {
+		t.Fatalf("a page rendered before a change was saved after it: %d (%v)", n, err)
+	}
+	if _, ok, err := f.s.storedMainHTML(ctx, p, id); err != nil || ok {
+		t.Fatalf("a page rendered before a change is served (%v, %v)", ok, err)
+	}
+	f.render("after the change")
 }

@@ -58,6 +58,16 @@ func (f *pagesFixture) actor(name string, hub int64) contribution.Actor {
 	return act
 }
 
+// hub returns the id of a Hub of the reference data.
+func (f *pagesFixture) hub() int64 {
+	f.t.Helper()
+	var id int64
+	if err := f.s.DB.Conn(f.ctx).Raw(`SELECT id FROM hubs ORDER BY id LIMIT 1`).Scan(&id).Error; err != nil || id == 0 {
+		f.t.Fatalf("hub: %v", err)
+	}
+	return id
+}
+
 func (f *pagesFixture) create(act contribution.Actor, d contribution.Draft) int64 {
 	f.t.Helper()
 	cons, err := f.s.Contributions.CachedConsultation(f.ctx)
@@ -146,10 +156,7 @@ func (f *pagesFixture) exec(sql string, args ...any) {
 func TestStoredPagesFollowEveryChange(t *testing.T) {
 	f := newPagesFixture(t)
 	ctx := f.ctx
-	var hubID int64
-	if err := f.s.DB.Conn(ctx).Raw(`SELECT id FROM hubs ORDER BY id LIMIT 1`).Scan(&hubID).Error; err != nil || hubID == 0 {
-		t.Fatalf("hub: %v", err)
-	}
+	hubID := f.hub()
 	lea, jo, hubMember := f.actor("Léa", 0), f.actor("Jo", 0), f.actor("Membre", hubID)
 	proposal := f.create(hubMember, contribution.Draft{Entry: contribution.EntryHubs, HubID: hubID,
 		Title: "Des lieux de médiation dans chaque canton", Body: "Ouvrir des lieux d'accueil.\n\nAvec des médiateurs."})
@@ -456,10 +463,7 @@ func TestStoredPageCountFromTheListingCopy(t *testing.T) {
 func TestStoredPageAnswers(t *testing.T) {
 	f := newPagesFixture(t)
 	ctx := f.ctx
-	var hubID int64
-	if err := f.s.DB.Conn(ctx).Raw(`SELECT id FROM hubs ORDER BY id LIMIT 1`).Scan(&hubID).Error; err != nil || hubID == 0 {
-		t.Fatalf("hub: %v", err)
-	}
+	hubID := f.hub()
 	lea, jo, member := f.actor("Léa", 0), f.actor("Jo", 0), f.actor("Membre", hubID)
 	proposal := f.create(member, contribution.Draft{Entry: contribution.EntryHubs, HubID: hubID,
 		Title: "Des lieux « ouverts » & accessibles", Body: "Ouvrir des lieux.\n\nAvec <des> médiateurs."})

@@ -172,10 +172,7 @@ func TestStoredPagesFollowEveryChange(t *testing.T) {
 	}
 	f.render("first rendering")
 
-	steps := []struct {
-		name   string
-		change func()
-	}{
+	steps := []pageStep{
 		{"support", func() {
 			if _, err := f.s.Contributions.Support(ctx, lea, other); err != nil {
 				t.Fatal(err)
@@ -267,17 +264,75 @@ func TestStoredPagesFollowEveryChange(t *testing.T) {
 			f.ids = left
 		}},
 	}
+	f.steps(steps)
+}
+
+type pageStep struct {
+	name   string
+	change func()
+}
+
+// steps makes each change, then checks the stored pages (f.check): none
+// served may differ from the page rendered afresh, and the change must have
+// made one stale (but a support, whose count is written at each visit);
+// then renders them again and checks that every page is served, and right.
+func (f *pagesFixture) steps(steps []pageStep) {
+	f.t.Helper()
 	for _, st := range steps {
 		before := f.check(st.name + " (before)")
 		st.change()
 		after := f.check(st.name)
 		if after >= before && st.name != "support" {
-			t.Errorf("%s: %d pages served from the store before, %d after: the change marked none stale", st.name, before, after)
+			f.t.Errorf("%s: %d pages served from the store before, %d after: the change marked none stale", st.name, before, after)
 		}
 		if st.name == "support" && after != before {
-			t.Errorf("support: %d pages served from the store before, %d after: the count is written at each visit", before, after)
+			f.t.Errorf("support: %d pages served from the store before, %d after: the count is written at each visit", before, after)
 		}
 		f.render(st.name)
+	}
+}
+
+// TestStoredPagesFollowAssistedContributions checks the pages of a
+// contribution written with a médiateur: the person's label shows until
+// they claim it, then their account's name.
+func TestStoredPagesFollowAssistedContributions(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := f.ctx
+	mediator, claimer := f.actor("Médiatrice", 0), f.actor("Camille", 0)
+	var person int64
+	if err := f.s.DB.Conn(ctx).Raw(`INSERT INTO mediation_people (mediator_id, label, author_category, departement_id,
+		consent_version, consent_at, consent_by) VALUES (?, 'Dominique', 'citoyen', ?, 'v1', now(), ?) RETURNING id`,
+		mediator.UserID, *mediator.DepartementID, mediator.UserID).Scan(&person).Error; err != nil || person == 0 {
+		t.Fatalf("person: %v", err)
+	}
+	cons, err := f.s.Contributions.CachedConsultation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := []byte("code de réclamation de test, haché")
+	id, problems, err := f.s.Contributions.CreateAssisted(ctx, contribution.AssistedPerson{ID: person, MediatorID: mediator.UserID,
+		Category: "citoyen", DepartementID: *mediator.DepartementID}, cons.ID,
+		contribution.Draft{AxisID: cons.Axes[0].ID, Title: "Un accueil sans rendez-vous", Body: "Pouvoir venir sans rendez-vous."},
+		hash, time.Now().Add(time.Hour))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("assisted: %v %v", problems, err)
+	}
+	f.ids = append(f.ids, id)
+	f.render("first rendering")
+	f.steps([]pageStep{
+		{"label changed", func() { f.exec(`UPDATE mediation_people SET label = 'Dom' WHERE id = ?`, person) }},
+		{"claimed", func() {
+			if _, err := f.s.Contributions.Claim(ctx, hash, claimer.UserID); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	})
+	p, err := f.s.anonymousPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := f.s.storedMainHTML(ctx, p, id); err != nil || !ok || !strings.Contains(string(got.HTML), "Camille") {
+		t.Errorf("the claimed contribution's stored page does not name its author (%v, %v):\n%s", ok, err, got.HTML)
 	}
 }
 

@@ -298,6 +298,9 @@ func (s *Server) renderStored(ctx context.Context, p Page, v contribution.PageVe
 	return page, nil
 }
 
+// renderFault, set by tests, makes the render of a page fail.
+var renderFault func(id int64) error
+
 // pageBatch is how many pages the renderer reads and saves at a time.
 const pageBatch = 200
 
@@ -311,6 +314,11 @@ func (s *Server) renderPages(ctx context.Context, p Page, key string, batch []co
 	for range max(workers, 1) {
 		wg.Go(func() {
 			for i := range next {
+				if renderFault != nil {
+					if errs[i] = renderFault(batch[i].ID); errs[i] != nil {
+						continue
+					}
+				}
 				pages[i], errs[i] = s.renderStored(ctx, p, batch[i])
 			}
 		})
@@ -320,10 +328,20 @@ func (s *Server) renderPages(ctx context.Context, p Page, key string, batch []co
 	}
 	close(next)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	return s.Contributions.SavePages(ctx, key, pages)
+	// A page that fails to render stays stale, so its visits render it as
+	// before and the next rounds try again; the others are saved.
+	rendered := pages[:0]
+	for i, err := range errs {
+		if err != nil {
+			s.Log.Warn("pages: a contribution page could not be rendered in advance", "id", batch[i].ID, "err", err)
+			continue
+		}
+		rendered = append(rendered, pages[i])
+	}
+	return s.Contributions.SavePages(ctx, key, rendered)
 }
 
 // RenderPages renders every page that is stale or rendered with another key,

@@ -644,3 +644,37 @@ func TestStoredPageSaveLosesToAChange(t *testing.T) {
 	}
 	f.render("after the change")
 }
+
+// TestStoredPagesRenderPastAFailure checks that a page that fails to render
+// leaves the others rendered, stays stale (its visits render it afresh) and
+// is rendered once it can be.
+func TestStoredPagesRenderPastAFailure(t *testing.T) {
+	f := newPagesFixture(t)
+	lea := f.actor("Léa", 0)
+	for i := range 3 {
+		f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: fmt.Sprintf("Proposition numéro %d", i), Body: "Un texte."})
+	}
+	bad := f.ids[1]
+	renderFault = func(id int64) error {
+		if id == bad {
+			return errors.New("panne simulée")
+		}
+		return nil
+	}
+	n, err := f.s.RenderPages(f.ctx, 2)
+	renderFault = nil
+	if err != nil || n != 2 {
+		t.Fatalf("rendered %d pages (%v), want the 2 that did not fail", n, err)
+	}
+	p, err := f.s.anonymousPage(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.s.storedMainHTML(f.ctx, p, bad); err != nil || ok {
+		t.Fatalf("the page that failed is served from the store (%v, %v)", ok, err)
+	}
+	if got := f.check("after the failure"); got != 2 {
+		t.Errorf("%d pages served from the store, want 2", got)
+	}
+	f.render("once it can be")
+}

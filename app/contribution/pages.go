@@ -108,6 +108,9 @@ func (s *Store) SavePages(ctx context.Context, key string, pages []StoredPage) (
 		if p.Version < 0 { // not to be stored
 			versions[i], keys[i] = -p.Version, ""
 		}
+		if mains[i] == nil {
+			mains[i] = []byte{} // not NULL
+		}
 	}
 	// database/sql with pgx sends the slices as arrays (GORM would spread them).
 	res, err := s.db.SQL().ExecContext(ctx, `UPDATE contribution_pages p SET rendered = u.version, render_key = u.key,

@@ -34,7 +34,11 @@ type pagesFixture struct {
 
 func newPagesFixture(t *testing.T) *pagesFixture {
 	t.Helper()
-	a := newTestApp(t, nil)
+	return newPagesFixtureOn(t, newTestApp(t, nil))
+}
+
+func newPagesFixtureOn(t *testing.T, a *testApp) *pagesFixture {
+	t.Helper()
 	d := a.deps
 	d.Contributions = contribution.NewStore(d.DB)
 	d.Query = query.New(d.DB, d.Contributions, search.NewPostgres(d.DB.SQL()))
@@ -677,4 +681,46 @@ func TestStoredPagesRenderPastAFailure(t *testing.T) {
 		t.Errorf("%d pages served from the store, want 2", got)
 	}
 	f.render("once it can be")
+}
+
+// TestStoredPageNotToStore checks that a page the renderer finds nothing to
+// render for (a contribution of another consultation) is saved as not to
+// serve, with the rest of its batch, and is then no longer asked for.
+func TestStoredPageNotToStore(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := f.ctx
+	lea := f.actor("Léa", 0)
+	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	other := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Des ateliers dans les gares", Body: "Le samedi."})
+	p, err := f.s.anonymousPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := f.s.pageKey(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
+	if err != nil || len(stale) != 2 {
+		t.Fatalf("pages to render: %v (%v)", stale, err)
+	}
+	page, err := f.s.renderStored(ctx, p, stale[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What renderStored gives for a contribution it does not find in this
+	// consultation.
+	none := contribution.StoredPage{ID: stale[0].ID, Version: -stale[0].Version, Cut: -1}
+	if n, err := f.s.Contributions.SavePages(ctx, key, []contribution.StoredPage{none, page}); err != nil || n != 2 {
+		t.Fatalf("saved %d pages (%v), want 2", n, err)
+	}
+	if _, ok, err := f.s.storedMainHTML(ctx, p, id); err != nil || ok {
+		t.Fatalf("a page saved as not to serve is served (%v, %v)", ok, err)
+	}
+	if _, ok, err := f.s.storedMainHTML(ctx, p, other); err != nil || !ok {
+		t.Fatalf("the other page of the batch is not served (%v, %v)", ok, err)
+	}
+	if stale, err := f.s.Contributions.StalePages(ctx, key, 0, false, 10); err != nil || len(stale) != 0 {
+		t.Fatalf("still to render: %v (%v)", stale, err)
+	}
 }

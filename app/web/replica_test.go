@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cnr-numerique/concertation/app/contribution"
 	"github.com/cnr-numerique/concertation/app/db"
 	"github.com/cnr-numerique/concertation/app/db/dbtest"
 	"github.com/cnr-numerique/concertation/app/seed"
@@ -134,5 +135,45 @@ func TestSupportIsExactForItsAuthorWithAReplica(t *testing.T) {
 	resp, body = visitor.get("/readyz")
 	if resp.StatusCode != http.StatusOK || !regexp.MustCompile(`^ok\nréplique : en service, retard [0-9.]+ s \(\d+ octets\)$`).MatchString(body) {
 		t.Errorf("readyz with a replica: %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestStoredPagesRenderFromThePrimary pauses a real replica's replay, makes a
+// change on the primary and renders the pages: the renderer must read the
+// primary, or it would store the replica's older page under the primary's
+// new version, as current.
+func TestStoredPagesRenderFromThePrimary(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.NewWithReplica(t, func(d *db.DB) error { return seed.Reference(ctx, d, seeds.FS) })
+	f := newPagesFixtureOn(t, newTestAppOn(t, d, nil))
+	lea := f.actor("Léa", 0)
+	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	if n, err := f.s.RenderPages(ctx, 1); err != nil || n != 1 {
+		t.Fatalf("first rendering: %d pages (%v)", n, err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for d.CheckReplica(ctx).LagBytes > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica never caught up")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	replica := d.ReadSQL(ctx)
+	if _, err := replica.ExecContext(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = replica.ExecContext(ctx, `SELECT pg_wal_replay_resume()`) }()
+	f.exec(`UPDATE contributions SET title = 'Un numéro d''aide gratuit et humain' WHERE id = ?`, id)
+	if _, err := f.s.RenderPages(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	primary := db.WithPrimary(ctx)
+	p, err := f.s.anonymousPage(primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := f.s.storedMainHTML(primary, p, id)
+	if err != nil || !ok || !strings.Contains(string(got.HTML), "et humain") {
+		t.Errorf("the primary's stored page is not the page after the change (%v, %v):\n%s", ok, err, got.HTML)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/cnr-numerique/concertation/app/answer"
 	"github.com/cnr-numerique/concertation/app/contribution"
 )
 
@@ -21,15 +20,8 @@ func TestStoredPageInBrowser(t *testing.T) {
 	ctx := f.ctx
 	hubID := f.hub()
 	lea, jo, member := f.actor("Léa", 0), f.actor("Jo", 0), f.actor("Membre", hubID)
-	proposal := f.create(member, contribution.Draft{Entry: contribution.EntryHubs, HubID: hubID,
-		Title: "Des lieux « ouverts » & accessibles", Body: "Ouvrir des lieux.\n\nAvec des médiateurs."})
+	proposal := f.proposal(member, jo, hubID, "Des lieux « ouverts » & accessibles", "Oui, partout.", "Nous retenons cette idée.")
 	free := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Former les agents d'accueil", Body: "Former."})
-	if p, err := f.s.Contributions.AddArgument(ctx, jo, proposal, contribution.ArgumentDraft{Stance: "pour", Body: "Oui, partout."}); err != nil || len(p) > 0 {
-		t.Fatal(p, err)
-	}
-	if err := f.s.Answers.Set(ctx, proposal, member.UserID, answer.State("retenue"), "Nous retenons cette idée."); err != nil {
-		t.Fatal(err)
-	}
 	for _, a := range []contribution.Actor{jo, member} {
 		if _, err := f.s.Contributions.Support(ctx, a, free); err != nil {
 			t.Fatal(err)

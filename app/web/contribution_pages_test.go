@@ -62,6 +62,34 @@ func (f *pagesFixture) actor(name string, hub int64) contribution.Actor {
 	return act
 }
 
+// pageKey returns the page of an anonymous visitor and the stored pages' key.
+func (f *pagesFixture) pageKey() (Page, string) {
+	f.t.Helper()
+	p, err := f.s.anonymousPage(f.ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	key, err := f.s.pageKey(f.ctx, p)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p, key
+}
+
+// proposal creates a Hub proposal by member, argued by arguer and answered.
+func (f *pagesFixture) proposal(member, arguer contribution.Actor, hubID int64, title, argument, answered string) int64 {
+	f.t.Helper()
+	id := f.create(member, contribution.Draft{Entry: contribution.EntryHubs, HubID: hubID,
+		Title: title, Body: "Ouvrir des lieux.\n\nAvec <des> médiateurs."})
+	if p, err := f.s.Contributions.AddArgument(f.ctx, arguer, id, contribution.ArgumentDraft{Stance: "pour", Body: argument}); err != nil || len(p) > 0 {
+		f.t.Fatal(p, err)
+	}
+	if err := f.s.Answers.Set(f.ctx, id, member.UserID, answer.State("retenue"), answered); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
 // hub returns the id of a Hub of the reference data.
 func (f *pagesFixture) hub() int64 {
 	f.t.Helper()
@@ -524,20 +552,13 @@ func TestStoredPageAnswers(t *testing.T) {
 	ctx := f.ctx
 	hubID := f.hub()
 	lea, jo, member := f.actor("Léa", 0), f.actor("Jo", 0), f.actor("Membre", hubID)
-	proposal := f.create(member, contribution.Draft{Entry: contribution.EntryHubs, HubID: hubID,
-		Title: "Des lieux « ouverts » & accessibles", Body: "Ouvrir des lieux.\n\nAvec <des> médiateurs."})
+	proposal := f.proposal(member, jo, hubID, "Des lieux « ouverts » & accessibles", "Oui.", "Retenue.")
 	free := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Former les agents", Body: "Former."})
 	f.create(jo, contribution.Draft{Entry: contribution.EntryLibres, ReactsToID: proposal, ReactionType: "nuance",
 		Title: "Pas partout", Body: "Dans les villes seulement."})
 	hidden := f.create(jo, contribution.Draft{Entry: contribution.EntryLibres, Title: "À masquer", Body: "Texte."})
 	withdrawn := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "À retirer", Body: "Texte."})
-	if p, err := f.s.Contributions.AddArgument(ctx, jo, proposal, contribution.ArgumentDraft{Stance: "pour", Body: "Oui."}); err != nil || len(p) > 0 {
-		t.Fatal(p, err)
-	}
 	if _, err := f.s.Contributions.Support(ctx, jo, free); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.Answers.Set(ctx, proposal, member.UserID, answer.State("retenue"), "Retenue."); err != nil {
 		t.Fatal(err)
 	}
 	reason := "Hors sujet"
@@ -620,14 +641,7 @@ func TestStoredPageSaveLosesToAChange(t *testing.T) {
 	ctx := f.ctx
 	lea := f.actor("Léa", 0)
 	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
-	p, err := f.s.anonymousPage(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := f.s.pageKey(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, key := f.pageKey()
 	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
 	if err != nil || len(stale) != 1 || stale[0].ID != id {
 		t.Fatalf("pages to render: %v (%v)", stale, err)
@@ -692,14 +706,7 @@ func TestStoredPageNotToStore(t *testing.T) {
 	lea := f.actor("Léa", 0)
 	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
 	other := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Des ateliers dans les gares", Body: "Le samedi."})
-	p, err := f.s.anonymousPage(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := f.s.pageKey(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, key := f.pageKey()
 	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
 	if err != nil || len(stale) != 2 {
 		t.Fatalf("pages to render: %v (%v)", stale, err)

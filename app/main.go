@@ -286,11 +286,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB) e
 		Search:        engines.Searcher,
 		SearchMonitor: engines.Monitor,
 	}
-	app, err := web.New(deps)
-	if err != nil {
-		return err
-	}
-	pages, err := web.NewPages(deps)
+	app, pages, err := web.NewWithPages(deps)
 	if err != nil {
 		return err
 	}

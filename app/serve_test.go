@@ -103,6 +103,13 @@ func TestServeOnEmbeddedDatabase(t *testing.T) {
 	if !strings.Contains(s.logs.String(), "loading the reference data") {
 		t.Errorf("first start did not seed; logs:\n%s", s.logs)
 	}
+	// serve runs the renderer of the stored contribution pages.
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(s.logs.String(), "pages: stored pages rendered"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the stored pages were not rendered; logs:\n%s", s.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 
 	code, _, errOut := runMain(t, "migrate", "DATA_DIR="+dataDir, "DATABASE_URL=")
 	if code != 2 || !strings.Contains(errOut, "une autre instance utilise déjà ce dossier") {

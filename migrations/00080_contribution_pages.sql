@@ -38,6 +38,14 @@ ALTER TABLE contribution_pages ALTER COLUMN main SET STORAGE MAIN;
 -- The pages to render again.
 CREATE INDEX contribution_pages_stale_idx ON contribution_pages (contribution_id) WHERE rendered <> version;
 
+-- The key of the last pass of a renderer through every page (one row at
+-- most): a server that starts with that key need not read the whole table
+-- again to find pages rendered with another.
+CREATE TABLE contribution_pages_swept (
+    render_key text PRIMARY KEY,
+    swept_at timestamptz NOT NULL DEFAULT now()
+);
+
 INSERT INTO contribution_pages (contribution_id) SELECT id FROM contributions;
 
 -- +goose StatementBegin

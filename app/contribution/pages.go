@@ -129,3 +129,31 @@ func (s *Store) SavePages(ctx context.Context, key string, pages []StoredPage) (
 	}
 	return int(saved), nil
 }
+
+// SweptPagesKey returns the key of the last pass through every page
+// (RecordSweptPagesKey), "" when there was none.
+func (s *Store) SweptPagesKey(ctx context.Context) (string, error) {
+	var keys []string
+	if err := s.db.Conn(db.WithPrimary(ctx)).Raw(`SELECT render_key FROM contribution_pages_swept`).Scan(&keys).Error; err != nil {
+		return "", fmt.Errorf("swept pages: %w", err)
+	}
+	if len(keys) == 0 {
+		return "", nil
+	}
+	return keys[0], nil
+}
+
+// RecordSweptPagesKey records that every page was rendered with key, or is
+// stale (a pass through every page has just ended).
+func (s *Store) RecordSweptPagesKey(ctx context.Context, key string) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		conn := s.db.Conn(ctx)
+		if err := conn.Exec(`DELETE FROM contribution_pages_swept`).Error; err != nil {
+			return fmt.Errorf("swept pages: %w", err)
+		}
+		if err := conn.Exec(`INSERT INTO contribution_pages_swept (render_key) VALUES (?)`, key).Error; err != nil {
+			return fmt.Errorf("swept pages: %w", err)
+		}
+		return nil
+	})
+}

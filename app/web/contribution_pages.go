@@ -345,9 +345,9 @@ func (s *Server) renderPages(ctx context.Context, p Page, key string, batch []co
 }
 
 // RenderPages renders every page that is stale or rendered with another key,
-// with workers at a time, and returns how many it saved. It reads the
-// primary: a page rendered from a replica behind it would be stored as
-// current.
+// with workers at a time, records the key as swept, and returns how many it
+// saved. It reads the primary: a page rendered from a replica behind it
+// would be stored as current.
 func (s *Server) RenderPages(ctx context.Context, workers int) (int, error) {
 	ctx = db.WithPrimary(ctx)
 	p, err := s.anonymousPage(ctx)
@@ -358,7 +358,11 @@ func (s *Server) RenderPages(ctx context.Context, workers int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.renderAll(ctx, p, key, true, workers)
+	n, err := s.renderAll(ctx, p, key, true, workers)
+	if err != nil {
+		return n, err
+	}
+	return n, s.Contributions.RecordSweptPagesKey(ctx, key)
 }
 
 func (s *Server) renderAll(ctx context.Context, p Page, key string, sweep bool, workers int) (int, error) {
@@ -377,28 +381,62 @@ func (s *Server) renderAll(ctx context.Context, p Page, key string, sweep bool, 
 	}
 }
 
-// RunPageRenderer keeps the stored pages rendered until ctx ends: at start
-// and whenever the key changes it goes through every page, and between it
-// renders the stale ones every interval. Several processes may run it; they
-// then render some pages twice, and the versions keep each save exact.
+// pagesCheck is how often the renderer reads the key of the last pass
+// through every page: another server with another key (a deploy, a rollback)
+// may have rendered pages with it since.
+const pagesCheck = time.Minute
+
+// renderer is what RunPageRenderer knows between rounds: the key that it
+// knows every page was rendered with (or is stale), and since when.
+type renderer struct {
+	swept   string
+	checked time.Time
+}
+
+// round renders the stale pages, after a pass through every page when the
+// key of the last pass (read at most every pagesCheck) is not key. A server
+// that starts with the key of the last pass does not read the whole table
+// (6.7 s of the database at 1,000,000 pages).
+func (s *Server) round(ctx context.Context, r *renderer) error {
+	p, err := s.anonymousPage(ctx)
+	if err != nil {
+		return err
+	}
+	key, err := s.pageKey(ctx, p)
+	if err != nil {
+		return err
+	}
+	if key != r.swept || time.Since(r.checked) >= pagesCheck {
+		recorded, err := s.Contributions.SweptPagesKey(ctx)
+		if err != nil {
+			return err
+		}
+		r.checked = time.Now()
+		if recorded != key {
+			start := time.Now()
+			n, err := s.renderAll(ctx, p, key, true, 1)
+			if err != nil {
+				return err
+			}
+			if err := s.Contributions.RecordSweptPagesKey(ctx, key); err != nil {
+				return err
+			}
+			s.Log.Info("pages: stored pages rendered", "saved", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+		r.swept = key
+	}
+	_, err = s.renderAll(ctx, p, key, false, 1)
+	return err
+}
+
+// RunPageRenderer keeps the stored pages rendered until ctx ends (round,
+// every interval). Several processes may run it; they then render some
+// pages twice, and the versions keep each save exact.
 func (s *Server) RunPageRenderer(ctx context.Context, every time.Duration) {
 	ctx = db.WithPrimary(ctx)
-	swept := ""
+	var r renderer
 	for {
-		p, err := s.anonymousPage(ctx)
-		if err == nil {
-			var key string
-			if key, err = s.pageKey(ctx, p); err == nil {
-				start := time.Now()
-				var n int
-				n, err = s.renderAll(ctx, p, key, key != swept, 1)
-				if err == nil && key != swept {
-					s.Log.Info("pages: stored pages rendered", "saved", n, "took", time.Since(start).Round(time.Millisecond))
-					swept = key
-				}
-			}
-		}
-		if err != nil && ctx.Err() == nil && !errors.Is(err, consultation.ErrNotFound) {
+		if err := s.round(ctx, &r); err != nil && ctx.Err() == nil && !errors.Is(err, consultation.ErrNotFound) {
 			s.Log.Warn("pages: rendering of the stored pages failed", "err", err)
 		}
 		select {
@@ -413,7 +451,8 @@ func (s *Server) RunPageRenderer(ctx context.Context, every time.Duration) {
 // application.
 type Pages struct{ s *Server }
 
-// NewPages returns the renderer of the stored pages with d.
+// NewPages returns the renderer of the stored pages with d, for a program
+// that serves no page (seed); serve uses NewWithPages.
 func NewPages(d Deps) (*Pages, error) {
 	s, err := newServer(d)
 	if err != nil {

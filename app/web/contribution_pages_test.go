@@ -731,3 +731,48 @@ func TestStoredPageNotToStore(t *testing.T) {
 		t.Fatalf("still to render: %v (%v)", stale, err)
 	}
 }
+
+// TestStoredPagesPassRecorded checks that a renderer that starts with the key
+// of the last pass through every page does not go through them again, and
+// that one whose key differs from the recorded one (a deploy, a rollback)
+// goes through them and records its own.
+func TestStoredPagesPassRecorded(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := db.WithPrimary(f.ctx)
+	lea := f.actor("Léa", 0)
+	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	f.render("rendering")
+	p, key := f.pageKey()
+	if recorded, err := f.s.Contributions.SweptPagesKey(ctx); err != nil || recorded != key {
+		t.Fatalf("recorded key %q (%v), want %q", recorded, err, key)
+	}
+	// A page rendered by a server with another key, after this key's pass.
+	f.exec(`UPDATE contribution_pages SET render_key = 'autre' WHERE contribution_id = ?`, id)
+	var r renderer
+	if err := f.s.round(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := f.s.storedMainHTML(ctx, p, id); ok {
+		t.Fatal("the page of another key is served")
+	}
+	var rendered string
+	f.s.DB.Conn(ctx).Raw(`SELECT render_key FROM contribution_pages WHERE contribution_id = ?`, id).Scan(&rendered)
+	if rendered != "autre" {
+		t.Fatalf("a renderer starting with the recorded key went through every page (key %q)", rendered)
+	}
+	// That server recorded its key: this one goes through every page at its
+	// next check, and records its own.
+	if err := f.s.Contributions.RecordSweptPagesKey(ctx, "autre"); err != nil {
+		t.Fatal(err)
+	}
+	r.checked = time.Time{}
+	if err := f.s.round(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.s.storedMainHTML(ctx, p, id); err != nil || !ok {
+		t.Fatalf("the page is not rendered again with this key (%v, %v)", ok, err)
+	}
+	if recorded, err := f.s.Contributions.SweptPagesKey(ctx); err != nil || recorded != key {
+		t.Fatalf("recorded key %q (%v), want %q", recorded, err, key)
+	}
+}

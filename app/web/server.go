@@ -79,6 +79,17 @@ type Server struct {
 // New builds the Fiber application with every route.
 func New(d Deps) (*fiber.App, error) { return build(d, nil) }
 
+// NewWithPages builds the Fiber application and the renderer of its stored
+// contribution pages (Pages), on one server: they share the pages' key and
+// the layout's compressed parts.
+func NewWithPages(d Deps) (*fiber.App, *Pages, error) {
+	s, err := newServer(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.app(nil), &Pages{s: s}, nil
+}
+
 // build builds the application with the routes of routes() and extra.
 func build(d Deps, extra []route) (*fiber.App, error) {
 	s, err := newServer(d)

@@ -159,7 +159,8 @@ func (r *rollup) get(ctx context.Context, force bool) (*snapshot, error) {
 	}
 	if err != nil {
 		if s != nil {
-			return s, nil // serve the last counts; the next request tries again
+			readFrom(ctx, s.gen) // counts older than a change made here: not kept
+			return s, nil        // serve the last counts; the next request tries again
 		}
 		return nil, err
 	}

@@ -202,7 +202,7 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 		"|" + lq.r.After + "|" + lq.r.Before + "|" + strconv.FormatBool(p.Open())
 	random := lq.r.Sort == query.SortRandom
 	if p.User != nil {
-		lv, err := s.computeList(c, p, action, fixed, lq)
+		lv, err := s.computeList(c.UserContext(), c, p, action, fixed, lq)
 		if err != nil || random {
 			return lv, err
 		}
@@ -219,14 +219,16 @@ func (s *Server) buildList(c *fiber.Ctx, p Page, action string, fixed listFixed)
 		return lv, nil
 	}
 	if random {
-		lv, err := s.computeList(c, p, action, fixed, lq)
+		lv, err := s.computeList(c.UserContext(), c, p, action, fixed, lq)
 		if err != nil {
 			return nil, err
 		}
 		return &listView{HTML: lv.listHTML()}, nil
 	}
-	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(context.Context) (any, error) {
-		lv, err := s.computeList(c, p, action, fixed, lq)
+	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(ctx context.Context) (any, error) {
+		// ctx, not the request's: it tells the cache when the list read a
+		// copy of the listing older than the last change (not to be kept).
+		lv, err := s.computeList(ctx, c, p, action, fixed, lq)
 		if err != nil {
 			return nil, err
 		}
@@ -271,8 +273,7 @@ func (s *Server) parseList(c *fiber.Ctx, p Page, fixed listFixed) (parsedList, e
 
 // computeList runs the list query of the request and prepares what the list
 // partial shows. Its queries do not depend on the page size.
-func (s *Server) computeList(c *fiber.Ctx, p Page, action string, fixed listFixed, lq parsedList) (*listView, error) {
-	ctx := c.UserContext()
+func (s *Server) computeList(ctx context.Context, c *fiber.Ctx, p Page, action string, fixed listFixed, lq parsedList) (*listView, error) {
 	f, r, refs := lq.f, lq.r, lq.refs
 	res, err := s.Query.List(ctx, f, r)
 	if errors.Is(err, query.ErrUnreachable) {

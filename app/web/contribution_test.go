@@ -293,9 +293,9 @@ func TestListFiltersAndPages(t *testing.T) {
 	mustContain(t, body, "<strong>0</strong> contribution<")
 
 	// An anonymous visitor of the same server sees a new contribution once the
-	// copy of the listing has read it: a list 50 ms (mirrorGap) after the
-	// change starts that read beside it, and uses the copy it has until the
-	// read ends (longer on a loaded machine: CI ran past 200 ms once).
+	// copy of the listing has read it: a list after the change starts that
+	// read beside it, and uses the copy it has (without keeping the page,
+	// TestAnonymousListNotKeptFromOlderCopy) until the read ends.
 	anon := &testApp{t: t, app: a.app, deps: a.deps, jar: map[string]string{}}
 	_, body = anon.get("/contributions?region=53")
 	mustContain(t, body, "<strong>26</strong> contributions", "Connectez-vous</a> pour soutenir")

@@ -109,15 +109,15 @@ func (s *Server) stats(c *fiber.Ctx) error {
 		return err
 	}
 	if p.User != nil || db.OnPrimary(c.UserContext()) {
-		data, err := s.statsData(c, p, refs, f)
+		data, err := s.statsData(c.UserContext(), p, refs, f)
 		if err != nil {
 			return err
 		}
 		return s.render.Render(c, http.StatusOK, tplStats, data)
 	}
 	key := "stats|" + strconv.FormatInt(refs.ConsultationID, 10) + "|" + f.QueryString()
-	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(context.Context) (any, error) {
-		data, err := s.statsData(c, p, refs, f)
+	v, err := s.Query.CacheList(c.UserContext(), key, anonymousListTTL, func(ctx context.Context) (any, error) {
+		data, err := s.statsData(ctx, p, refs, f)
 		if err != nil {
 			return nil, err
 		}
@@ -134,8 +134,8 @@ func (s *Server) stats(c *fiber.Ctx) error {
 }
 
 // statsData computes what /statistiques shows for the view f.
-func (s *Server) statsData(c *fiber.Ctx, p Page, refs synthesis.Refs, f synthesis.Filter) (statsPage, error) {
-	m, err := s.Query.Stats(c.UserContext(), refs, f)
+func (s *Server) statsData(ctx context.Context, p Page, refs synthesis.Refs, f synthesis.Filter) (statsPage, error) {
+	m, err := s.Query.Stats(ctx, refs, f)
 	if err != nil {
 		return statsPage{}, err
 	}

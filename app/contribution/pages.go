@@ -2,7 +2,9 @@ package contribution
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/cnr-numerique/concertation/app/db"
 )
@@ -93,6 +95,8 @@ func (s *Store) StalePages(ctx context.Context, key string, after int64, sweep b
 // changed since the version it was rendered from, and returns how many it
 // stored. A page whose contribution is not to be stored (another
 // consultation's) is saved with an empty key, which no visitor asks for.
+// Nothing is stored unless the pages are claimed for key (ClaimPages); the
+// save locks the claim, which a new claim waits for.
 func (s *Store) SavePages(ctx context.Context, key string, pages []StoredPage) (int, error) {
 	if len(pages) == 0 {
 		return 0, nil
@@ -118,8 +122,9 @@ func (s *Store) SavePages(ctx context.Context, key string, pages []StoredPage) (
 		tail_crc = u.tail_crc, tail_size = u.tail_size
 		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bytea[], $5::int[], $6::bigint[], $7::int[], $8::bigint[], $9::int[], $10::text[])
 			AS u(id, version, title, main, cut, head_crc, head_size, tail_crc, tail_size, key)
-		WHERE p.contribution_id = u.id AND p.version = u.version`,
-		ids, versions, titles, mains, cuts, headCRCs, headSizes, tailCRCs, tailSizes, keys)
+		WHERE p.contribution_id = u.id AND p.version = u.version
+			AND EXISTS (SELECT 1 FROM contribution_pages_swept WHERE render_key = $11 FOR SHARE)`,
+		ids, versions, titles, mains, cuts, headCRCs, headSizes, tailCRCs, tailSizes, keys, key)
 	if err != nil {
 		return 0, fmt.Errorf("save pages: %w", err)
 	}
@@ -130,30 +135,60 @@ func (s *Store) SavePages(ctx context.Context, key string, pages []StoredPage) (
 	return int(saved), nil
 }
 
-// SweptPagesKey returns the key of the last pass through every page
-// (RecordSweptPagesKey), "" when there was none.
-func (s *Store) SweptPagesKey(ctx context.Context) (string, error) {
-	var keys []string
-	if err := s.db.Conn(db.WithPrimary(ctx)).Raw(`SELECT render_key FROM contribution_pages_swept`).Scan(&keys).Error; err != nil {
-		return "", fmt.Errorf("swept pages: %w", err)
-	}
-	if len(keys) == 0 {
-		return "", nil
-	}
-	return keys[0], nil
+// PagesClaim is the record of the last pass of a renderer through every
+// page (ClaimPages), with the database's clock when it was read.
+type PagesClaim struct {
+	Key       string    // "" when no pass was ever claimed
+	Done      bool      // the pass ended: every page is rendered with Key, or stale
+	Started   time.Time // when the server that claimed the pages started
+	ClaimedAt time.Time // when the pass was claimed, or marked done
+	Now       time.Time
 }
 
-// RecordSweptPagesKey records that every page was rendered with key, or is
-// stale (a pass through every page has just ended).
-func (s *Store) RecordSweptPagesKey(ctx context.Context, key string) error {
+// ReadPagesClaim returns the record of the last pass through every page.
+func (s *Store) ReadPagesClaim(ctx context.Context) (PagesClaim, error) {
+	var c PagesClaim
+	var key sql.NullString
+	var done sql.NullBool
+	var started, claimed sql.NullTime // started: NULL for the row recorded before migration 00081 (-infinity)
+	err := s.db.SQL().QueryRowContext(ctx, `SELECT now(), p.render_key, p.done,
+		CASE WHEN isfinite(p.started_at) THEN p.started_at END, p.swept_at
+		FROM (SELECT 1) one LEFT JOIN contribution_pages_swept p ON true LIMIT 1`).Scan(&c.Now, &key, &done, &started, &claimed)
+	if err != nil {
+		return c, fmt.Errorf("pages claim: %w", err)
+	}
+	c.Key, c.Done, c.Started, c.ClaimedAt = key.String, done.Bool, started.Time, claimed.Time
+	return c, nil
+}
+
+// ClaimPages records that a pass through every page with key starts, by a
+// server started at started (the database's clock). From its commit on, saves
+// with another key are refused, and a save that read the claim before waits
+// for it: the pass then finds every page that another key saved.
+func (s *Store) ClaimPages(ctx context.Context, key string, started time.Time) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		conn := s.db.Conn(ctx)
-		if err := conn.Exec(`DELETE FROM contribution_pages_swept`).Error; err != nil {
-			return fmt.Errorf("swept pages: %w", err)
+		// Two claims at once: one after the other, one row at the end.
+		if err := conn.Exec(`LOCK TABLE contribution_pages_swept IN SHARE ROW EXCLUSIVE MODE`).Error; err != nil {
+			return fmt.Errorf("pages claim: %w", err)
 		}
-		if err := conn.Exec(`INSERT INTO contribution_pages_swept (render_key) VALUES (?)`, key).Error; err != nil {
-			return fmt.Errorf("swept pages: %w", err)
+		if err := conn.Exec(`DELETE FROM contribution_pages_swept`).Error; err != nil {
+			return fmt.Errorf("pages claim: %w", err)
+		}
+		if err := conn.Exec(`INSERT INTO contribution_pages_swept (render_key, done, started_at) VALUES (?, false, ?)`, key, started).Error; err != nil {
+			return fmt.Errorf("pages claim: %w", err)
 		}
 		return nil
 	})
+}
+
+// PagesSwept records that the pass claimed for key ended: every page is
+// rendered with key, or stale. It changes nothing when the pages were
+// claimed for another key since.
+func (s *Store) PagesSwept(ctx context.Context, key string) error {
+	if err := s.db.Conn(db.WithPrimary(ctx)).Exec(`UPDATE contribution_pages_swept SET done = true, swept_at = now()
+		WHERE render_key = ?`, key).Error; err != nil {
+		return fmt.Errorf("pages swept: %w", err)
+	}
+	return nil
 }

@@ -164,6 +164,14 @@ func (f *pagesFixture) render(step string) {
 	}
 }
 
+// claim claims the pages for key, as a pass of a renderer started now does.
+func (f *pagesFixture) claim(key string) {
+	f.t.Helper()
+	if err := f.s.Contributions.ClaimPages(f.ctx, key, time.Now()); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
 func firstDifference(a, b string) string {
 	i := 0
 	for i < len(a) && i < len(b) && a[i] == b[i] {
@@ -650,6 +658,7 @@ func TestStoredPageSaveLosesToAChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.claim(key)
 	reason := "Hors sujet"
 	if err := f.s.Contributions.Moderate(ctx, id, contribution.StatusHidden, &reason); err != nil {
 		t.Fatal(err)
@@ -718,6 +727,7 @@ func TestStoredPageNotToStore(t *testing.T) {
 	// What renderStored gives for a contribution it does not find in this
 	// consultation.
 	none := contribution.StoredPage{ID: stale[0].ID, Version: -stale[0].Version, Cut: -1}
+	f.claim(key)
 	if n, err := f.s.Contributions.SavePages(ctx, key, []contribution.StoredPage{none, page}); err != nil || n != 2 {
 		t.Fatalf("saved %d pages (%v), want 2", n, err)
 	}
@@ -732,47 +742,184 @@ func TestStoredPageNotToStore(t *testing.T) {
 	}
 }
 
-// TestStoredPagesPassRecorded checks that a renderer that starts with the key
-// of the last pass through every page does not go through them again, and
-// that one whose key differs from the recorded one (a deploy, a rollback)
-// goes through them and records its own.
-func TestStoredPagesPassRecorded(t *testing.T) {
+// TestStoredPagesClaim checks what a renderer does with the claim of the
+// pages that it finds (a deploy, a rollback, a restart), and that saves with
+// another key than the claimed one are refused.
+func TestStoredPagesClaim(t *testing.T) {
 	f := newPagesFixture(t)
 	ctx := db.WithPrimary(f.ctx)
 	lea := f.actor("Léa", 0)
 	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
 	f.render("rendering")
 	p, key := f.pageKey()
-	if recorded, err := f.s.Contributions.SweptPagesKey(ctx); err != nil || recorded != key {
-		t.Fatalf("recorded key %q (%v), want %q", recorded, err, key)
+	claim := func(want string, done bool) {
+		t.Helper()
+		c, err := f.s.Contributions.ReadPagesClaim(ctx)
+		if err != nil || c.Key != want || c.Done != done {
+			t.Fatalf("claim %q done %v (%v), want %q done %v", c.Key, c.Done, err, want, done)
+		}
 	}
-	// A page rendered by a server with another key, after this key's pass.
+	claim(key, true)
+	renderedKey := func() string {
+		var k string
+		f.s.DB.Conn(ctx).Raw(`SELECT render_key FROM contribution_pages WHERE contribution_id = ?`, id).Scan(&k)
+		return k
+	}
+	stored := func() bool {
+		_, ok, err := f.s.storedMainHTML(ctx, p, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	change := func(title string) { // makes the page stale
+		f.exec(`UPDATE contributions SET title = ? WHERE id = ?`, title, id)
+	}
+	round := func(r *renderer) {
+		t.Helper()
+		r.checked = time.Time{} // reads the claim
+		if err := f.s.round(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// 1. A renderer that starts with the key of the last pass does not go
+	// through every page: a page rendered with another key stays so. The
+	// claim is as migration 00081 left a pass recorded before it.
+	f.exec(`UPDATE contribution_pages_swept SET started_at = '-infinity'`)
 	f.exec(`UPDATE contribution_pages SET render_key = 'autre' WHERE contribution_id = ?`, id)
 	var r renderer
-	if err := f.s.round(ctx, &r); err != nil {
+	round(&r)
+	if stored() || renderedKey() != "autre" {
+		t.Fatalf("a renderer starting with the claimed key went through every page (key %q)", renderedKey())
+	}
+
+	// 2. Saves with another key than the claimed one are refused.
+	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
+	if err != nil || len(stale) != 1 {
+		t.Fatalf("pages to render: %v (%v)", stale, err)
+	}
+	page, err := f.s.renderStored(ctx, p, stale[0])
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := f.s.storedMainHTML(ctx, p, id); ok {
-		t.Fatal("the page of another key is served")
+	change("Un numéro d'aide gratuit pour tous")
+	stale, _ = f.s.Contributions.StalePages(ctx, key, 0, false, 10)
+	page.Version = stale[0].Version
+	if n, err := f.s.Contributions.SavePages(ctx, "autre", []contribution.StoredPage{page}); err != nil || n != 0 {
+		t.Fatalf("a page of a key not claimed was saved: %d (%v)", n, err)
 	}
-	var rendered string
-	f.s.DB.Conn(ctx).Raw(`SELECT render_key FROM contribution_pages WHERE contribution_id = ?`, id).Scan(&rendered)
-	if rendered != "autre" {
-		t.Fatalf("a renderer starting with the recorded key went through every page (key %q)", rendered)
-	}
-	// That server recorded its key: this one goes through every page at its
-	// next check, and records its own.
-	if err := f.s.Contributions.RecordSweptPagesKey(ctx, "autre"); err != nil {
+
+	// 3. The pages claimed for another key by a server started before this
+	// renderer (the version deployed before): it claims them and goes
+	// through every page.
+	if err := f.s.Contributions.ClaimPages(ctx, "autre", r.started.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	r.checked = time.Time{}
-	if err := f.s.round(ctx, &r); err != nil {
+	round(&r)
+	claim(key, true)
+	if !stored() {
+		t.Fatal("the page is not rendered again with this key")
+	}
+
+	// 4. Claimed for another key by a server started after this one (a new
+	// version): this one renders nothing, not even a stale page, and leaves
+	// the claim.
+	if err := f.s.Contributions.ClaimPages(ctx, "autre", r.started.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := f.s.storedMainHTML(ctx, p, id); err != nil || !ok {
-		t.Fatalf("the page is not rendered again with this key (%v, %v)", ok, err)
+	change("Un numéro d'aide gratuit, le soir aussi")
+	round(&r)
+	round(&r)
+	claim("autre", false)
+	if stale, _ := f.s.Contributions.StalePages(ctx, key, 0, false, 10); len(stale) != 1 || !r.yield {
+		t.Fatalf("a renderer rendered the pages claimed by a newer server (%d stale, yield %v)", len(stale), r.yield)
 	}
-	if recorded, err := f.s.Contributions.SweptPagesKey(ctx); err != nil || recorded != key {
-		t.Fatalf("recorded key %q (%v), want %q", recorded, err, key)
+
+	// 5. Claimed for this key by another server, its pass under way: this
+	// one renders the stale pages (its saves are accepted), not every page.
+	if err := f.s.Contributions.ClaimPages(ctx, key, r.started.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	round(&r)
+	claim(key, false)
+	if !stored() || r.yield {
+		t.Fatal("the stale page is not rendered while another server of the same key goes through every page")
+	}
+
+	// 6. Its own pass, claimed and not ended (it failed in the middle): it
+	// goes through every page again, and records it done.
+	if err := f.s.Contributions.ClaimPages(ctx, key, r.started); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`UPDATE contribution_pages SET render_key = 'autre' WHERE contribution_id = ?`, id)
+	round(&r)
+	claim(key, true)
+	if !stored() {
+		t.Fatal("an own pass not ended is not taken again")
+	}
+}
+
+// TestStoredPagesClaimWaitsForSaves checks that a claim for a new key waits
+// for a save that read the claim before it: a pass that starts after the
+// claim then finds the pages that save stored (with the old key) and
+// renders them again. Without the wait, the save could land after the pass
+// went by, and the page would be rendered at every visit.
+func TestStoredPagesClaimWaitsForSaves(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := db.WithPrimary(f.ctx)
+	lea := f.actor("Léa", 0)
+	f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	p, key := f.pageKey()
+	f.claim(key)
+	stale, err := f.s.Contributions.StalePages(ctx, key, 0, false, 10)
+	if err != nil || len(stale) != 1 {
+		t.Fatalf("pages to render: %v (%v)", stale, err)
+	}
+	page, err := f.s.renderStored(ctx, p, stale[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The save reads the claim, then waits for the page's row, which a
+	// transaction holds.
+	tx, err := f.s.DB.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM contribution_pages WHERE contribution_id = $1 FOR UPDATE`, page.ID); err != nil {
+		t.Fatal(err)
+	}
+	saved := make(chan int, 1)
+	go func() {
+		n, err := f.s.Contributions.SavePages(ctx, key, []contribution.StoredPage{page})
+		if err != nil {
+			t.Error(err)
+		}
+		saved <- n
+	}()
+	time.Sleep(300 * time.Millisecond) // the save reads the claim, and waits
+	claimed := make(chan error, 1)
+	go func() { claimed <- f.s.Contributions.ClaimPages(ctx, "nouvelle", time.Now()) }()
+	select {
+	case err := <-claimed:
+		t.Fatalf("the claim did not wait for the save under way (%v)", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if n := <-saved; n != 1 {
+		t.Fatalf("the save under way stored %d pages, want 1", n)
+	}
+	if err := <-claimed; err != nil {
+		t.Fatal(err)
+	}
+	// The pass of the new key finds the page saved with the old one.
+	if stale, err := f.s.Contributions.StalePages(ctx, "nouvelle", 0, true, 10); err != nil || len(stale) != 1 {
+		t.Fatalf("pages for the new key's pass: %v (%v)", stale, err)
+	}
+	if n, err := f.s.Contributions.SavePages(ctx, key, []contribution.StoredPage{page}); err != nil || n != 0 {
+		t.Fatalf("a save with the old key after the claim stored %d pages (%v)", n, err)
 	}
 }

@@ -305,8 +305,15 @@ var renderFault func(id int64) error
 const pageBatch = 200
 
 // renderPages renders and saves the pages of one batch with workers at a
-// time, and returns how many it saved.
-func (s *Server) renderPages(ctx context.Context, p Page, key string, batch []contribution.PageVersion, workers int) (int, error) {
+// time, and returns how many it saved. With r (the renderer of serve), a
+// page that failed is not tried again before its retry time (pageFailures).
+func (s *Server) renderPages(ctx context.Context, p Page, key string, batch []contribution.PageVersion, workers int, r *renderer) (int, error) {
+	if r != nil {
+		batch = r.failures.due(batch, time.Now())
+		if len(batch) == 0 {
+			return 0, nil
+		}
+	}
 	pages := make([]contribution.StoredPage, len(batch))
 	errs := make([]error, len(batch))
 	var wg sync.WaitGroup
@@ -332,16 +339,96 @@ func (s *Server) renderPages(ctx context.Context, p Page, key string, batch []co
 		return 0, err
 	}
 	// A page that fails to render stays stale, so its visits render it as
-	// before and the next rounds try again; the others are saved.
+	// before and it is tried again later; the others are saved.
 	rendered := pages[:0]
+	failed := 0
 	for i, err := range errs {
-		if err != nil {
-			s.Log.Warn("pages: a contribution page could not be rendered in advance", "id", batch[i].ID, "err", err)
+		v := batch[i]
+		if err == nil {
+			rendered = append(rendered, pages[i])
+			if r != nil {
+				r.failures.ok(v.ID)
+			}
 			continue
 		}
-		rendered = append(rendered, pages[i])
+		failed++
+		if r == nil {
+			s.Log.Warn("pages: a contribution page could not be rendered in advance", "id", v.ID, "err", err)
+			continue
+		}
+		n, retry := r.failures.failed(v, time.Now())
+		s.Log.Warn("pages: a contribution page could not be rendered in advance", "id", v.ID, "err", err,
+			"attempts", n, "retry_in", retry.Round(time.Millisecond))
 	}
-	return s.Contributions.SavePages(ctx, key, rendered)
+	saved, err := s.Contributions.SavePages(ctx, key, rendered)
+	if err == nil && failed > 1 && failed == len(batch) {
+		// Every page of the batch: a fault of the renderer or of the
+		// database rather than of pages; the round stops there.
+		err = fmt.Errorf("pages: all %d pages of a batch failed to render: %w", failed, errs[0])
+	}
+	return saved, err
+}
+
+// pageFailures holds the pages that failed to render, so that one that keeps
+// failing is tried again (and logged) after a delay that doubles, from
+// failRetry up to failRetryMax, rather than at every round (500 ms). A change
+// of the page (a new version) makes it due at once.
+type pageFailures map[int64]pageFailure
+
+type pageFailure struct {
+	version int64
+	n       int
+	next    time.Time
+}
+
+const (
+	failRetry    = time.Second
+	failRetryMax = 10 * time.Minute
+	// failKept bounds the pages remembered: past it, the others are tried
+	// at every round, as before.
+	failKept = 10_000
+)
+
+// due returns the pages of batch to try now.
+func (f pageFailures) due(batch []contribution.PageVersion, now time.Time) []contribution.PageVersion {
+	if len(f) == 0 {
+		return batch
+	}
+	out := make([]contribution.PageVersion, 0, len(batch))
+	for _, v := range batch {
+		if x, ok := f[v.ID]; ok && x.version == v.Version && now.Before(x.next) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// failed records a failure of v, and returns its count and the delay before
+// the next try.
+func (f pageFailures) failed(v contribution.PageVersion, now time.Time) (int, time.Duration) {
+	x, ok := f[v.ID]
+	if !ok && len(f) >= failKept {
+		return 1, 0
+	}
+	if x.version != v.Version {
+		x = pageFailure{version: v.Version}
+	}
+	x.n++
+	wait := failRetryMax
+	if x.n <= 20 {
+		wait = min(failRetry<<(x.n-1), failRetryMax)
+	}
+	x.next = now.Add(wait)
+	f[v.ID] = x
+	return x.n, wait
+}
+
+// ok forgets the failures of a page rendered.
+func (f pageFailures) ok(id int64) {
+	if len(f) > 0 {
+		delete(f, id)
+	}
 }
 
 // RenderPages renders every page that is stale or rendered with another key,
@@ -362,31 +449,31 @@ func (s *Server) RenderPages(ctx context.Context, workers int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.sweep(ctx, p, key, c.Now, workers)
+	return s.sweep(ctx, p, key, c.Now, workers, nil)
 }
 
 // sweep claims the pages for key (saves with another key are refused from
 // then on), renders every page rendered with another key or stale, and
 // records the pass as done.
-func (s *Server) sweep(ctx context.Context, p Page, key string, started time.Time, workers int) (int, error) {
+func (s *Server) sweep(ctx context.Context, p Page, key string, started time.Time, workers int, r *renderer) (int, error) {
 	if err := s.Contributions.ClaimPages(ctx, key, started); err != nil {
 		return 0, err
 	}
-	n, err := s.renderAll(ctx, p, key, true, workers)
+	n, err := s.renderAll(ctx, p, key, true, workers, r)
 	if err != nil {
 		return n, err
 	}
 	return n, s.Contributions.PagesSwept(ctx, key)
 }
 
-func (s *Server) renderAll(ctx context.Context, p Page, key string, sweep bool, workers int) (int, error) {
+func (s *Server) renderAll(ctx context.Context, p Page, key string, sweep bool, workers int, r *renderer) (int, error) {
 	saved := 0
 	for after := int64(0); ; {
 		batch, err := s.Contributions.StalePages(ctx, key, after, sweep, pageBatch)
 		if err != nil || len(batch) == 0 {
 			return saved, err
 		}
-		n, err := s.renderPages(ctx, p, key, batch, workers)
+		n, err := s.renderPages(ctx, p, key, batch, workers, r)
 		if err != nil {
 			return saved, err
 		}
@@ -406,10 +493,11 @@ const pagesClaimStale = 30 * time.Minute
 
 // renderer is what RunPageRenderer knows between rounds.
 type renderer struct {
-	swept   string    // the key it last found the pages claimed for, or left to another server
-	checked time.Time // when it last read the claim
-	started time.Time // the database's clock at its first round
-	yield   bool      // the pages are claimed by a server started after this one
+	swept    string    // the key it last found the pages claimed for, or left to another server
+	checked  time.Time // when it last read the claim
+	started  time.Time // the database's clock at its first round
+	yield    bool      // the pages are claimed by a server started after this one
+	failures pageFailures
 }
 
 // round renders the stale pages. When the key or the time (pagesCheck) says
@@ -423,6 +511,9 @@ type renderer struct {
 //     back and make both go through every page every minute;
 //   - otherwise: claims them and goes through every page (sweep).
 func (s *Server) round(ctx context.Context, r *renderer) error {
+	if r.failures == nil {
+		r.failures = pageFailures{}
+	}
 	p, err := s.anonymousPage(ctx)
 	if err != nil {
 		return err
@@ -452,7 +543,7 @@ func (s *Server) round(ctx context.Context, r *renderer) error {
 			r.yield = true
 		default:
 			start := time.Now()
-			n, err := s.sweep(ctx, p, key, r.started, 1)
+			n, err := s.sweep(ctx, p, key, r.started, 1, r)
 			if err != nil {
 				return err
 			}
@@ -463,7 +554,7 @@ func (s *Server) round(ctx context.Context, r *renderer) error {
 	if r.yield {
 		return nil
 	}
-	_, err = s.renderAll(ctx, p, key, false, 1)
+	_, err = s.renderAll(ctx, p, key, false, 1, r)
 	return err
 }
 

@@ -706,6 +706,79 @@ func TestStoredPagesRenderPastAFailure(t *testing.T) {
 	f.render("once it can be")
 }
 
+// TestStoredPageFailureRetriedLater checks that the renderer of serve tries a
+// page that keeps failing again after a delay that doubles (not at every
+// round), at once when the page changes, and that a batch whose every page
+// fails stops the round.
+func TestStoredPageFailureRetriedLater(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := db.WithPrimary(f.ctx)
+	lea := f.actor("Léa", 0)
+	for i := range 3 {
+		f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: fmt.Sprintf("Proposition numéro %d", i), Body: "Un texte."})
+	}
+	f.render("rendering")
+	bad, good := f.ids[1], f.ids[2]
+	attempts := 0
+	renderFault = func(id int64) error {
+		if id == bad {
+			attempts++
+			return errors.New("panne simulée")
+		}
+		return nil
+	}
+	defer func() { renderFault = nil }()
+	change := func(id int64, title string) {
+		f.exec(`UPDATE contributions SET title = ? WHERE id = ?`, title, id)
+	}
+	var r renderer
+	round := func() {
+		t.Helper()
+		if err := f.s.round(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _ := f.pageKey()
+	change(bad, "Proposition changée")
+	change(good, "Proposition changée aussi")
+	for range 5 {
+		round()
+	}
+	if attempts != 1 {
+		t.Fatalf("a failing page was tried %d times in 5 rounds, want 1", attempts)
+	}
+	if _, ok, err := f.s.storedMainHTML(ctx, p, good); err != nil || !ok {
+		t.Fatalf("the page that did not fail is not rendered (%v, %v)", ok, err)
+	}
+	change(bad, "Proposition changée encore")
+	round()
+	if attempts != 2 {
+		t.Fatalf("a failing page that changed was tried %d times, want 2 (at once)", attempts)
+	}
+	x := r.failures[bad]
+	x.next = time.Now().Add(-time.Millisecond) // its delay has passed
+	r.failures[bad] = x
+	start := time.Now()
+	round()
+	if x := r.failures[bad]; attempts != 3 || x.n != 2 || x.next.Sub(start) < 2*failRetry-time.Millisecond || x.next.Sub(start) > 3*failRetry {
+		t.Fatalf("after its delay: %d attempts, failure %+v (want 3 attempts, the second of this version, retried in %v)", attempts, x, 2*failRetry)
+	}
+	renderFault = nil
+	x = r.failures[bad]
+	x.next = time.Now().Add(-time.Millisecond)
+	r.failures[bad] = x
+	round()
+	if _, ok, err := f.s.storedMainHTML(ctx, p, bad); err != nil || !ok || len(r.failures) != 0 {
+		t.Fatalf("the page rendered once it can be: stored %v (%v), failures %v", ok, err, r.failures)
+	}
+	renderFault = func(int64) error { return errors.New("panne générale") }
+	change(bad, "Proposition changée une fois de plus")
+	change(good, "Proposition changée une fois de plus aussi")
+	if err := f.s.round(ctx, &r); err == nil || !strings.Contains(err.Error(), "all 2 pages") {
+		t.Fatalf("a batch whose every page failed: %v", err)
+	}
+}
+
 // TestStoredPageNotToStore checks that a page the renderer finds nothing to
 // render for (a contribution of another consultation) is saved as not to
 // serve, with the rest of its batch, and is then no longer asked for.

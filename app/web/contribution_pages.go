@@ -498,6 +498,42 @@ type renderer struct {
 	started  time.Time // the database's clock at its first round
 	yield    bool      // the pages are claimed by a server started after this one
 	failures pageFailures
+	lock     *db.Lock // held while this renderer renders the pages of lockKey
+	lockKey  string
+}
+
+// pagesLockNS is the first key of the advisory lock that one renderer per
+// page key holds (db.TryLock): the servers of one version share the work
+// rather than each render every change, and go through every page once, not
+// once each, when the key changes (the consultation's closing, say).
+const pagesLockNS = 0x50414745 // "PAGE"
+
+// hold tells whether this renderer is the one of key: it holds the lock of
+// key, or takes it now (when the server that held it stopped, say).
+func (s *Server) hold(ctx context.Context, r *renderer, key string) (bool, error) {
+	if r.lock != nil && (r.lockKey != key || !r.lock.Held(ctx)) {
+		r.release()
+	}
+	if r.lock == nil {
+		l, ok, err := s.DB.TryLock(ctx, pagesLockNS, "pages:"+key)
+		if err != nil || !ok {
+			return false, err
+		}
+		r.lock, r.lockKey = l, key
+		r.checked = time.Time{} // the claim may have changed meanwhile
+	}
+	return true, nil
+}
+
+// release lets the lock of the renderer go, if it holds one.
+func (r *renderer) release() {
+	if r.lock == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r.lock.Release(ctx)
+	r.lock = nil
 }
 
 // round renders the stale pages. When the key or the time (pagesCheck) says
@@ -521,6 +557,9 @@ func (s *Server) round(ctx context.Context, r *renderer) error {
 	key, err := s.pageKey(ctx, p)
 	if err != nil {
 		return err
+	}
+	if held, err := s.hold(ctx, r, key); err != nil || !held {
+		return err // another server of this key renders
 	}
 	if key != r.swept || time.Since(r.checked) >= pagesCheck {
 		c, err := s.Contributions.ReadPagesClaim(ctx)
@@ -559,11 +598,13 @@ func (s *Server) round(ctx context.Context, r *renderer) error {
 }
 
 // RunPageRenderer keeps the stored pages rendered until ctx ends (round,
-// every interval). Several processes may run it; they then render some
-// pages twice, and the versions keep each save exact.
+// every interval). Several processes may run it: of those with the same key,
+// the one that holds the key's lock renders (hold), and the versions keep
+// each save exact whatever the order.
 func (s *Server) RunPageRenderer(ctx context.Context, every time.Duration) {
 	ctx = db.WithPrimary(ctx)
 	var r renderer
+	defer r.release()
 	for {
 		if err := s.round(ctx, &r); err != nil && ctx.Err() == nil && !errors.Is(err, consultation.ErrNotFound) {
 			s.Log.Warn("pages: rendering of the stored pages failed", "err", err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -732,6 +733,7 @@ func TestStoredPageFailureRetriedLater(t *testing.T) {
 		f.exec(`UPDATE contributions SET title = ? WHERE id = ?`, title, id)
 	}
 	var r renderer
+	defer r.release()
 	round := func() {
 		t.Helper()
 		if err := f.s.round(ctx, &r); err != nil {
@@ -776,6 +778,66 @@ func TestStoredPageFailureRetriedLater(t *testing.T) {
 	change(good, "Proposition changée une fois de plus aussi")
 	if err := f.s.round(ctx, &r); err == nil || !strings.Contains(err.Error(), "all 2 pages") {
 		t.Fatalf("a batch whose every page failed: %v", err)
+	}
+}
+
+// TestStoredPagesOneRendererPerKey checks that of two servers with the same
+// key one renders the pages, and that the other takes over when the first
+// stops, or when its connection to the database ends.
+func TestStoredPagesOneRendererPerKey(t *testing.T) {
+	f := newPagesFixture(t)
+	ctx := db.WithPrimary(f.ctx)
+	lea := f.actor("Léa", 0)
+	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
+	f.render("rendering")
+	other, err := newServer(f.s.Deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renders atomic.Int32
+	renderFault = func(int64) error { renders.Add(1); return nil }
+	defer func() { renderFault = nil }()
+	var r1, r2 renderer
+	defer r1.release()
+	defer r2.release()
+	step := 0
+	// changes the page, runs a round of each renderer in turn (not of one
+	// that wants -1: its server stopped), and checks how many renders they
+	// made.
+	rounds := func(want1, want2 int32) {
+		t.Helper()
+		step++
+		f.exec(`UPDATE contributions SET title = ? WHERE id = ?`, fmt.Sprintf("Un numéro d'aide gratuit (%d)", step), id)
+		for i, s := range []*Server{f.s, other} {
+			if []int32{want1, want2}[i] < 0 {
+				continue
+			}
+			renders.Store(0)
+			r := []*renderer{&r1, &r2}[i]
+			if err := s.round(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			if got := renders.Load(); got != []int32{want1, want2}[i] {
+				t.Fatalf("step %d: server %d rendered %d pages, want %d", step, i+1, got, []int32{want1, want2}[i])
+			}
+		}
+	}
+	rounds(1, 0) // the first takes the lock
+	rounds(1, 0)
+	r1.release() // the first server stops
+	rounds(-1, 1)
+	rounds(0, 1) // and starts again
+	// The second server's connection ends (its machine is gone): the first
+	// takes the lock at its next round.
+	var pid int
+	if err := f.s.DB.SQL().QueryRowContext(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, pagesLockNS).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`SELECT pg_terminate_backend(?)`, pid)
+	rounds(1, 0)
+	if r2.lock != nil {
+		t.Fatal("a renderer whose connection ended still holds a lock")
 	}
 }
 
@@ -862,6 +924,7 @@ func TestStoredPagesClaim(t *testing.T) {
 	f.exec(`UPDATE contribution_pages_swept SET started_at = '-infinity'`)
 	f.exec(`UPDATE contribution_pages SET render_key = 'autre' WHERE contribution_id = ?`, id)
 	var r renderer
+	defer r.release()
 	round(&r)
 	if stored() || renderedKey() != "autre" {
 		t.Fatalf("a renderer starting with the claimed key went through every page (key %q)", renderedKey())

@@ -3,6 +3,7 @@ package contribution
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -136,28 +137,26 @@ func (s *Store) SavePages(ctx context.Context, key string, pages []StoredPage) (
 }
 
 // PagesClaim is the record of the last pass of a renderer through every
-// page (ClaimPages), with the database's clock when it was read.
+// page (ClaimPages).
 type PagesClaim struct {
-	Key       string    // "" when no pass was ever claimed
-	Done      bool      // the pass ended: every page is rendered with Key, or stale
-	Started   time.Time // when the server that claimed the pages started
-	ClaimedAt time.Time // when the pass was claimed, or marked done
-	Now       time.Time
+	Key     string    // "" when no pass was ever claimed
+	Done    bool      // the pass ended: every page is rendered with Key, or stale
+	Started time.Time // when the server that claimed the pages started
 }
 
 // ReadPagesClaim returns the record of the last pass through every page.
 func (s *Store) ReadPagesClaim(ctx context.Context) (PagesClaim, error) {
 	var c PagesClaim
-	var key sql.NullString
-	var done sql.NullBool
-	var started, claimed sql.NullTime // started: NULL for the row recorded before migration 00081 (-infinity)
-	err := s.db.SQL().QueryRowContext(ctx, `SELECT now(), p.render_key, p.done,
-		CASE WHEN isfinite(p.started_at) THEN p.started_at END, p.swept_at
-		FROM (SELECT 1) one LEFT JOIN contribution_pages_swept p ON true LIMIT 1`).Scan(&c.Now, &key, &done, &started, &claimed)
+	var started sql.NullTime // NULL for the pass recorded before migration 00081 (-infinity)
+	err := s.db.SQL().QueryRowContext(ctx, `SELECT render_key, done, CASE WHEN isfinite(started_at) THEN started_at END
+		FROM contribution_pages_swept LIMIT 1`).Scan(&c.Key, &c.Done, &started)
+	if errors.Is(err, sql.ErrNoRows) {
+		return PagesClaim{}, nil
+	}
 	if err != nil {
 		return c, fmt.Errorf("pages claim: %w", err)
 	}
-	c.Key, c.Done, c.Started, c.ClaimedAt = key.String, done.Bool, started.Time, claimed.Time
+	c.Started = started.Time
 	return c, nil
 }
 

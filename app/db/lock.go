@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"time"
 )
 
 // Lock is a PostgreSQL session advisory lock, held on a connection of the
@@ -49,4 +50,13 @@ func (l *Lock) Release(ctx context.Context) {
 		_ = l.conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool drops it
 	}
 	_ = l.conn.Close()
+}
+
+// Now returns the primary's clock.
+func (d *DB) Now(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	if err := d.SQL().QueryRowContext(ctx, `SELECT now()`).Scan(&t); err != nil {
+		return t, fmt.Errorf("database clock: %w", err)
+	}
+	return t, nil
 }

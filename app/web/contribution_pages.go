@@ -445,11 +445,11 @@ func (s *Server) RenderPages(ctx context.Context, workers int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c, err := s.Contributions.ReadPagesClaim(ctx)
+	now, err := s.DB.Now(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return s.sweep(ctx, p, key, c.Now, workers, nil)
+	return s.sweep(ctx, p, key, now, workers, nil)
 }
 
 // sweep claims the pages for key (saves with another key are refused from
@@ -485,11 +485,6 @@ func (s *Server) renderAll(ctx context.Context, p Page, key string, sweep bool, 
 // pagesCheck is how often the renderer reads the claim of the pages: another
 // server with another key (a deploy, a rollback) may have claimed them.
 const pagesCheck = time.Minute
-
-// pagesClaimStale is how long a pass claimed for a server's own key and not
-// ended is left to the server that claimed it; then this one takes it over
-// (that server stopped in the middle). A pass took 6 min at 1,000,000 pages.
-const pagesClaimStale = 30 * time.Minute
 
 // renderer is what RunPageRenderer knows between rounds.
 type renderer struct {
@@ -536,16 +531,19 @@ func (r *renderer) release() {
 	r.lock = nil
 }
 
-// round renders the stale pages. When the key or the time (pagesCheck) says
-// so, it reads the claim of the pages first, and:
-//   - claimed for its key, done or under way: renders the stale pages (a
-//     server that starts with the key of the last pass does not read the
-//     whole table, 6.7 s of the database at 1,000,000 pages);
+// round renders the stale pages, when this server is the renderer of its key
+// (hold). When the key or the time (pagesCheck) says so, it reads the claim
+// of the pages first, and:
+//   - claimed for its key, the pass done: renders the stale pages (a server
+//     that starts with the key of the last pass does not read the whole
+//     table, 6.7 s of the database at 1,000,000 pages);
 //   - claimed for another key by a server started after this one (a newer
 //     version, or a rollback): renders nothing, the pages being that
 //     server's (its saves would be refused anyway), rather than claim them
 //     back and make both go through every page every minute;
-//   - otherwise: claims them and goes through every page (sweep).
+//   - otherwise, a pass of its key not ended among them (the renderer that
+//     claimed it stopped, since this one holds the key's lock): claims them
+//     and goes through every page (sweep).
 func (s *Server) round(ctx context.Context, r *renderer) error {
 	if r.failures == nil {
 		r.failures = pageFailures{}
@@ -558,6 +556,13 @@ func (s *Server) round(ctx context.Context, r *renderer) error {
 	if err != nil {
 		return err
 	}
+	if r.started.IsZero() {
+		// When this server started, by the database's clock (which the
+		// claims use): before it holds the lock, which may come later.
+		if r.started, err = s.DB.Now(ctx); err != nil {
+			return err
+		}
+	}
 	if held, err := s.hold(ctx, r, key); err != nil || !held {
 		return err // another server of this key renders
 	}
@@ -566,15 +571,11 @@ func (s *Server) round(ctx context.Context, r *renderer) error {
 		if err != nil {
 			return err
 		}
-		if r.started.IsZero() {
-			r.started = c.Now
-		}
 		r.checked = time.Now()
 		yielded := r.yield
 		r.yield = false
 		switch {
-		case c.Key == key && (c.Done || (c.Now.Sub(c.ClaimedAt) < pagesClaimStale && !c.Started.Equal(r.started))):
-			// (a pass of its own not ended failed: it goes through again)
+		case c.Key == key && c.Done:
 		case c.Key != key && c.Key != "" && c.Started.After(r.started):
 			if !yielded {
 				s.Log.Info("pages: the stored pages are claimed by a server started after this one, with another key; this one leaves them to it")

@@ -839,6 +839,36 @@ func TestStoredPagesOneRendererPerKey(t *testing.T) {
 	if r2.lock != nil {
 		t.Fatal("a renderer whose connection ended still holds a lock")
 	}
+	// A third server of this key, which waited for the lock since its start,
+	// takes it after a server started later claimed the pages for another
+	// key (a new version): it leaves them to that one, as its start, not the
+	// time it took the lock, is older.
+	third, err := newServer(f.s.Deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r3 renderer
+	defer r3.release()
+	if err := third.round(ctx, &r3); err != nil || r3.lock != nil || r3.started.IsZero() {
+		t.Fatalf("a third server: %v, lock %v, started %v", err, r3.lock, r3.started)
+	}
+	newer, err := f.s.DB.Now(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Contributions.ClaimPages(ctx, "autre", newer); err != nil {
+		t.Fatal(err)
+	}
+	r1.release() // the first server stops
+	renders.Store(0)
+	if err := third.round(ctx, &r3); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.s.Contributions.ReadPagesClaim(ctx)
+	if err != nil || r3.lock == nil || !r3.yield || c.Key != "autre" || renders.Load() != 0 {
+		t.Fatalf("the third server took the lock (%v), left the pages (%v) claimed for %q (%v), rendered %d, want the claim left",
+			r3.lock != nil, r3.yield, c.Key, err, renders.Load())
+	}
 }
 
 // TestStoredPageNotToStore checks that a page the renderer finds nothing to
@@ -972,27 +1002,20 @@ func TestStoredPagesClaim(t *testing.T) {
 		t.Fatalf("a renderer rendered the pages claimed by a newer server (%d stale, yield %v)", len(stale), r.yield)
 	}
 
-	// 5. Claimed for this key by another server, its pass under way: this
-	// one renders the stale pages (its saves are accepted), not every page.
-	if err := f.s.Contributions.ClaimPages(ctx, key, r.started.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	round(&r)
-	claim(key, false)
-	if !stored() || r.yield {
-		t.Fatal("the stale page is not rendered while another server of the same key goes through every page")
-	}
-
-	// 6. Its own pass, claimed and not ended (it failed in the middle): it
-	// goes through every page again, and records it done.
-	if err := f.s.Contributions.ClaimPages(ctx, key, r.started); err != nil {
-		t.Fatal(err)
-	}
-	f.exec(`UPDATE contribution_pages SET render_key = 'autre' WHERE contribution_id = ?`, id)
-	round(&r)
-	claim(key, true)
-	if !stored() {
-		t.Fatal("an own pass not ended is not taken again")
+	// 5. A pass of this key claimed and not ended, by another server or by
+	// this one (it stopped, or failed, in the middle; this renderer holds the
+	// key's lock, so no other renders it now): it goes through every page,
+	// and records the pass done.
+	for _, by := range []time.Time{r.started.Add(time.Minute), r.started} {
+		if err := f.s.Contributions.ClaimPages(ctx, key, by); err != nil {
+			t.Fatal(err)
+		}
+		f.exec(`UPDATE contribution_pages SET render_key = 'autre' WHERE contribution_id = ?`, id)
+		round(&r)
+		claim(key, true)
+		if !stored() || r.yield {
+			t.Fatal("a pass of this key not ended is not taken over")
+		}
 	}
 }
 

@@ -516,6 +516,7 @@ func (s *Server) hold(ctx context.Context, r *renderer, key string) (bool, error
 		}
 		r.lock, r.lockKey = l, key
 		r.checked = time.Time{} // the claim may have changed meanwhile
+		s.Log.Info("pages: this server renders the stored pages of its key")
 	}
 	return true, nil
 }

@@ -165,6 +165,21 @@ func (f *pagesFixture) render(step string) {
 	}
 }
 
+// renderStale checks that n pages are to render with key (stale, or rendered
+// with another key), and renders the i-th as the renderer would, unsaved.
+func (f *pagesFixture) renderStale(p Page, key string, n, i int) ([]contribution.PageVersion, contribution.StoredPage) {
+	f.t.Helper()
+	stale, err := f.s.Contributions.StalePages(f.ctx, key, 0, true, 10)
+	if err != nil || len(stale) != n {
+		f.t.Fatalf("pages to render: %v (%v), want %d", stale, err, n)
+	}
+	page, err := f.s.renderStored(f.ctx, p, stale[i])
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return stale, page
+}
+
 // claim claims the pages for key, as a pass of a renderer started now does.
 func (f *pagesFixture) claim(key string) {
 	f.t.Helper()
@@ -651,13 +666,9 @@ func TestStoredPageSaveLosesToAChange(t *testing.T) {
 	lea := f.actor("Léa", 0)
 	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
 	p, key := f.pageKey()
-	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
-	if err != nil || len(stale) != 1 || stale[0].ID != id {
-		t.Fatalf("pages to render: %v (%v)", stale, err)
-	}
-	page, err := f.s.renderStored(ctx, p, stale[0])
-	if err != nil {
-		t.Fatal(err)
+	stale, page := f.renderStale(p, key, 1, 0)
+	if stale[0].ID != id {
+		t.Fatalf("pages to render: %v, want %d", stale, id)
 	}
 	f.claim(key)
 	reason := "Hors sujet"
@@ -881,14 +892,7 @@ func TestStoredPageNotToStore(t *testing.T) {
 	id := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
 	other := f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Des ateliers dans les gares", Body: "Le samedi."})
 	p, key := f.pageKey()
-	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
-	if err != nil || len(stale) != 2 {
-		t.Fatalf("pages to render: %v (%v)", stale, err)
-	}
-	page, err := f.s.renderStored(ctx, p, stale[1])
-	if err != nil {
-		t.Fatal(err)
-	}
+	stale, page := f.renderStale(p, key, 2, 1)
 	// What renderStored gives for a contribution it does not find in this
 	// consultation.
 	none := contribution.StoredPage{ID: stale[0].ID, Version: -stale[0].Version, Cut: -1}
@@ -961,17 +965,8 @@ func TestStoredPagesClaim(t *testing.T) {
 	}
 
 	// 2. Saves with another key than the claimed one are refused.
-	stale, err := f.s.Contributions.StalePages(ctx, key, 0, true, 10)
-	if err != nil || len(stale) != 1 {
-		t.Fatalf("pages to render: %v (%v)", stale, err)
-	}
-	page, err := f.s.renderStored(ctx, p, stale[0])
-	if err != nil {
-		t.Fatal(err)
-	}
 	change("Un numéro d'aide gratuit pour tous")
-	stale, _ = f.s.Contributions.StalePages(ctx, key, 0, false, 10)
-	page.Version = stale[0].Version
+	_, page := f.renderStale(p, key, 1, 0)
 	if n, err := f.s.Contributions.SavePages(ctx, "autre", []contribution.StoredPage{page}); err != nil || n != 0 {
 		t.Fatalf("a page of a key not claimed was saved: %d (%v)", n, err)
 	}
@@ -1031,14 +1026,7 @@ func TestStoredPagesClaimWaitsForSaves(t *testing.T) {
 	f.create(lea, contribution.Draft{Entry: contribution.EntryLibres, Title: "Un numéro d'aide gratuit", Body: "Un numéro unique."})
 	p, key := f.pageKey()
 	f.claim(key)
-	stale, err := f.s.Contributions.StalePages(ctx, key, 0, false, 10)
-	if err != nil || len(stale) != 1 {
-		t.Fatalf("pages to render: %v (%v)", stale, err)
-	}
-	page, err := f.s.renderStored(ctx, p, stale[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, page := f.renderStale(p, key, 1, 0)
 	// The save reads the claim, then waits for the page's row, which a
 	// transaction holds.
 	tx, err := f.s.DB.SQL().BeginTx(ctx, nil)
